@@ -1,0 +1,278 @@
+"""The CLWTD word list: typed items, readers for three layouts, and a validator.
+
+Layouts read here:
+
+* the native JSONL (``data/clwtd/items.jsonl``): one item a line with ``id``, ``words``,
+  ``accepted``, ``distractors`` and optionally ``pair_distractors``, ``emoji``, ``group``,
+  ``subgroup``;
+* the authors' JSONL: ``{"en": {"en": word, "fr": [options...]}, "fr": {...}}`` where
+  ``row[l2][l1]`` lists source-language (l1) distractors for the pair l1 -> l2;
+* a plain CSV: a column per language code, and optional ``{lang}_alternatives`` and
+  ``{lang}_distractors`` columns holding ``|``-separated words.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import languages
+from .errors import UserError
+from .paths import CLWTD_DIR, atomic_write_text
+
+N_DISTRACTORS = 9
+DEFAULT_PATH = CLWTD_DIR / "items.jsonl"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One concept: its word in each language, accepted spellings, and distractors."""
+
+    id: str
+    words: dict[str, str]
+    accepted: dict[str, list[str]] = field(default_factory=dict)
+    distractors: dict[str, list[str]] = field(default_factory=dict)
+    # "l1-l2" -> source-language (l1) distractors used when translating l1 -> l2.
+    pair_distractors: dict[str, list[str]] = field(default_factory=dict)
+    emoji: str = ""
+    group: str = ""
+    subgroup: str = ""
+
+    def answers(self, lang: str) -> list[str]:
+        """Every spelling that counts as a correct translation into ``lang``."""
+        return self.accepted.get(lang) or [self.words[lang]]
+
+    def source_distractors(self, src: str, tgt: str) -> list[str]:
+        """The distractors that replace the source word when scoring ``src -> tgt``."""
+        return self.pair_distractors.get(f"{src}-{tgt}") or self.distractors.get(src, [])
+
+    def to_json(self) -> dict:
+        row = {"id": self.id, "words": self.words, "accepted": self.accepted,
+               "distractors": self.distractors}
+        if self.pair_distractors:
+            row["pair_distractors"] = self.pair_distractors
+        for key in ("emoji", "group", "subgroup"):
+            if getattr(self, key):
+                row[key] = getattr(self, key)
+        return row
+
+
+@dataclass(frozen=True)
+class Dataset:
+    items: list[Item]
+    source: str = ""
+
+    @property
+    def languages(self) -> list[str]:
+        """Languages every item has, in the order of the first item."""
+        if not self.items:
+            return []
+        common = set.intersection(*(set(it.words) for it in self.items))
+        return [lang for lang in self.items[0].words if lang in common]
+
+    def digest(self) -> str:
+        """A hash of the content, for caching results computed on this dataset."""
+        text = "\n".join(dumps_item(it) for it in self.items)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    def require(self, langs: list[str], min_items: int = 1) -> None:
+        """Stop with one line if a language is unknown, missing from an item, or items are few."""
+        languages.check_codes(langs)
+        for it in self.items:
+            missing = [lang for lang in langs if lang not in it.words]
+            if missing:
+                raise UserError(
+                    f"{self.source or 'dataset'}: item {it.id!r} has no word for "
+                    f"{', '.join(missing)}"
+                )
+        if len(self.items) < min_items:
+            raise UserError(
+                f"{self.source or 'dataset'}: {len(self.items)} items, at least {min_items} needed"
+            )
+
+
+def dumps_item(item: Item) -> str:
+    return json.dumps(item.to_json(), ensure_ascii=False, sort_keys=True)
+
+
+def save_jsonl(items: list[Item], path: Path) -> None:
+    atomic_write_text(path, "".join(dumps_item(it) + "\n" for it in items))
+
+
+# -- validation ---------------------------------------------------------------------------
+
+
+def problems(item: Item, n_distractors: int = N_DISTRACTORS) -> list[str]:
+    """Why an item is malformed (empty when it is fine)."""
+    out = []
+    if not item.id:
+        out.append("empty id")
+    for lang, word in item.words.items():
+        if lang not in languages.NAMES:
+            out.append(f"unknown language {lang!r}")
+            continue
+        if not isinstance(word, str) or not word.strip():
+            out.append(f"empty {lang} word")
+            continue
+        answers = set(item.answers(lang))
+        if word not in answers:
+            out.append(f"{lang} word {word!r} is not among its accepted answers")
+        dis = item.distractors.get(lang)
+        if dis is None:
+            continue
+        if len(dis) != n_distractors:
+            out.append(f"{lang}: {len(dis)} distractors, expected {n_distractors}")
+        if len(set(dis)) != len(dis):
+            out.append(f"{lang}: repeated distractors")
+        clash = answers & set(dis)
+        if clash:
+            out.append(f"{lang}: distractor equals an accepted answer: {sorted(clash)[0]!r}")
+        bad = [d for d in dis if not languages.is_single_word(d, lang)]
+        if bad:
+            out.append(f"{lang}: distractor is not a single {lang} word: {bad[0]!r}")
+    for pair, dis in item.pair_distractors.items():
+        src = pair.split("-")[0]
+        if src in item.words and set(dis) & set(item.answers(src)):
+            out.append(f"{pair}: a distractor equals the source word")
+    return out
+
+
+def validate(dataset: Dataset, n_distractors: int = N_DISTRACTORS) -> None:
+    """Raise on the first malformed row, naming file, line and reason; also reject duplicate ids."""
+    seen: dict[str, int] = {}
+    for line, item in enumerate(dataset.items, start=1):
+        where = f"{dataset.source or 'dataset'}:{line}"
+        reasons = problems(item, n_distractors)
+        if reasons:
+            raise UserError(f"{where}: item {item.id!r}: {reasons[0]}")
+        if item.id in seen:
+            raise UserError(f"{where}: duplicate id {item.id!r} (first on line {seen[item.id]})")
+        seen[item.id] = line
+
+
+# -- readers ------------------------------------------------------------------------------
+
+
+def _words_list(value, where: str, key: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
+        raise UserError(f"{where}: {key} must be a list of strings")
+    return value
+
+
+def _read_json_lines(path: Path):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot read ({exc.__class__.__name__}): expected UTF-8 JSONL") from None
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{path}:{line_no}: not valid JSON ({exc.msg})") from None
+        if not isinstance(row, dict):
+            raise UserError(f"{path}:{line_no}: expected a JSON object")
+        yield line_no, row
+
+
+def read_native(path: Path) -> Dataset:
+    items = []
+    for line_no, row in _read_json_lines(path):
+        where = f"{path}:{line_no}"
+        if not isinstance(row.get("words"), dict) or not row.get("id"):
+            raise UserError(f"{where}: expected keys 'id' and 'words' (a language -> word object)")
+        items.append(Item(
+            id=str(row["id"]),
+            words=dict(row["words"]),
+            accepted={k: _words_list(v, where, f"accepted.{k}")
+                      for k, v in row.get("accepted", {}).items()},
+            distractors={k: _words_list(v, where, f"distractors.{k}")
+                         for k, v in row.get("distractors", {}).items()},
+            pair_distractors={k: _words_list(v, where, f"pair_distractors.{k}")
+                              for k, v in row.get("pair_distractors", {}).items()},
+            emoji=row.get("emoji", ""), group=row.get("group", ""),
+            subgroup=row.get("subgroup", ""),
+        ))
+    return Dataset(items, source=str(path))
+
+
+def read_authors(path: Path) -> Dataset:
+    """The authors' layout; rows whose distractor generation failed (plain strings) are skipped."""
+    items = []
+    for line_no, row in _read_json_lines(path):
+        where = f"{path}:{line_no}"
+        if not all(isinstance(v, dict) for v in row.values()):
+            continue
+        words = {}
+        for lang, block in row.items():
+            if not isinstance(block.get(lang), str):
+                raise UserError(f"{where}: expected row[{lang!r}][{lang!r}] to be the {lang} word")
+            words[lang] = block[lang]
+        pairs = {}
+        for tgt, block in row.items():
+            for src, options in block.items():
+                if src != tgt:
+                    pairs[f"{src}-{tgt}"] = _words_list(options, where, f"{tgt}.{src}")[:N_DISTRACTORS]
+        items.append(Item(id=words.get("en", f"row{line_no}"), words=words, pair_distractors=pairs))
+    return Dataset(items, source=str(path))
+
+
+def read_csv(path: Path) -> Dataset:
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UserError(f"{path}: cannot read as UTF-8 CSV ({exc})") from None
+    if not rows:
+        raise UserError(f"{path}: no rows; expected a header with a column per language code")
+    langs = [c for c in rows[0] if c in languages.NAMES]
+    if not langs:
+        raise UserError(f"{path}: no language column; expected columns named like en, fr, zh")
+
+    def split(cell: str | None) -> list[str]:
+        return [w.strip() for w in (cell or "").split("|") if w.strip()]
+
+    items = []
+    for line_no, row in enumerate(rows, start=2):
+        words = {lang: row[lang].strip() for lang in langs if (row.get(lang) or "").strip()}
+        if not words:
+            raise UserError(f"{path}:{line_no}: empty row")
+        accepted = {lang: [words[lang]] + [a for a in split(row.get(f"{lang}_alternatives"))
+                                           if a != words[lang]]
+                    for lang in words if row.get(f"{lang}_alternatives")}
+        distractors = {lang: split(row.get(f"{lang}_distractors"))
+                       for lang in words if row.get(f"{lang}_distractors")}
+        items.append(Item(id=row.get("id") or words.get("en") or f"row{line_no}", words=words,
+                          accepted=accepted, distractors=distractors))
+    return Dataset(items, source=str(path))
+
+
+def load(path: str | Path | None = None, fmt: str = "auto") -> Dataset:
+    """Read a word list in any supported layout (``fmt``: auto, native, authors or csv)."""
+    path = Path(path) if path else DEFAULT_PATH
+    if not path.is_file():
+        raise UserError(f"{path}: no such file; expected a CLWTD word list (.jsonl or .csv)")
+    if fmt == "auto":
+        if path.suffix.lower() == ".csv":
+            fmt = "csv"
+        else:
+            first = next(_read_json_lines(path), (0, {}))[1]
+            fmt = "native" if "words" in first else "authors"
+    readers = {"native": read_native, "authors": read_authors, "csv": read_csv}
+    if fmt not in readers:
+        raise UserError(f"unknown word-list format {fmt!r}: expected auto, {', '.join(readers)}")
+    return readers[fmt](path)
+
+
+def sample(dataset: Dataset, n: int | None, seed: int = 0) -> list[Item]:
+    """A deterministic sample of ``n`` items (all of them when ``n`` is None)."""
+    import random
+
+    items = list(dataset.items)
+    if n is None or n >= len(items):
+        return items
+    return sorted(random.Random(seed).sample(items, n), key=items.index)

