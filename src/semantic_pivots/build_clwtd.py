@@ -32,7 +32,7 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from . import languages, sources
 from .clwtd import N_DISTRACTORS, Dataset, Item, save_jsonl, validate
@@ -84,7 +84,8 @@ def read_cldr(tarball: Path, langs: list[str]) -> dict[str, dict[str, Names]]:
             data = json.load(member)["annotations"]["annotations"]
             out[lang] = {
                 key.replace(_VS16, ""): Names(value["tts"][0], tuple(value.get("default", [])))
-                for key, value in data.items() if value.get("tts")
+                for key, value in data.items()
+                if value.get("tts")
             }
     return out
 
@@ -134,26 +135,51 @@ def _b64(text: str) -> int:
 
 # JMdict usage notes, which the dictd conversion glues to the first gloss after them
 # ("Note: word usually written using kana alonewolf (Canis lupus)").
-_JMDICT_NOTES = sorted((
-    "word usually written using kana alone", "word usually written using kanji alone",
-    "onomatopoeic or mimetic word", "honorific or respectful (sonkeigo) language",
-    "polite (teineigo) language", "humble (kenjougo) language", "abbreviation", "archaism",
-    "colloquialism", "slang", "vulgar expression or word", "derogatory", "obscure term",
-    "idiomatic expression", "familiar language", "jocular, humorous term",
-    "female term or language", "male term or language", "sensitive", "obsolete term",
-    "children's language", "yojijukugo", "rare", "poetical term", "manga slang",
-    "dated term", "historical term", "proverb", "euphemistic",
-), key=len, reverse=True)
+_JMDICT_NOTES = sorted(
+    (
+        "word usually written using kana alone",
+        "word usually written using kanji alone",
+        "onomatopoeic or mimetic word",
+        "honorific or respectful (sonkeigo) language",
+        "polite (teineigo) language",
+        "humble (kenjougo) language",
+        "abbreviation",
+        "archaism",
+        "colloquialism",
+        "slang",
+        "vulgar expression or word",
+        "derogatory",
+        "obscure term",
+        "idiomatic expression",
+        "familiar language",
+        "jocular, humorous term",
+        "female term or language",
+        "male term or language",
+        "sensitive",
+        "obsolete term",
+        "children's language",
+        "yojijukugo",
+        "rare",
+        "poetical term",
+        "manga slang",
+        "dated term",
+        "historical term",
+        "proverb",
+        "euphemistic",
+    ),
+    key=len,
+    reverse=True,
+)
 
 
 def _strip_note(text: str) -> str:
     text = text.strip()
     if not text.startswith("Note:"):
         return text
-    text = text[len("Note:"):].strip()
+    text = text[len("Note:") :].strip()
     for note in _JMDICT_NOTES:
         if text.startswith(note):
-            return text[len(note):]
+            return text[len(note) :]
     return ""
 
 
@@ -167,7 +193,7 @@ def read_freedict(root: Path) -> dict[str, set[str]]:
         if word.startswith("00database"):
             continue
         start = _b64(offset)
-        entry = body[start:start + _b64(length)].decode("utf-8", "replace").splitlines()[1:]
+        entry = body[start : start + _b64(length)].decode("utf-8", "replace").splitlines()[1:]
         glosses = out.setdefault(word, set())
         for text in entry:
             text = _strip_note(re.sub(r"^\s*\d+\.\s*", "", text))
@@ -211,10 +237,14 @@ class Speller:
             one = languages.is_single_word(names.name, lang)
             return Spelling(names.name, (names.name,), False) if one else None
         english = self.cldr["en"].get(char)
-        candidates = [w for w in dict.fromkeys((names.name, *names.keywords))
-                      if languages.is_single_word(w, lang)]
-        confirmed = [w for w in candidates
-                     if english and self.confirms(lang, w, english.name.lower())]
+        candidates = [
+            w
+            for w in dict.fromkeys((names.name, *names.keywords))
+            if languages.is_single_word(w, lang)
+        ]
+        confirmed = [
+            w for w in candidates if english and self.confirms(lang, w, english.name.lower())
+        ]
         if confirmed:
             freq = self.frequencies[lang]
             ranked = sorted(confirmed, key=lambda w: -freq.get(w, 0.0))  # stable: CLDR order
@@ -234,8 +264,14 @@ def _order(item_id: str, lang: str, word: str) -> str:
     return hashlib.sha256(f"{item_id}|{lang}|{word}".encode()).hexdigest()
 
 
-def choose_distractors(item_id: str, lang: str, own: Emoji, excluded: set[str],
-                       pool: list[tuple[Emoji, str]], n: int = N_DISTRACTORS) -> list[str]:
+def choose_distractors(
+    item_id: str,
+    lang: str,
+    own: Emoji,
+    excluded: set[str],
+    pool: list[tuple[Emoji, str]],
+    n: int = N_DISTRACTORS,
+) -> list[str]:
     """Rule 4: same subgroup, then same group, then the rest, hash-ordered within each tier."""
 
     def tier(emoji: Emoji) -> int:
@@ -254,8 +290,11 @@ def choose_distractors(item_id: str, lang: str, own: Emoji, excluded: set[str],
 def build(emoji: list[Emoji], cldr, dictionaries, frequencies, langs: list[str] = LANGS):
     """The items and the counts behind them (pure: all inputs in memory)."""
     speller = Speller(cldr, dictionaries, frequencies)
-    spellings = {(e.char, lang): speller.spell(e.char, lang) for e in tqdm(
-        emoji, desc="spellings", disable=None) for lang in langs}
+    spellings = {
+        (e.char, lang): speller.spell(e.char, lang)
+        for e in tqdm(emoji, desc="spellings")
+        for lang in langs
+    }
     counts = {"emoji_considered": len(emoji), "not_one_word": 0, "duplicate_word": 0}
     confirmed = {lang: 0 for lang in languages.CJK & set(langs)}
     concepts, taken = [], {lang: set() for lang in langs}
@@ -275,8 +314,7 @@ def build(emoji: list[Emoji], cldr, dictionaries, frequencies, langs: list[str] 
                 confirmed[lang] += s.confirmed
         concepts.append((e, free))
 
-    pools = {lang: [(e, s.word) for e in emoji if (s := spellings[e.char, lang])]
-             for lang in langs}
+    pools = {lang: [(e, s.word) for e in emoji if (s := spellings[e.char, lang])] for lang in langs}
     items = []
     for e, spelled in concepts:
         item_id = cldr["en"][e.char].name
@@ -285,12 +323,17 @@ def build(emoji: list[Emoji], cldr, dictionaries, frequencies, langs: list[str] 
             names = cldr[lang][e.char]
             excluded = {names.name, *names.keywords, *spelled[lang].accepted}
             distractors[lang] = choose_distractors(item_id, lang, e, excluded, pools[lang])
-        items.append(Item(
-            id=item_id, emoji=e.char, group=e.group, subgroup=e.subgroup,
-            words={lang: spelled[lang].word for lang in langs},
-            accepted={lang: list(spelled[lang].accepted) for lang in langs},
-            distractors=distractors,
-        ))
+        items.append(
+            Item(
+                id=item_id,
+                emoji=e.char,
+                group=e.group,
+                subgroup=e.subgroup,
+                words={lang: spelled[lang].word for lang in langs},
+                accepted={lang: list(spelled[lang].accepted) for lang in langs},
+                distractors=distractors,
+            )
+        )
     counts["items"] = len(items)
     counts["dictionary_confirmed"] = {k: confirmed[k] for k in sorted(confirmed)}
     counts["cldr_name_fallback"] = {k: len(items) - confirmed[k] for k in sorted(confirmed)}
@@ -302,10 +345,14 @@ def build_from_sources(out_dir: Path = CLWTD_DIR) -> dict:
     import wordfreq
 
     tarball = sources.npm_tarball(sources.CLDR)
-    emoji = read_emoji_test(sources.deb_root(sources.EMOJI) / "usr/share/unicode/emoji/emoji-test.txt")
+    emoji = read_emoji_test(
+        sources.deb_root(sources.EMOJI) / "usr/share/unicode/emoji/emoji-test.txt"
+    )
     cldr = read_cldr(tarball, LANGS)
     dictionaries = {
-        "zh": read_cedict(sources.pypi_dir(sources.CEDICT) / "data/cedict_1_0_ts_utf-8_mdbg.txt.gz"),
+        "zh": read_cedict(
+            sources.pypi_dir(sources.CEDICT) / "data/cedict_1_0_ts_utf-8_mdbg.txt.gz"
+        ),
         "ja": read_freedict(sources.deb_root(sources.JMDICT)),
     }
     sources.pypi_dir(sources.WORDFREQ)
@@ -328,6 +375,8 @@ def build_from_sources(out_dir: Path = CLWTD_DIR) -> dict:
     }
     save_jsonl(items, out_dir / "items.jsonl")
     atomic_write_text(out_dir / "LICENSE-CLDR.txt", read_cldr_licence(tarball))
-    atomic_write_text(out_dir / "PROVENANCE.json",
-                      json.dumps(provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    atomic_write_text(
+        out_dir / "PROVENANCE.json",
+        json.dumps(provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+    )
     return counts

@@ -50,8 +50,12 @@ class Item:
         return self.pair_distractors.get(f"{src}-{tgt}") or self.distractors.get(src, [])
 
     def to_json(self) -> dict:
-        row = {"id": self.id, "words": self.words, "accepted": self.accepted,
-               "distractors": self.distractors}
+        row = {
+            "id": self.id,
+            "words": self.words,
+            "accepted": self.accepted,
+            "distractors": self.distractors,
+        }
         if self.pair_distractors:
             row["pair_distractors"] = self.pair_distractors
         for key in ("emoji", "group", "subgroup"):
@@ -166,7 +170,9 @@ def _read_json_lines(path: Path):
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: cannot read ({exc.__class__.__name__}): expected UTF-8 JSONL") from None
+        raise UserError(
+            f"{path}: cannot read ({exc.__class__.__name__}): expected UTF-8 JSONL"
+        ) from None
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -185,18 +191,27 @@ def read_native(path: Path) -> Dataset:
         where = f"{path}:{line_no}"
         if not isinstance(row.get("words"), dict) or not row.get("id"):
             raise UserError(f"{where}: expected keys 'id' and 'words' (a language -> word object)")
-        items.append(Item(
-            id=str(row["id"]),
-            words=dict(row["words"]),
-            accepted={k: _words_list(v, where, f"accepted.{k}")
-                      for k, v in row.get("accepted", {}).items()},
-            distractors={k: _words_list(v, where, f"distractors.{k}")
-                         for k, v in row.get("distractors", {}).items()},
-            pair_distractors={k: _words_list(v, where, f"pair_distractors.{k}")
-                              for k, v in row.get("pair_distractors", {}).items()},
-            emoji=row.get("emoji", ""), group=row.get("group", ""),
-            subgroup=row.get("subgroup", ""),
-        ))
+        items.append(
+            Item(
+                id=str(row["id"]),
+                words=dict(row["words"]),
+                accepted={
+                    k: _words_list(v, where, f"accepted.{k}")
+                    for k, v in row.get("accepted", {}).items()
+                },
+                distractors={
+                    k: _words_list(v, where, f"distractors.{k}")
+                    for k, v in row.get("distractors", {}).items()
+                },
+                pair_distractors={
+                    k: _words_list(v, where, f"pair_distractors.{k}")
+                    for k, v in row.get("pair_distractors", {}).items()
+                },
+                emoji=row.get("emoji", ""),
+                group=row.get("group", ""),
+                subgroup=row.get("subgroup", ""),
+            )
+        )
     return Dataset(items, source=str(path))
 
 
@@ -216,7 +231,9 @@ def read_authors(path: Path) -> Dataset:
         for tgt, block in row.items():
             for src, options in block.items():
                 if src != tgt:
-                    pairs[f"{src}-{tgt}"] = _words_list(options, where, f"{tgt}.{src}")[:N_DISTRACTORS]
+                    pairs[f"{src}-{tgt}"] = _words_list(options, where, f"{tgt}.{src}")[
+                        :N_DISTRACTORS
+                    ]
         items.append(Item(id=words.get("en", f"row{line_no}"), words=words, pair_distractors=pairs))
     return Dataset(items, source=str(path))
 
@@ -241,13 +258,25 @@ def read_csv(path: Path) -> Dataset:
         words = {lang: row[lang].strip() for lang in langs if (row.get(lang) or "").strip()}
         if not words:
             raise UserError(f"{path}:{line_no}: empty row")
-        accepted = {lang: [words[lang]] + [a for a in split(row.get(f"{lang}_alternatives"))
-                                           if a != words[lang]]
-                    for lang in words if row.get(f"{lang}_alternatives")}
-        distractors = {lang: split(row.get(f"{lang}_distractors"))
-                       for lang in words if row.get(f"{lang}_distractors")}
-        items.append(Item(id=row.get("id") or words.get("en") or f"row{line_no}", words=words,
-                          accepted=accepted, distractors=distractors))
+        accepted = {
+            lang: [words[lang]]
+            + [a for a in split(row.get(f"{lang}_alternatives")) if a != words[lang]]
+            for lang in words
+            if row.get(f"{lang}_alternatives")
+        }
+        distractors = {
+            lang: split(row.get(f"{lang}_distractors"))
+            for lang in words
+            if row.get(f"{lang}_distractors")
+        }
+        items.append(
+            Item(
+                id=row.get("id") or words.get("en") or f"row{line_no}",
+                words=words,
+                accepted=accepted,
+                distractors=distractors,
+            )
+        )
     return Dataset(items, source=str(path))
 
 

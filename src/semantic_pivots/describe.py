@@ -1,0 +1,92 @@
+"""Tables that describe a word list, tokenizers and models (pure functions -> DataFrames)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .clwtd import Dataset, Item
+from .models import LoadedModel
+from .prompts import answer
+from .translate import Translation
+
+
+def dataset_statistics(dataset: Dataset, langs: list[str]) -> pd.DataFrame:
+    rows = []
+    for lang in langs:
+        words = [it.words[lang] for it in dataset.items]
+        rows.append(
+            {
+                "language": lang,
+                "items": len(words),
+                "distinct words": len(set(words)),
+                "mean characters": sum(map(len, words)) / len(words),
+                "items with >1 accepted spelling": sum(
+                    len(it.answers(lang)) > 1 for it in dataset.items
+                ),
+                "distractors per item": sum(
+                    len(it.distractors.get(lang, [])) for it in dataset.items
+                )
+                / len(words),
+                "distinct distractor words": len(
+                    {d for it in dataset.items for d in it.distractors.get(lang, [])}
+                ),
+            }
+        )
+    return pd.DataFrame(rows).set_index("language")
+
+
+def sample_table(items: list[Item], langs: list[str], distractor_lang: str) -> pd.DataFrame:
+    rows = []
+    for it in items:
+        row = {"id": it.id, "emoji": it.emoji, "subgroup": it.subgroup}
+        row.update({lang: " / ".join(it.answers(lang)) for lang in langs})
+        row[f"{distractor_lang} distractors"] = ", ".join(it.distractors.get(distractor_lang, []))
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("id")
+
+
+def tokens_per_word(lm: LoadedModel, dataset: Dataset, langs: list[str]) -> pd.DataFrame:
+    """Tokens of the answer string ``" {word}"`` (leading space, as scored) per language."""
+    rows = []
+    for lang in langs:
+        counts = [
+            len(lm.tokenizer(answer(it.words[lang]), add_special_tokens=False)["input_ids"])
+            for it in dataset.items
+        ]
+        rows.append(
+            {
+                "model": lm.info.name,
+                "language": lang,
+                "mean tokens": sum(counts) / len(counts),
+                "single-token share": sum(c == 1 for c in counts) / len(counts),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def model_facts(models: list[LoadedModel]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "model": lm.info.name,
+                "source": lm.info.source,
+                "architecture": lm.info.model_type,
+                "layers": lm.info.n_layers,
+                "vocabulary": lm.info.vocab_size,
+                "parameters (M)": round(lm.info.n_params / 1e6, 1),
+                "quantization": lm.info.quantization,
+            }
+            for lm in models
+        ]
+    ).set_index("model")
+
+
+def accuracy_matrix(rows: list[Translation], langs: list[str]) -> pd.DataFrame:
+    """Exact-match accuracy, source languages as rows and target languages as columns."""
+    frame = pd.DataFrame([{"pair": r.pair, "correct": r.correct} for r in rows])
+    acc = frame.groupby("pair")["correct"].mean()
+    return pd.DataFrame(
+        [[acc.get(f"{a}-{b}", float("nan")) for b in langs] for a in langs],
+        index=pd.Index(langs, name="source"),
+        columns=pd.Index(langs, name="target"),
+    )

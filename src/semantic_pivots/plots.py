@@ -1,0 +1,47 @@
+"""Figures shared by the notebooks."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+
+def pair_heatmaps(
+    matrices: dict[str, pd.DataFrame],
+    title: str,
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+    fmt: str = ".2f",
+    cmap: str = "viridis",
+):
+    """One annotated source x target heat map per model, side by side, one colour scale."""
+    fig, axes = plt.subplots(
+        1, len(matrices), figsize=(4.2 * len(matrices), 3.8), squeeze=False, constrained_layout=True
+    )
+    for ax, (name, matrix) in zip(axes[0], matrices.items(), strict=True):
+        sns.heatmap(
+            matrix,
+            ax=ax,
+            vmin=vmin,
+            vmax=vmax,
+            annot=True,
+            fmt=fmt,
+            cmap=cmap,
+            cbar=ax is axes[0][-1],
+            square=True,
+            linewidths=0.5,
+        )
+        ax.set_title(name)
+        ax.set_xlabel("target language")
+        ax.set_ylabel("source language")
+    fig.suptitle(title)
+    return fig
+
+
+def grouped_bars(frame: pd.DataFrame, x: str, y: str, hue: str, title: str, ylabel: str):
+    fig, ax = plt.subplots(figsize=(7, 3.5), constrained_layout=True)
+    sns.barplot(frame, x=x, y=y, hue=hue, ax=ax)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    return fig

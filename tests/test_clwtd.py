@@ -1,0 +1,137 @@
+"""The committed word list, its readers and the validator."""
+
+import json
+
+import pytest
+
+from semantic_pivots import clwtd, languages
+from semantic_pivots.errors import UserError
+
+SIX = {"en", "fr", "de", "es", "zh", "ja"}
+
+
+def test_committed_dataset_is_valid_and_large_enough(dataset):
+    clwtd.validate(dataset)
+    assert len(dataset.items) >= 350
+    assert set(dataset.languages) == SIX
+    for item in dataset.items:
+        for lang in SIX:
+            dis = item.distractors[lang]
+            assert len(dis) == 9 and len(set(dis)) == 9
+            assert not set(dis) & set(item.answers(lang))
+            assert all(languages.is_single_word(d, lang) for d in dis)
+
+
+def test_no_answer_belongs_to_two_items(dataset):
+    for lang in SIX:
+        seen = {}
+        for item in dataset.items:
+            for answer in item.answers(lang):
+                assert answer not in seen, (lang, answer, seen.get(answer), item.id)
+                seen[answer] = item.id
+
+
+def test_normalised_spellings(dataset):
+    by_id = {it.id: it for it in dataset.items}
+    assert by_id["dog"].words["ja"] == "犬" and "イヌ" in by_id["dog"].answers("ja")
+    assert by_id["dog"].words["zh"] == "狗"
+
+
+def test_single_word_rule():
+    assert languages.is_single_word("chien", "fr")
+    assert languages.is_single_word("きのこ", "ja")
+    assert not languages.is_single_word("オオカミの顔", "ja")
+    assert not languages.is_single_word("pomme de terre", "fr")
+    assert not languages.is_single_word("t-shirt", "en")
+    assert not languages.is_single_word("dog", "zh")
+
+
+def _write(tmp_path, name, rows):
+    path = tmp_path / name
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    return path
+
+
+def test_authors_layout(tmp_path):
+    row = {
+        "en": {"en": "dog", "fr": ["chat"] * 3},
+        "fr": {"fr": "chien", "en": ["cat", "wolf", "fox"]},
+    }
+    failed = {"en": "house", "fr": "maison"}  # their file keeps rows whose generation failed
+    data = clwtd.load(_write(tmp_path, "a.jsonl", [row, failed]))
+    (item,) = data.items
+    assert item.words == {"en": "dog", "fr": "chien"}
+    # row[l2][l1] holds the l1 distractors used when translating l1 -> l2
+    assert item.source_distractors("en", "fr") == ["cat", "wolf", "fox"]
+    assert item.source_distractors("fr", "en") == ["chat"] * 3
+
+
+def test_csv_layout(tmp_path):
+    path = tmp_path / "w.csv"
+    path.write_text(
+        "en,fr,ja,ja_alternatives,fr_distractors\ndog,chien,犬,イヌ|犬,chat|loup\n",
+        encoding="utf-8",
+    )
+    (item,) = clwtd.load(path).items
+    assert item.answers("ja") == ["犬", "イヌ"]
+    assert item.distractors == {"fr": ["chat", "loup"]}
+    with pytest.raises(UserError, match=r"w.csv:1: item 'dog': fr: 2 distractors, expected 9"):
+        clwtd.validate(clwtd.load(path))
+
+
+def test_native_round_trip(tmp_path, dataset):
+    path = tmp_path / "items.jsonl"
+    clwtd.save_jsonl(dataset.items[:5], path)
+    again = clwtd.load(path)
+    assert again.items == dataset.items[:5]
+    assert again.digest() == clwtd.Dataset(dataset.items[:5]).digest()
+
+
+@pytest.mark.parametrize(
+    "row, reason",
+    [
+        (
+            {"id": "x", "words": {"en": "dog"}, "distractors": {"en": ["cat"] * 9}},
+            "repeated distractors",
+        ),
+        (
+            {
+                "id": "x",
+                "words": {"en": "dog"},
+                "distractors": {"en": ["dog"] + [f"c{c}" for c in "abcdefgh"]},
+            },
+            "distractor equals an accepted answer",
+        ),
+        (
+            {
+                "id": "x",
+                "words": {"en": "dog"},
+                "distractors": {"en": ["big cat"] + list("abcdefgh")},
+            },
+            "not a single en word",
+        ),
+        ({"id": "x", "words": {"xx": "dog"}}, "unknown language 'xx'"),
+    ],
+)
+def test_validator_names_file_line_and_reason(tmp_path, row, reason):
+    good = {"id": "ok", "words": {"en": "cat"}}
+    path = _write(tmp_path, "bad.jsonl", [good, row])
+    with pytest.raises(UserError, match=rf"bad.jsonl:2: item 'x': .*{reason}"):
+        clwtd.validate(clwtd.load(path))
+
+
+def test_malformed_json_names_the_line(tmp_path):
+    path = tmp_path / "broken.jsonl"
+    path.write_text('{"id": "a", "words": {"en": "cat"}}\n{"id": \n')
+    with pytest.raises(UserError, match=r"broken.jsonl:2: not valid JSON"):
+        clwtd.load(path)
+
+
+def test_require_names_the_problem(dataset):
+    with pytest.raises(UserError, match="unknown language code 'xx'"):
+        dataset.require(["en", "xx"])
+    small = clwtd.Dataset([clwtd.Item("a", {"en": "cat"})], source="tiny.jsonl")
+    with pytest.raises(UserError, match="item 'a' has no word for fr"):
+        small.require(["en", "fr"])
+    with pytest.raises(UserError, match="1 items, at least 4 needed"):
+        small.require(["en"], min_items=4)

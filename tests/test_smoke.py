@@ -1,0 +1,78 @@
+"""Every notebook runs under the smoke profile, and the book builds from the results."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from semantic_pivots import notebooks
+from semantic_pivots.paths import ROOT
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    out = tmp_path_factory.mktemp("executed")
+    return notebooks.execute("smoke", out_dir=out)
+
+
+@pytest.mark.slow
+def test_every_notebook_runs_without_errors_and_has_a_figure(executed):
+    assert [p.name for p in executed] == [p.name for p in notebooks.notebooks()]
+    for path in executed:
+        assert notebooks.problems(path) == []
+
+
+@pytest.mark.slow
+def test_book_builds_from_the_smoke_run(executed, tmp_path):
+    book = tmp_path / "book"
+    shutil.copytree(ROOT / "book", book, ignore=shutil.ignore_patterns("_build", "notebooks"))
+    (book / "notebooks").mkdir()
+    for path in executed:
+        shutil.copy(path, book / "notebooks" / path.name)
+    subprocess.run([sys.executable, "-m", "semantic_pivots", "book-assets"], check=True)
+    shutil.copytree(ROOT / "book" / "_vendor", book / "_vendor", dirs_exist_ok=True)
+    jb = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(jb), "build", "--warningiserror", str(book)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    html = book / "_build" / "html"
+    assert "url=intro.html" in (html / "index.html").read_text()
+    assert "How do language models translate words?" in (html / "intro.html").read_text()
+    assert (html / "mathjax" / "tex-chtml.js").exists()
+    assert (html / "notebooks" / "00_data_and_models.html").exists()
+
+
+def test_problems_finds_errors_and_missing_figures(tmp_path):
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "outputs": [
+                    {
+                        "output_type": "error",
+                        "ename": "ValueError",
+                        "evalue": "boom",
+                        "traceback": [],
+                    }
+                ],
+            }
+        ]
+    }
+    path = tmp_path / "x.ipynb"
+    path.write_text(json.dumps(nb))
+    assert notebooks.problems(path) == [
+        "x.ipynb: error output ValueError: boom",
+        "x.ipynb: no figure",
+    ]
+
+
+def test_source_notebooks_carry_no_outputs_and_a_parameters_cell():
+    for path in notebooks.notebooks():
+        cells = json.loads(path.read_text())["cells"]
+        code = [c for c in cells if c["cell_type"] == "code"]
+        assert all(not c["outputs"] for c in code), path.name
+        assert "parameters" in code[0]["metadata"].get("tags", []), path.name
