@@ -90,3 +90,13 @@ def accuracy_matrix(rows: list[Translation], langs: list[str]) -> pd.DataFrame:
         index=pd.Index(langs, name="source"),
         columns=pd.Index(langs, name="target"),
     )
+
+
+def pair_summary(matrix: pd.DataFrame) -> str:
+    """One sentence: mean over the ordered pairs, and the best and worst pair."""
+    values = matrix.stack().dropna()
+    best, worst = values.idxmax(), values.idxmin()
+    return (
+        f"mean {values.mean():.2f} over {len(values)} ordered pairs; best {best[0]}→{best[1]} "
+        f"({values.max():.2f}), worst {worst[0]}→{worst[1]} ({values.min():.2f})"
+    )

@@ -94,8 +94,7 @@ class Adapter:
 
 @dataclass(frozen=True)
 class ModelInfo:
-    spec: str
-    name: str
+    name: str  # the spec it was loaded from
     source: str
     model_type: str
     n_layers: int
@@ -297,7 +296,6 @@ def load_model(spec: str, device: str | None = None, dtype: str = "auto") -> Loa
     meta_file = Path(where) / "semantic_pivots.json"
     meta = json.loads(meta_file.read_text()) if meta_file.exists() else {}
     info = ModelInfo(
-        spec=spec,
         name=spec,
         source=source,
         model_type=adapter.model_type,

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from .errors import UserError
-from .paths import ROOT, atomic_write_text
+from .paths import ROOT
 
 NOTEBOOKS_DIR = ROOT / "notebooks"
 BOOK_NOTEBOOKS = ROOT / "book" / "notebooks"
@@ -49,6 +49,7 @@ def execute(
                 progress_bar=False,
             )
         except papermill.PapermillExecutionError as exc:
+            tmp.unlink(missing_ok=True)
             raise UserError(
                 f"{nb.name} failed in cell {exc.exec_count}: {exc.ename}: "
                 f"{exc.evalue.splitlines()[0] if exc.evalue else ''}"
@@ -71,11 +72,3 @@ def problems(path: Path) -> list[str]:
         found.append(f"{path.name}: no figure")
     return found
 
-
-def strip_outputs(path: Path) -> None:
-    """Source notebooks are kept without outputs; executed copies live in the book."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "code":
-            cell["outputs"], cell["execution_count"] = [], None
-    atomic_write_text(path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
