@@ -68,24 +68,23 @@ def test_specs_are_checked_before_any_work():
         models.resolve("nonsense")
 
 
-def test_uncached_hub_id_fails_offline_in_one_line(tmp_path):
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("allenai/OLMo-1B-hf", "error: model 'allenai/OLMo-1B-hf' is not in the local"),
+        ("allenai/OLMo-1B-hf@step20000*", "error: revision step20000* of allenai/OLMo-1B-hf"),
+    ],
+)
+def test_uncached_hub_id_fails_offline_in_one_line(tmp_path, spec, message):
     env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
-        [sys.executable, "-m", "semantic_pivots", "model-info", "allenai/OLMo-1B-hf@step20000*"],
+        [sys.executable, "-m", "semantic_pivots", "model-info", spec],
         capture_output=True,
         text=True,
         env=env,
     )
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "HF_HUB_OFFLINE" in result.stderr
-    result = subprocess.run(
-        [sys.executable, "-m", "semantic_pivots", "model-info", "allenai/OLMo-1B-hf"],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert result.returncode == 2
-    assert result.stderr.startswith("error: model 'allenai/OLMo-1B-hf' is not in the local")
+    assert result.stderr.startswith(message) and "HF_HUB_OFFLINE" in result.stderr
     assert result.stderr.count("\n") == 1
 
 
