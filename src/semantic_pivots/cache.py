@@ -11,7 +11,8 @@ from typing import Any
 from .paths import atomic_write_text, cache_dir
 
 
-def key_digest(key: dict) -> str:
+def key_digest(key) -> str:
+    """A short hash of any JSON-serialisable value (long inputs go into keys as digests)."""
     text = json.dumps(key, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 

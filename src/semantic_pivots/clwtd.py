@@ -297,11 +297,10 @@ def load(path: str | Path | None = None, fmt: str = "auto") -> Dataset:
     return readers[fmt](path)
 
 
-def sample(dataset: Dataset, n: int | None, seed: int = 0) -> list[Item]:
-    """A deterministic sample of ``n`` items (all of them when ``n`` is None)."""
+def sample(items: list[Item], n: int | None, seed: int = 0) -> list[Item]:
+    """A deterministic sample of ``n`` items in their original order (all when ``n`` is None)."""
     import random
 
-    items = list(dataset.items)
     if n is None or n >= len(items):
         return items
     return sorted(random.Random(seed).sample(items, n), key=items.index)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import yaml
@@ -23,6 +23,11 @@ class Settings:
     k: int
     shot_sets: int
     seed: int
+    mode: str = "shared"  # shot sets: "shared" (held-out pool) or "paper" (per item)
+    k_values: list[int] = field(default_factory=lambda: [0, 1, 3, 5])
+    k_items: int = 15  # items per pair in the few-shot (k) comparison
+    k_pairs: list[str] = field(default_factory=lambda: ["en-fr", "fr-en", "en-zh", "zh-en"])
+    checkpoints: list[str] = field(default_factory=list)  # model specs scored in order
     dataset: str | None = None
 
 

@@ -81,15 +81,20 @@ def model_facts(models: list[LoadedModel]) -> pd.DataFrame:
     ).set_index("model")
 
 
-def accuracy_matrix(rows: list[Translation], langs: list[str]) -> pd.DataFrame:
-    """Exact-match accuracy, source languages as rows and target languages as columns."""
-    frame = pd.DataFrame([{"pair": r.pair, "correct": r.correct} for r in rows])
-    acc = frame.groupby("pair")["correct"].mean()
+def pair_matrix(frame: pd.DataFrame, value: str, langs: list[str]) -> pd.DataFrame:
+    """The mean of ``value`` per ordered pair: source languages as rows, targets as columns."""
+    means = frame.groupby("pair")[value].mean()
     return pd.DataFrame(
-        [[acc.get(f"{a}-{b}", float("nan")) for b in langs] for a in langs],
+        [[means.get(f"{a}-{b}", float("nan")) for b in langs] for a in langs],
         index=pd.Index(langs, name="source"),
         columns=pd.Index(langs, name="target"),
     )
+
+
+def accuracy_matrix(rows: list[Translation], langs: list[str]) -> pd.DataFrame:
+    """Exact-match accuracy per ordered pair."""
+    frame = pd.DataFrame([{"pair": r.pair, "correct": r.correct} for r in rows])
+    return pair_matrix(frame, "correct", langs)
 
 
 def pair_summary(matrix: pd.DataFrame) -> str:

@@ -71,4 +71,3 @@ def problems(path: Path) -> list[str]:
     if not any("image/png" in o.get("data", {}) for o in outputs):
         found.append(f"{path.name}: no figure")
     return found
-

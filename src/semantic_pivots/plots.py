@@ -45,3 +45,32 @@ def grouped_bars(frame: pd.DataFrame, x: str, y: str, hue: str, title: str, ylab
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     return fig
+
+
+def distributions(frame: pd.DataFrame, value: str, by: str, hue: str, title: str):
+    """Box plots of ``value`` per ``by`` level, one colour per ``hue`` level."""
+    fig, ax = plt.subplots(figsize=(9, 3.8), constrained_layout=True)
+    sns.boxplot(frame, x=by, y=value, hue=hue, ax=ax, fliersize=2)
+    ax.axhline(0, color="grey", lw=0.8, ls="--")
+    ax.set_title(title)
+    return fig
+
+
+def means_with_intervals(summary: pd.DataFrame, x: str, y: str, hue: str, title: str, ylabel: str):
+    """Points joined by lines, with the 95 % interval of each mean as error bars."""
+    fig, ax = plt.subplots(figsize=(7, 3.8), constrained_layout=True)
+    for name, group in summary.groupby(hue, sort=False):
+        ax.errorbar(
+            group[x].astype(str),
+            group[y],
+            yerr=[group[y] - group[f"{y} low"], group[f"{y} high"] - group[y]],
+            marker="o",
+            capsize=3,
+            label=str(name),
+        )
+    ax.axhline(0, color="grey", lw=0.8, ls="--")
+    ax.set_xlabel(x)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(title=hue)
+    return fig

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
-from .cache import cached_json
-from .clwtd import Item
+from .cache import cached_json, key_digest
+from .clwtd import Item, sample
 from .models import LoadedModel
 from .prompts import Pair, query, split_shots
 
@@ -77,11 +77,15 @@ def translate_pairs(
 ) -> list[Translation]:
     """Greedy ``k``-shot translations for each pair; shots come from a held-out pool."""
     shots, pool = split_shots(items, k, seed)
-    pool = pool[:n_items] if n_items else pool
+    pool = sample(pool, n_items, seed)
     rows = []
     for pair in tqdm(pairs, desc=f"{lm.info.name} pairs"):
         prompts = [query(pair, shots, it.words[pair.src]) for it in pool]
-        key = {"model": lm.info.fingerprint, "prompts": prompts, "max_new_tokens": MAX_NEW_TOKENS}
+        key = {
+            "model": lm.info.fingerprint,
+            "prompts": key_digest(prompts),
+            "max_new_tokens": MAX_NEW_TOKENS,
+        }
         preds = cached_json(
             "translations",
             key,
