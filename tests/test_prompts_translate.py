@@ -2,7 +2,7 @@
 
 import pytest
 
-from semantic_pivots import models, prompts, translate
+from semantic_pivots import kv, models, prompts, translate
 from semantic_pivots.clwtd import Item
 from semantic_pivots.errors import UserError
 
@@ -52,14 +52,23 @@ def test_exact_match_normalisation():
     assert translate.first_line(" chat\n\nEnglish: dog") == "chat"
 
 
-@pytest.mark.parametrize("arch", ["llama", "gemma3", "gpt2"])
-def test_batched_generation_equals_one_by_one(arch):
-    """Left padding must not change greedy outputs (gemma3 also has a sliding window)."""
+@pytest.mark.parametrize("arch", ["llama", "gemma3", "gpt2", "bloom"])
+def test_shared_prefix_generation_equals_plain_generate(arch):
+    """The cached common prefix and length buckets change nothing (gemma3: sliding window)."""
+    import torch
+
     lm = models.load_model(f"tiny-{arch}", device="cpu")
-    texts = [
-        prompts.query(prompts.Pair("en", "fr"), ITEMS[:k], w)
-        for k, w in [(0, "dog"), (3, "cat"), (1, "tree")]
-    ]
-    together = translate.generate(lm, texts, max_new_tokens=5, batch_size=3)
-    alone = [translate.generate(lm, [t], max_new_tokens=5, batch_size=1)[0] for t in texts]
-    assert together == alone
+    pair = prompts.Pair("en", "fr")
+    texts = [prompts.query(pair, ITEMS[:3], w) for w in ["dog", "house", "x", "猫", "tree"]]
+    texts.append(prompts.query(pair, ITEMS[:1], "dog"))  # a shorter shared prefix
+    plain = []
+    for text in texts:
+        ids = lm.tokenizer(text, return_tensors="pt")
+        with torch.no_grad():
+            out = lm.model.generate(
+                **ids, max_new_tokens=5, do_sample=False, pad_token_id=lm.tokenizer.pad_token_id
+            )
+        new = out[0, ids["input_ids"].shape[1] :]
+        plain.append(translate.first_line(lm.tokenizer.decode(new, skip_special_tokens=True)))
+    assert translate.generate(lm, texts, max_new_tokens=5, batch_size=2) == plain
+    assert kv.common_prefix([[1, 2, 3], [1, 2, 4], [1, 2]]) == 1

@@ -14,8 +14,6 @@ exactly the same token ids.
 
 from __future__ import annotations
 
-import copy
-import inspect
 import math
 import random
 from collections import defaultdict
@@ -23,7 +21,7 @@ from dataclasses import asdict, dataclass
 
 from tqdm import tqdm
 
-from . import languages
+from . import kv, languages
 from .cache import cached_json, key_digest
 from .clwtd import Item, sample
 from .errors import UserError
@@ -82,18 +80,13 @@ def fast_nll(lm: LoadedModel, requests: list[Request], batch_size: int = 64) -> 
     for i, (head, _, _) in enumerate(encoded):
         groups[tuple(head)].append(i)
     base = lm.model.base_model  # the decoder stack without the unembedding
-    # transformers >= 5.24 renames past_key_values to cache
-    cache_arg = (
-        "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
-    )
+    cache_arg = kv.cache_kwarg(base)
     pad = lm.tokenizer.pad_token_id or 0
     out = [math.nan] * len(requests)
     bar = tqdm(total=len(requests), desc="fast", leave=False)
     with torch.no_grad():
         for head, members in groups.items():
-            prefix_ids = torch.tensor([head], device=lm.device)
-            prefix_out = base(input_ids=prefix_ids, use_cache=True)
-            cache, last_hidden = prefix_out.past_key_values, prefix_out.last_hidden_state[0, -1]
+            cache, last_hidden = kv.run_prefix(lm, list(head))
             for start in range(0, len(members), batch_size):
                 batch = members[start : start + batch_size]
                 suffixes = [encoded[i][1] for i in batch]
@@ -101,12 +94,13 @@ def fast_nll(lm: LoadedModel, requests: list[Request], batch_size: int = 64) -> 
                 ids = torch.tensor(
                     [s + [pad] * (width - len(s)) for s in suffixes], device=lm.device
                 )
-                past = copy.deepcopy(cache)
-                past.batch_repeat_interleave(len(batch))
                 # all ones: right padding needs no mask under causal attention
                 mask = torch.ones(len(batch), len(head) + width, dtype=torch.long, device=lm.device)
                 hidden = base(
-                    input_ids=ids, attention_mask=mask, use_cache=True, **{cache_arg: past}
+                    input_ids=ids,
+                    attention_mask=mask,
+                    use_cache=True,
+                    **{cache_arg: kv.expand(cache, len(batch))},
                 ).last_hidden_state
                 # The state before suffix position p predicts it (p = 0: the prefix's last
                 # state). One unembedding for the whole batch reads its weights once.

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 
 from tqdm import tqdm
 
+from . import kv
 from .cache import cached_json, key_digest
 from .clwtd import Item, sample
 from .models import LoadedModel
@@ -42,28 +44,43 @@ def generate(
     lm: LoadedModel,
     prompts: list[str],
     max_new_tokens: int = MAX_NEW_TOKENS,
-    batch_size: int = 16,
+    batch_size: int = 32,
     desc: str = "generate",
 ) -> list[str]:
-    """Greedy continuations, batched with left padding, cut at the first newline."""
+    """Greedy continuations, cut at the first newline.
+
+    The prompts' common token prefix (instruction and shots) runs once; prompts of equal
+    length are then batched without padding on top of a copy of its cache.
+    """
     import torch
 
     tok = lm.tokenizer
-    tok.padding_side = "left"
-    out: list[str] = []
-    for start in tqdm(range(0, len(prompts), batch_size), desc=desc, leave=False):
-        batch = tok(prompts[start : start + batch_size], return_tensors="pt", padding=True).to(
-            lm.device
-        )
+    encoded = [tok(p)["input_ids"] for p in prompts]
+    n_shared = kv.common_prefix(encoded)
+    cache, _ = kv.run_prefix(lm, encoded[0][:n_shared]) if n_shared else (None, None)
+    by_length: dict[int, list[int]] = defaultdict(list)
+    for i, ids in enumerate(encoded):
+        by_length[len(ids)].append(i)
+    batches = [
+        group[s : s + batch_size]
+        for group in by_length.values()
+        for s in range(0, len(group), batch_size)
+    ]
+    out = [""] * len(prompts)
+    for batch in tqdm(batches, desc=desc, leave=False):
+        ids = torch.tensor([encoded[i] for i in batch], device=lm.device)
+        extra = {"past_key_values": kv.expand(cache, len(batch))} if cache is not None else {}
         with torch.no_grad():
-            ids = lm.model.generate(
-                **batch,
+            new = lm.model.generate(
+                input_ids=ids,
+                attention_mask=torch.ones_like(ids),
                 max_new_tokens=max_new_tokens,
                 do_sample=False,
                 pad_token_id=tok.pad_token_id,
-            )
-        new = ids[:, batch["input_ids"].shape[1] :]
-        out += [first_line(t) for t in tok.batch_decode(new, skip_special_tokens=True)]
+                **extra,
+            )[:, ids.shape[1] :]
+        for i, text in zip(batch, tok.batch_decode(new, skip_special_tokens=True), strict=True):
+            out[i] = first_line(text)
     return out
 
 

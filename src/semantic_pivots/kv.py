@@ -1,0 +1,40 @@
+"""Shared-prompt key/value caches: run a common prefix once, reuse it for many continuations."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+
+from .models import LoadedModel
+
+
+def common_prefix(sequences: list[list[int]]) -> int:
+    """Length of the longest token prefix shared by all sequences, leaving each at least one
+    token of its own (a model call needs a new token to predict from)."""
+    shortest = min(map(len, sequences))
+    n = 0
+    while n < shortest - 1 and all(s[n] == sequences[0][n] for s in sequences):
+        n += 1
+    return n
+
+
+def run_prefix(lm: LoadedModel, ids: list[int]):
+    """(cache, last hidden state) of the decoder stack on one prefix."""
+    import torch
+
+    with torch.no_grad():
+        out = lm.model.base_model(input_ids=torch.tensor([ids], device=lm.device), use_cache=True)
+    return out.past_key_values, out.last_hidden_state[0, -1]
+
+
+def expand(cache, n: int):
+    """A copy of a batch-1 cache repeated for ``n`` rows (model calls extend caches in place)."""
+    cache = copy.deepcopy(cache)
+    cache.batch_repeat_interleave(n)
+    return cache
+
+
+def cache_kwarg(module) -> str:
+    """transformers >= 5.24 renames ``past_key_values`` to ``cache`` in model forwards."""
+    params = inspect.signature(module.forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
