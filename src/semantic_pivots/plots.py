@@ -10,12 +10,16 @@ import seaborn as sns
 def pair_heatmaps(
     matrices: dict[str, pd.DataFrame],
     title: str,
-    vmin: float = 0.0,
-    vmax: float = 1.0,
+    vmin: float | None = None,
+    vmax: float | None = None,
     fmt: str = ".2f",
     cmap: str = "viridis",
 ):
-    """One annotated source x target heat map per model, side by side, one colour scale."""
+    """One annotated source x target heat map per model, side by side, one colour scale
+    (by default from the smallest to the largest value over all the maps)."""
+    values = pd.concat([m.stack() for m in matrices.values()])
+    vmin = float(values.min()) if vmin is None else vmin
+    vmax = float(values.max()) if vmax is None else vmax
     fig, axes = plt.subplots(
         1, len(matrices), figsize=(4.2 * len(matrices), 3.8), squeeze=False, constrained_layout=True
     )
