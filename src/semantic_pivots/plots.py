@@ -78,3 +78,33 @@ def means_with_intervals(summary: pd.DataFrame, x: str, y: str, hue: str, title:
     ax.set_title(title)
     ax.legend(title=hue)
     return fig
+
+
+def lens_grid(grid, title: str):
+    """Layers (rows, last on top) x last positions, coloured by the top-1 probability and
+    annotated with the top-1 token."""
+    import numpy as np
+
+    probs = np.array(grid.probs)[::-1]
+    labels = [[t.replace("\n", "\\n")[:8] for t in row] for row in grid.tokens][::-1]
+    n_layers = probs.shape[0]
+    fig, ax = plt.subplots(
+        figsize=(1.3 * probs.shape[1] + 1.5, 0.32 * n_layers + 1.2), constrained_layout=True
+    )
+    sns.heatmap(
+        probs,
+        annot=np.array(labels),
+        fmt="",
+        cmap="Blues",
+        vmin=0,
+        vmax=1,
+        ax=ax,
+        annot_kws={"fontsize": 7},
+        cbar_kws={"label": "top-1 probability"},
+    )
+    ax.set_xticklabels([t.replace("\n", "\\n") for t in grid.inputs], rotation=0)
+    ax.set_yticklabels(["emb" if i == 0 else str(i) for i in range(n_layers)][::-1], rotation=0)
+    ax.set_xlabel("input token (the prediction is for the next one)")
+    ax.set_ylabel("layer")
+    ax.set_title(title)
+    return fig

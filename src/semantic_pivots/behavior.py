@@ -1,0 +1,52 @@
+"""The two behaviours of METHOD.md section 3, as pure functions of a lens trace.
+
+Inputs are the per-layer top-1 (token, probability) pairs from layer 1 to the last (the
+embedding layer is left out: it decodes the input token), the source word's tokens S and the
+target word's tokens T.
+"""
+
+from __future__ import annotations
+
+EXCLUDED, PIVOT, COOCCURRENCE = 0, 1, 2
+LABELS = {EXCLUDED: "excluded", PIVOT: "semantic pivot", COOCCURRENCE: "co-occurrence"}
+RULES = ("peak", "threshold")
+
+
+def excluded(source: set[int], target: set[int], same_word: bool, blank: set[int]) -> bool:
+    """S and T share a token (a bare-space token aside), or the two words are the same."""
+    return same_word or bool((source & target) - blank)
+
+
+def peak_rule(top1: list[tuple[int, float]], source: set[int]) -> int:
+    """The authors' rule: the layer with the most confident top-1 (ties: the later layer);
+    co-occurrence if its token is the final layer's top-1 or a source token, else pivot."""
+    best = max(range(len(top1)), key=lambda layer: (top1[layer][1], layer))
+    token = top1[best][0]
+    return COOCCURRENCE if token == top1[-1][0] or token in source else PIVOT
+
+
+def threshold_rule(
+    top1: list[tuple[int, float]], source: set[int], target: set[int], threshold: float = 0.1
+) -> int:
+    """The alternative: pivot if any layer's top-1 reaches ``threshold`` and is in neither S
+    nor T."""
+    hit = any(p >= threshold and t not in source and t not in target for t, p in top1)
+    return PIVOT if hit else COOCCURRENCE
+
+
+def classify(
+    top1: list[tuple[int, float]],
+    source: set[int],
+    target: set[int],
+    same_word: bool = False,
+    blank: set[int] = frozenset(),
+    rule: str = "peak",
+    threshold: float = 0.1,
+) -> int:
+    if rule not in RULES:
+        raise ValueError(f"unknown behaviour rule {rule!r}: expected one of {', '.join(RULES)}")
+    if excluded(source, target, same_word, blank):
+        return EXCLUDED
+    if rule == "peak":
+        return peak_rule(top1, source)
+    return threshold_rule(top1, source, target, threshold)

@@ -1,0 +1,152 @@
+"""The logit lens at one position: every layer's residual stream decoded by the model's own
+final norm and unembedding (through the architecture adapter), softmaxed.
+
+Layer 0 is the embedding output; layer L (the last) is the model's own next-token
+distribution, since Hugging Face returns the last hidden state already normed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from tqdm import tqdm
+
+from . import kv
+from .models import LoadedModel
+
+
+@dataclass(frozen=True)
+class LayerReading:
+    layer: int  # 0 = embeddings only
+    top_tokens: list[int]
+    top_probs: list[float]
+    masses: dict[str, float] = field(default_factory=dict)  # token-set name -> probability
+
+
+@dataclass(frozen=True)
+class Trace:
+    prompt: str
+    layers: list[LayerReading]
+
+    def top1(self) -> list[tuple[int, float]]:
+        return [(r.top_tokens[0], r.top_probs[0]) for r in self.layers]
+
+    def mass(self, name: str) -> list[float]:
+        return [r.masses[name] for r in self.layers]
+
+    def to_json(self) -> dict:
+        return {"prompt": self.prompt, "layers": [r.__dict__ for r in self.layers]}
+
+    @classmethod
+    def from_json(cls, row: dict) -> Trace:
+        return cls(row["prompt"], [LayerReading(**r) for r in row["layers"]])
+
+
+def layer_label(layer: int) -> str:
+    return "emb" if layer == 0 else str(layer)
+
+
+def token_variants(tokenizer, word: str) -> list[int]:
+    """Token ids that begin ``word``: the first token of the word with and without a leading
+    space, and every prefix of either spelling that is one token (as Wendler et al. 2024 count)."""
+    ids: set[int] = set()
+    for text in (word, f" {word}"):
+        ids.add(tokenizer(text, add_special_tokens=False)["input_ids"][0])
+        for end in range(1, len(text)):
+            if not text[:end].strip():
+                continue  # a bare space says nothing about the word
+            piece = tokenizer(text[:end], add_special_tokens=False)["input_ids"]
+            if len(piece) == 1:
+                ids.add(piece[0])
+    return sorted(ids)
+
+
+def trace_batch(
+    lm: LoadedModel,
+    prompts: list[str],
+    token_sets: list[dict[str, list[int]]],
+    top_k: int = 5,
+    batch_size: int = 16,
+) -> list[Trace]:
+    """Lens readings at each prompt's last position (the one predicting the answer).
+
+    The prompts' common prefix runs once; prompts of equal length are batched without padding
+    on a copy of its cache, so only their own tokens are computed and only the last position of
+    each layer is decoded.
+    """
+    import torch
+
+    encoded = [lm.tokenizer(p)["input_ids"] for p in prompts]
+    n_shared = kv.common_prefix(encoded)
+    cache, _ = kv.run_prefix(lm, encoded[0][:n_shared]) if n_shared else (None, None)
+    base = lm.model.base_model
+    by_length: dict[int, list[int]] = defaultdict(list)
+    for i, ids in enumerate(encoded):
+        by_length[len(ids)].append(i)
+    batches = [
+        group[s : s + batch_size]
+        for group in by_length.values()
+        for s in range(0, len(group), batch_size)
+    ]
+    out: list[Trace | None] = [None] * len(prompts)
+    for batch in tqdm(batches, desc="lens", leave=False):
+        ids = torch.tensor([encoded[i][n_shared:] for i in batch], device=lm.device)
+        extra = {kv.cache_kwarg(base): kv.expand(cache, len(batch))} if cache is not None else {}
+        with torch.no_grad():
+            hidden = base(
+                input_ids=ids, use_cache=cache is not None, output_hidden_states=True, **extra
+            ).hidden_states
+            probs = torch.stack(
+                [
+                    torch.softmax(lm.adapter.logits(h[:, -1], layer).float(), dim=-1)
+                    for layer, h in enumerate(hidden)
+                ],
+                dim=1,
+            )  # [batch, layers + 1, vocab]
+        top = probs.topk(top_k, dim=-1)
+        for row, i in enumerate(batch):
+            masses = {
+                name: probs[row][:, ids_].sum(-1).tolist() if ids_ else [0.0] * probs.shape[1]
+                for name, ids_ in token_sets[i].items()
+            }
+            out[i] = Trace(
+                prompts[i],
+                [
+                    LayerReading(
+                        layer,
+                        top.indices[row, layer].tolist(),
+                        top.values[row, layer].tolist(),
+                        {name: m[layer] for name, m in masses.items()},
+                    )
+                    for layer in range(probs.shape[1])
+                ],
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Top-1 decodes of the last positions at every layer, for the figure readers know."""
+
+    inputs: list[str]  # the input token at each position
+    tokens: list[list[str]]  # [layer][position] top-1 token text
+    probs: list[list[float]]  # [layer][position] its probability
+
+
+def grid(lm: LoadedModel, prompt: str, n_positions: int = 6) -> Grid:
+    import torch
+
+    tok = lm.tokenizer
+    ids = tok(prompt, return_tensors="pt").to(lm.device)
+    with torch.no_grad():
+        hidden = lm.model.base_model(**ids, output_hidden_states=True).hidden_states
+        top = [
+            torch.softmax(lm.adapter.logits(h[0, -n_positions:], layer).float(), -1).max(-1)
+            for layer, h in enumerate(hidden)
+        ]
+    return Grid(
+        inputs=[tok.decode([i]) for i in ids["input_ids"][0, -n_positions:].tolist()],
+        tokens=[[tok.decode([i]) for i in t.indices.tolist()] for t in top],
+        probs=[t.values.tolist() for t in top],
+    )

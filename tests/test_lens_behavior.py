@@ -1,0 +1,74 @@
+"""The logit lens on every supported architecture, and the behaviour rules on hand-built traces."""
+
+import pytest
+import torch
+
+from semantic_pivots import behavior as b
+from semantic_pivots import lens, models, tiny
+
+PROMPT = (
+    "Please translate words from English to French.\n\n"
+    "English: dog\nFrench: chien\n\nEnglish: cat\nFrench:"
+)
+
+
+@pytest.mark.parametrize("arch", sorted(tiny.CONFIGS))
+def test_last_layer_lens_is_the_models_next_token_distribution(arch, tmp_path):
+    lm = models.load_model(str(tiny.save(arch, tmp_path)), device="cpu")
+    torch.manual_seed(1)
+    with torch.no_grad():  # random norm weights, so a double norm could not hide
+        for p in lm.adapter.final_norm.parameters():
+            p.copy_(torch.randn_like(p))
+    target = lens.token_variants(lm.tokenizer, "chat")
+    short = PROMPT.split("\n\n", 1)[0] + "\n\nEnglish: cat\nFrench:"
+    texts = [PROMPT, short, PROMPT.replace("cat", "dog")]  # two lengths; one batch of two
+    traces = lens.trace_batch(lm, texts, [{"target": target}] * 3, top_k=3)
+    for prompt, trace in zip(texts, traces, strict=True):
+        assert len(trace.layers) == lm.adapter.n_layers + 1 and trace.layers[0].layer == 0
+        ids = lm.tokenizer(prompt, return_tensors="pt")
+        with torch.no_grad():
+            probs = torch.softmax(lm.model(**ids).logits[0, -1], dim=-1)
+        last = trace.layers[-1]
+        top = probs.topk(3)
+        assert last.top_tokens == top.indices.tolist()
+        assert last.top_probs == pytest.approx(top.values.tolist(), abs=1e-4)
+        assert last.masses["target"] == pytest.approx(float(probs[target].sum()), abs=1e-4)
+
+
+def test_token_variants_cover_prefixes_with_and_without_space():
+    lm = models.load_model("tiny-llama", device="cpu")
+    tok = lm.tokenizer
+    ids = lens.token_variants(tok, "chien")
+    assert tok(" chien", add_special_tokens=False)["input_ids"][0] in ids
+    assert tok("chien", add_special_tokens=False)["input_ids"][0] in ids
+    assert tok(" ", add_special_tokens=False)["input_ids"][0] not in ids
+    assert lens.layer_label(0) == "emb" and lens.layer_label(3) == "3"
+
+
+S, T = {10, 11}, {20, 21}
+
+
+@pytest.mark.parametrize(
+    "top1, label",
+    [
+        ([(5, 0.1), (7, 0.6), (20, 0.3)], b.PIVOT),  # an intermediate token peaks
+        ([(5, 0.1), (7, 0.3), (20, 0.6)], b.COOCCURRENCE),  # the output itself peaks
+        ([(10, 0.9), (7, 0.2), (20, 0.5)], b.COOCCURRENCE),  # the peak is a source token
+        ([(7, 0.5), (20, 0.5)], b.COOCCURRENCE),  # tie -> later layer (the output)
+        ([(20, 0.5), (7, 0.5), (20, 0.4)], b.PIVOT),  # tie -> later layer (token 7)
+    ],
+)
+def test_peak_rule(top1, label):
+    assert b.classify(top1, S, T) == label
+
+
+def test_exclusions_and_threshold_rule():
+    blank = {1}
+    assert b.classify([(7, 0.9)], {1, 10}, {1, 20}, blank=blank) != b.EXCLUDED  # space only
+    assert b.classify([(7, 0.9)], {10, 30}, {30, 20}) == b.EXCLUDED  # a shared token
+    assert b.classify([(7, 0.9)], S, T, same_word=True) == b.EXCLUDED
+    assert b.classify([(7, 0.09), (20, 0.8)], S, T, rule="threshold") == b.COOCCURRENCE
+    assert b.classify([(7, 0.1), (20, 0.8)], S, T, rule="threshold") == b.PIVOT
+    assert b.classify([(10, 0.9), (20, 0.8)], S, T, rule="threshold") == b.COOCCURRENCE
+    with pytest.raises(ValueError, match="unknown behaviour rule 'vote'"):
+        b.classify([(7, 0.9)], S, T, rule="vote")
