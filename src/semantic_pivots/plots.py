@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from matplotlib import font_manager
+
+
+def _use_cjk_fallback() -> None:
+    """Chinese and Japanese tokens in figures: Noto Sans CJK (a PyPI font package) after the
+    default font, so that Latin text keeps its usual look."""
+    spec = importlib.util.find_spec("noto_cjk_sans_otc")
+    if spec is None:
+        return
+    path = Path(spec.submodule_search_locations[0]) / "NotoSansCJK-Regular.ttc"
+    font_manager.fontManager.addfont(str(path))
+    name = font_manager.FontProperties(fname=str(path)).get_name()
+    plt.rcParams["font.family"] = ["DejaVu Sans", name]
+
+
+_use_cjk_fallback()
 
 
 def pair_heatmaps(
