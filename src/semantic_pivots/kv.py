@@ -38,3 +38,22 @@ def cache_kwarg(module) -> str:
     """transformers >= 5.24 renames ``past_key_values`` to ``cache`` in model forwards."""
     params = inspect.signature(module.forward).parameters
     return "cache" if "cache" in params else "past_key_values"
+
+
+def prefix_batches(lm: LoadedModel, prompts: list[str], batch_size: int):
+    """Token ids of every prompt, the length of their common prefix, that prefix's cache (None
+    when there is none) and batches of prompt indices of equal length (so no padding)."""
+    from collections import defaultdict
+
+    encoded = [lm.tokenizer(p)["input_ids"] for p in prompts]
+    n_shared = common_prefix(encoded)
+    cache = run_prefix(lm, encoded[0][:n_shared])[0] if n_shared else None
+    by_length: dict[int, list[int]] = defaultdict(list)
+    for i, ids in enumerate(encoded):
+        by_length[len(ids)].append(i)
+    batches = [
+        group[s : s + batch_size]
+        for group in by_length.values()
+        for s in range(0, len(group), batch_size)
+    ]
+    return encoded, n_shared, cache, batches

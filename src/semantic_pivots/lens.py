@@ -7,7 +7,6 @@ distribution, since Hugging Face returns the last hidden state already normed.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from tqdm import tqdm
@@ -77,18 +76,8 @@ def trace_batch(
     """
     import torch
 
-    encoded = [lm.tokenizer(p)["input_ids"] for p in prompts]
-    n_shared = kv.common_prefix(encoded)
-    cache, _ = kv.run_prefix(lm, encoded[0][:n_shared]) if n_shared else (None, None)
+    encoded, n_shared, cache, batches = kv.prefix_batches(lm, prompts, batch_size)
     base = lm.model.base_model
-    by_length: dict[int, list[int]] = defaultdict(list)
-    for i, ids in enumerate(encoded):
-        by_length[len(ids)].append(i)
-    batches = [
-        group[s : s + batch_size]
-        for group in by_length.values()
-        for s in range(0, len(group), batch_size)
-    ]
     out: list[Trace | None] = [None] * len(prompts)
     for batch in tqdm(batches, desc="lens", leave=False):
         ids = torch.tensor([encoded[i][n_shared:] for i in batch], device=lm.device)

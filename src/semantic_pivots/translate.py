@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from collections import defaultdict
 from dataclasses import dataclass
 
 from tqdm import tqdm
@@ -55,17 +54,7 @@ def generate(
     import torch
 
     tok = lm.tokenizer
-    encoded = [tok(p)["input_ids"] for p in prompts]
-    n_shared = kv.common_prefix(encoded)
-    cache, _ = kv.run_prefix(lm, encoded[0][:n_shared]) if n_shared else (None, None)
-    by_length: dict[int, list[int]] = defaultdict(list)
-    for i, ids in enumerate(encoded):
-        by_length[len(ids)].append(i)
-    batches = [
-        group[s : s + batch_size]
-        for group in by_length.values()
-        for s in range(0, len(group), batch_size)
-    ]
+    encoded, _, cache, batches = kv.prefix_batches(lm, prompts, batch_size)
     out = [""] * len(prompts)
     for batch in tqdm(batches, desc=desc, leave=False):
         ids = torch.tensor([encoded[i] for i in batch], device=lm.device)
