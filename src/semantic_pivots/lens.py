@@ -31,9 +31,6 @@ class Trace:
     def top1(self) -> list[tuple[int, float]]:
         return [(r.top_tokens[0], r.top_probs[0]) for r in self.layers]
 
-    def mass(self, name: str) -> list[float]:
-        return [r.masses[name] for r in self.layers]
-
     def to_json(self) -> dict:
         return {"prompt": self.prompt, "layers": [r.__dict__ for r in self.layers]}
 

@@ -10,6 +10,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
 
+from .lens import layer_label
+
 
 def _use_cjk_fallback() -> None:
     """Chinese and Japanese tokens in figures: Noto Sans CJK (a PyPI font package) after the
@@ -122,7 +124,7 @@ def lens_grid(grid, title: str):
         cbar_kws={"label": "top-1 probability"},
     )
     ax.set_xticklabels([t.replace("\n", "\\n") for t in grid.inputs], rotation=0)
-    ax.set_yticklabels(["emb" if i == 0 else str(i) for i in range(n_layers)][::-1], rotation=0)
+    ax.set_yticklabels([layer_label(i) for i in range(n_layers)][::-1], rotation=0)
     ax.set_xlabel("input token (the prediction is for the next one)")
     ax.set_ylabel("layer")
     ax.set_title(title)
