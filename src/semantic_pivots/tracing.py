@@ -39,7 +39,7 @@ class ItemTrace:
 
 def blank_tokens(lm: LoadedModel) -> set[int]:
     """Token ids that decode to white space only (ignored when S and T are compared)."""
-    return {i for i in lm.tokenizer(" ", add_special_tokens=False)["input_ids"]}
+    return set(lm.tokenizer(" ", add_special_tokens=False)["input_ids"])
 
 
 def trace_pair(
