@@ -72,3 +72,25 @@ def test_exclusions_and_threshold_rule():
     assert b.classify([(10, 0.9), (20, 0.8)], S, T, rule="threshold") == b.COOCCURRENCE
     with pytest.raises(ValueError, match="unknown behaviour rule 'vote'"):
         b.classify([(7, 0.9)], S, T, rule="vote")
+
+
+def test_study_traces_follow_the_scorers_items_and_rows_carry_both_rules(
+    dataset, tmp_path, monkeypatch
+):
+    from semantic_pivots import prompts, scoring, tracing
+
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path))
+    lm = models.load_model("tiny-gpt2", device="cpu")
+    pairs = prompts.ordered_pairs(["en", "fr"])
+    traces = tracing.study_traces(lm, dataset.items, pairs, 2, 1, "shared", 0, 4, top_k=2)
+    scores = scoring.score_pairs(
+        lm, dataset.items, pairs, k=2, sets=1, mode="shared", seed=0, n_items=4
+    )
+    assert [(t.pair, t.item) for t in traces] == [(s["pair"], s["item"]) for s in scores]
+    blank = tracing.blank_tokens(lm)
+    for t in traces:
+        row = tracing.behaviour_row(t, lm, blank, "threshold", 0.05)
+        top1 = t.trace.top1()
+        assert row["peak prob"] == max(p for _, p in top1[1:])
+        assert row["label"] == b.LABELS[t.label(blank, "threshold", 0.05)]
+        assert row["label (peak rule)"] == b.LABELS[t.label(blank, "peak")]

@@ -17,11 +17,15 @@ def excluded(source: set[int], target: set[int], same_word: bool, blank: set[int
     return same_word or bool((source & target) - blank)
 
 
+def peak_layer(top1: list[tuple[int, float]]) -> int:
+    """The index of the most confident top-1 (ties: the later one)."""
+    return max(range(len(top1)), key=lambda layer: (top1[layer][1], layer))
+
+
 def peak_rule(top1: list[tuple[int, float]], source: set[int]) -> int:
     """The authors' rule: the layer with the most confident top-1 (ties: the later layer);
     co-occurrence if its token is the final layer's top-1 or a source token, else pivot."""
-    best = max(range(len(top1)), key=lambda layer: (top1[layer][1], layer))
-    token = top1[best][0]
+    token = top1[peak_layer(top1)][0]
     return COOCCURRENCE if token == top1[-1][0] or token in source else PIVOT
 
 

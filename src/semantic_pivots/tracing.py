@@ -6,9 +6,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from . import behavior, lens
+from . import behavior, lens, scoring
 from .cache import cached_json, key_digest
-from .clwtd import Item
+from .clwtd import Item, sample
 from .models import LoadedModel
 from .prompts import Pair, answer, query
 
@@ -80,6 +80,48 @@ def trace_pair(
         )
         for it, row in zip(items, rows, strict=True)
     ]
+
+
+def study_traces(
+    lm: LoadedModel,
+    items: list[Item],
+    pairs: list[Pair],
+    k: int,
+    sets: int,
+    mode: str,
+    seed: int,
+    n_items: int,
+    top_k: int = 5,
+) -> list[ItemTrace]:
+    """Traces of the items that the CLWTD scores use for each pair, with their first shot set,
+    so that traces and scores join on (model, pair, item)."""
+    out = []
+    for pair in pairs:
+        scored, shots = scoring.shot_sets(pair, items, k, sets, mode, seed)
+        chosen = sample(scored, n_items, seed)
+        out += trace_pair(lm, chosen, pair, shots[chosen[0].id][0], top_k=top_k)
+    return out
+
+
+def behaviour_row(
+    t: ItemTrace, lm: LoadedModel, blank: set[int], rule: str = "peak", threshold: float = 0.1
+) -> dict:
+    """One item's behaviour under ``rule`` and under the other rule, and its peak layer."""
+    top1 = t.trace.top1()
+    peak = 1 + behavior.peak_layer(top1[1:])
+    other = next(r for r in behavior.RULES if r != rule)
+    return {
+        "model": t.model,
+        "pair": t.pair,
+        "item": t.item,
+        "source": t.source,
+        "target": t.target,
+        "label": behavior.LABELS[t.label(blank, rule, threshold)],
+        f"label ({other} rule)": behavior.LABELS[t.label(blank, other, threshold)],
+        "peak layer": peak,
+        "peak token": lm.tokenizer.decode([top1[peak][0]]),
+        "peak prob": top1[peak][1],
+    }
 
 
 def script(text: str) -> str:
