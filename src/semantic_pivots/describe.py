@@ -105,3 +105,20 @@ def pair_summary(matrix: pd.DataFrame) -> str:
         f"mean {values.mean():.2f} over {len(values)} ordered pairs; best {best[0]}→{best[1]} "
         f"({values.max():.2f}), worst {worst[0]}→{worst[1]} ({values.min():.2f})"
     )
+
+
+def corpus_table(manifest: dict) -> pd.DataFrame:
+    """Megabytes and documents per source and language, with the totals."""
+    rows = [
+        {"source": s["source"], "language": lang, "documents": t["documents"], "MB": t["megabytes"]}
+        for s in manifest.get("sources", [])
+        for lang, t in s["languages"].items()
+    ]
+    rows += [
+        {"source": "total", "language": lang, "documents": t["documents"], "MB": t["megabytes"]}
+        for lang, t in manifest["languages"].items()
+    ]
+    table = pd.DataFrame(rows).pivot_table(
+        index="source", columns="language", values="MB", aggfunc="sum", sort=False
+    )
+    return table.round(1)

@@ -129,3 +129,50 @@ def lens_grid(grid, title: str):
     ax.set_ylabel("layer")
     ax.set_title(title)
     return fig
+
+
+def roc_curves(frame: pd.DataFrame, xs: list[str], by: str = "model"):
+    """ROC curves, one panel per ``by`` level, one line per x (AUC in the legend)."""
+    from . import frequency
+
+    groups = list(frame.groupby(by, sort=False))
+    fig, axes = plt.subplots(
+        1, len(groups), figsize=(4.4 * len(groups), 4), squeeze=False, constrained_layout=True
+    )
+    for ax, (name, g) in zip(axes[0], groups, strict=True):
+        for x in xs:
+            area = frequency.auc(g.label, g[x])
+            if area == area:  # NaN where the x or one behaviour is missing
+                fpr, tpr = frequency.roc(g, x)
+                ax.plot(fpr, tpr, label=f"{x} ({area:.2f})")
+        ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls="--")
+        ax.set_title(str(name))
+        ax.set_xlabel("false positive rate")
+        ax.set_ylabel("true positive rate (co-occurrence)")
+        ax.legend(fontsize=7, title="x (AUC)", title_fontsize=7)
+    return fig
+
+
+def scatter_grid(frame: pd.DataFrame, xs: list[str], y: str, hue: str, by: str = "model"):
+    """``y`` against each x (columns), one row per ``by`` level, with Pearson r, p and n."""
+    from . import frequency
+
+    groups = list(frame.groupby(by, sort=False))
+    levels = sorted(frame[hue].dropna().unique())  # one colour per level in every panel
+    fig, axes = plt.subplots(
+        len(groups),
+        len(xs),
+        figsize=(3.2 * len(xs), 3 * len(groups) + 0.6),
+        squeeze=False,
+        constrained_layout=True,
+        sharey=True,
+    )
+    for row, (name, g) in zip(axes, groups, strict=True):
+        for ax, x in zip(row, xs, strict=True):
+            sns.scatterplot(g, x=x, y=y, hue=hue, hue_order=levels, ax=ax, s=12, alpha=0.6)
+            r, p, n = frequency.pearson(g[x], g[y])
+            ax.set_title(f"{name}\nr = {r:.2f}, p = {p:.2g}, n = {n}", fontsize=9)
+            handles, labels = ax.get_legend_handles_labels()
+            ax.get_legend().remove()
+    fig.legend(handles, labels, title=hue, loc="outside lower center", ncol=len(levels))
+    return fig

@@ -1,0 +1,307 @@
+"""Word and word-pair counts, from the local corpus or from a proxy, behind one interface.
+
+Matching rule. Text is split into word tokens per language: Latin scripts by a regex (runs of
+letters and digits, lower-cased, so an apostrophe splits French elisions: l'eau -> l, eau),
+Chinese by jieba, Japanese by MeCab (fugashi with UniDic Lite). A word of the list occurs where a
+run of consecutive tokens spells it exactly (joined with a space in Latin scripts, with nothing in
+Chinese and Japanese): it must begin and end on token boundaries. So 牛 is not counted inside 牛乳
+when the segmenter keeps 牛乳 whole, and "cat" is not counted inside "category".
+
+Counting units. In the ``aligned`` view (default) the documents that share an alignment id (the
+verses of one chapter in every translation, one Wesnoth string and its translations, one help
+page) form one multilingual unit, their lines interleaved; in the ``documents`` view each
+document is a unit. Per word: occurrences and the number of units containing it. Per pair: the
+number of units containing both, and the number of 100-token windows (consecutive blocks of a
+unit's token stream) containing both, the local analogue of infini-gram's AND query.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import urllib.request
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+
+from tqdm import tqdm
+
+from .cache import cached_json
+from .corpus import Corpus, Document
+from .errors import UserError
+
+WINDOW = 100
+CJK = ("zh", "ja")
+_LATIN = re.compile(r"[^\W_]+")
+
+Word = tuple[str, str]  # (language, word)
+Pair = tuple[str, str, str, str]  # (source language, source word, target language, target word)
+
+
+@cache
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(60)
+    return jieba
+
+
+@cache
+def _mecab():
+    import fugashi
+
+    return fugashi.Tagger()
+
+
+def tokens(text: str, lang: str) -> list[str]:
+    """Word tokens of ``text`` in ``lang`` (white space and punctuation dropped)."""
+    if lang == "zh":
+        pieces = _jieba().lcut(text)
+    elif lang == "ja":
+        pieces = [w.surface for w in _mecab()(text)]
+    else:
+        return _LATIN.findall(text.lower())
+    return [t for t in pieces if any(c.isalnum() for c in t)]
+
+
+def normalise(word: str, lang: str) -> str:
+    """The form a word is matched in: CJK without spaces; Latin as its tokens joined by a
+    space (lower case, punctuation dropped)."""
+    if lang in CJK:
+        return "".join(word.split())
+    return " ".join(_LATIN.findall(word.lower()))
+
+
+def matches(toks: list[str], lang: str, vocab: dict[str, int]) -> Iterator[tuple[int, int]]:
+    """(term index, token position) for every run of tokens that spells a vocabulary word."""
+    if not vocab:
+        return
+    joiner = "" if lang in CJK else " "
+    longest = max(len(w) for w in vocab)
+    for i in range(len(toks)):
+        spelled = ""
+        for j in range(i, len(toks)):
+            spelled = spelled + joiner + toks[j] if j > i else toks[j]
+            if len(spelled) > longest:
+                break
+            if spelled in vocab:
+                yield vocab[spelled], i
+
+
+@dataclass(frozen=True)
+class Counts:
+    backend: str
+    words: dict[Word, dict]  # {"occurrences": int, "units": int}; None where unknown
+    pairs: dict[Pair, dict]  # {"units": int, "windows": int}; None where unknown
+    totals: dict = field(default_factory=dict)  # units, windows, tokens per language
+
+    def word(self, lang: str, word: str, measure: str = "occurrences"):
+        return self.words[lang, word][measure]
+
+    def pair(self, src: str, w: str, tgt: str, y: str, measure: str = "units"):
+        return self.pairs[src, w, tgt, y][measure]
+
+
+def unit_documents(corpus: Corpus, langs: set[str], view: str) -> Iterator[list[Document]]:
+    """Units of documents: all documents sharing an alignment id, or each document alone."""
+    if view == "documents":
+        for doc in corpus.documents(langs):
+            yield [doc]
+        return
+    groups: dict[str, list[Document]] = defaultdict(list)
+    for doc in corpus.documents(langs):
+        groups[doc.align or doc.id].append(doc)
+    yield from groups.values()
+
+
+def unit_lines(unit: list[Document]) -> Iterator[tuple[str, list[str]]]:
+    """The unit's lines interleaved across its documents: (language, tokens) per line."""
+    docs = sorted(unit, key=lambda d: d.lang)
+    lines = [d.text.splitlines() for d in docs]
+    for i in range(max(len(x) for x in lines)):
+        for doc, doc_lines in zip(docs, lines, strict=True):
+            if i < len(doc_lines):
+                yield doc.lang, tokens(doc_lines[i], doc.lang)
+
+
+def scan(
+    corpus: Corpus, words: list[Word], view: str = "aligned", window: int = WINDOW
+) -> tuple[list[list[int]], list[list[int]], dict]:
+    """One pass over the corpus: per unit and per window, the term indices found (with
+    repeats), and the totals."""
+    langs = {lang for lang, _ in words}
+    missing = sorted(langs - set(corpus.languages))
+    if missing:
+        raise UserError(
+            f"the word list has language(s) {', '.join(missing)} that the corpus lacks: "
+            f"it has {', '.join(corpus.languages)}"
+        )
+    vocab: dict[str, dict[str, int]] = defaultdict(dict)
+    for index, (lang, word) in enumerate(words):
+        vocab[lang].setdefault(normalise(word, lang), index)
+    per_unit, per_window = [], []
+    totals = {"units": 0, "windows": 0, "tokens": defaultdict(int)}
+    for unit in tqdm(unit_documents(corpus, langs, view), desc="counting", unit=" units"):
+        found, offset, windows = [], 0, defaultdict(list)
+        for lang, toks in unit_lines(unit):
+            totals["tokens"][lang] += len(toks)
+            for term, pos in matches(toks, lang, vocab[lang]):
+                found.append(term)
+                windows[(offset + pos) // window].append(term)
+            offset += len(toks)
+        totals["units"] += 1
+        totals["windows"] += max(1, math.ceil(offset / window))
+        per_unit.append(found)
+        per_window.extend(windows.values())
+    totals["tokens"] = dict(totals["tokens"])
+    return per_unit, per_window, totals
+
+
+def _matrix(rows: list[list[int]], n_terms: int):
+    """A sparse unit-term count matrix, built by scikit-learn's CountVectorizer."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(analyzer=lambda row: row, vocabulary=list(range(n_terms)))
+    return vectorizer.transform(rows)
+
+
+def local_counts(
+    corpus: Corpus,
+    words: list[Word],
+    pairs: list[Pair],
+    view: str = "aligned",
+    window: int = WINDOW,
+) -> Counts:
+    """All word and pair counts in one pass and two sparse products."""
+    if view not in ("aligned", "documents"):
+        raise UserError(f"unknown counting view {view!r}: expected aligned or documents")
+    key = {
+        "corpus": corpus.digest(),
+        "words": words,
+        "pairs": pairs,
+        "view": view,
+        "window": window,
+        "rule": 1,
+    }
+
+    def compute() -> dict:
+        terms = list(dict.fromkeys(words))
+        index = {t: i for i, t in enumerate(terms)}
+        per_unit, per_window, totals = scan(corpus, terms, view, window)
+        units = _matrix(per_unit, len(terms))
+        present = (units > 0).astype("int64")
+        windows = (_matrix(per_window, len(terms)) > 0).astype("int64")
+        cooc_units, cooc_windows = (present.T @ present).tocsr(), (windows.T @ windows).tocsr()
+        occurrences = units.sum(axis=0).A1
+        df = present.sum(axis=0).A1
+        word_rows = [
+            [lang, w, int(occurrences[index[lang, w]]), int(df[index[lang, w]])]
+            for lang, w in terms
+        ]
+        pair_rows = []
+        for src, w, tgt, y in pairs:
+            a, b = index[src, w], index[tgt, y]
+            pair_rows.append([src, w, tgt, y, int(cooc_units[a, b]), int(cooc_windows[a, b])])
+        return {"words": word_rows, "pairs": pair_rows, "totals": totals}
+
+    value = cached_json("counts", key, compute)
+    return Counts(
+        f"corpus ({view})",
+        {(r[0], r[1]): {"occurrences": r[2], "units": r[3]} for r in value["words"]},
+        {tuple(r[:4]): {"units": r[4], "windows": r[5]} for r in value["pairs"]},
+        value["totals"],
+    )
+
+
+def wordfreq_counts(words: list[Word], pairs: list[Pair]) -> Counts:
+    """The corpus-free proxy: wordfreq's frequency per billion words; no pair counts."""
+    from wordfreq import word_frequency
+
+    table = {
+        (lang, w): {"occurrences": word_frequency(w, lang) * 1e9, "units": None}
+        for lang, w in words
+    }
+    return Counts("wordfreq", table, {p: {"units": None, "windows": None} for p in pairs})
+
+
+INFINIGRAM_URL = "https://api.infini-gram.io/"
+DOLMA = "v4_dolma-v1_7_llama"
+
+
+def _post(url: str, payload: dict) -> dict:
+    request = urllib.request.Request(
+        url, json.dumps(payload).encode(), {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+@dataclass
+class InfiniGram:
+    """Count and AND-count queries on an infini-gram index (the authors used Dolma v1.7).
+    ``post`` sends one JSON payload and returns the JSON answer (replaced in tests)."""
+
+    index: str = DOLMA
+    max_diff_tokens: int = WINDOW
+    post: Callable[[str, dict], dict] = _post
+    url: str = INFINIGRAM_URL
+
+    def count(self, query: str) -> int:
+        payload = {"index": self.index, "query_type": "count", "query": query}
+        if " AND " in query:
+            payload["max_diff_tokens"] = self.max_diff_tokens
+        try:
+            answer = self.post(self.url, payload)
+        except OSError as e:
+            raise UserError(f"infini-gram query {query!r} failed: {e}") from None
+        if "error" in answer:
+            raise UserError(f"infini-gram refused {query!r}: {answer['error']}")
+        if not isinstance(answer.get("count"), int):
+            raise UserError(f"infini-gram answered {query!r} without a count: {answer}")
+        return answer["count"]
+
+    def counts(self, words: list[Word], pairs: list[Pair]) -> Counts:
+        def compute() -> dict:
+            ws = [[lang, w, self.count(w)] for lang, w in tqdm(words, desc="infini-gram words")]
+            ps = [
+                [*p, self.count(f"{p[1]} AND {p[3]}")]
+                for p in tqdm(pairs, desc="infini-gram pairs")
+            ]
+            return {"words": ws, "pairs": ps}
+
+        key = {"index": self.index, "window": self.max_diff_tokens, "words": words, "pairs": pairs}
+        value = cached_json("infinigram", key, compute)
+        return Counts(
+            f"infini-gram {self.index}",
+            {(r[0], r[1]): {"occurrences": r[2], "units": None} for r in value["words"]},
+            {tuple(r[:4]): {"units": None, "windows": r[4]} for r in value["pairs"]},
+        )
+
+
+def requests_for(items, pairs) -> tuple[list[Word], list[Pair]]:
+    """The words and (source, target) pairs that CLWTD items need counted, for ``pairs`` of
+    languages (objects with ``src`` and ``tgt``)."""
+    langs = list(dict.fromkeys(lang for p in pairs for lang in (p.src, p.tgt)))
+    words = list(dict.fromkeys((lang, it.words[lang]) for lang in langs for it in items))
+    wanted = [(p.src, it.words[p.src], p.tgt, it.words[p.tgt]) for p in pairs for it in items]
+    return words, list(dict.fromkeys(wanted))
+
+
+BACKENDS = ("corpus", "wordfreq", "infini-gram")
+
+
+def get_counts(backend: str, words: list[Word], pairs: list[Pair], **options) -> Counts:
+    """Counts from the named backend: ``corpus`` (the local corpus; options corpus, view,
+    window), ``wordfreq`` or ``infini-gram`` (options index, post)."""
+    if backend == "corpus":
+        from . import corpus as corpus_module
+
+        found = options.pop("corpus", None) or corpus_module.load()
+        return local_counts(found, words, pairs, **options)
+    if backend == "wordfreq":
+        return wordfreq_counts(words, pairs)
+    if backend == "infini-gram":
+        return InfiniGram(**options).counts(words, pairs)
+    raise UserError(f"unknown counts backend {backend!r}: expected one of {', '.join(BACKENDS)}")

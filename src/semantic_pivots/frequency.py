@@ -1,0 +1,118 @@
+"""Corpus frequency against behaviour (METHOD.md section 4): per-item x values from counts,
+AUC with the co-occurrence behaviour as the positive class, ROC curves, and Pearson r against
+the CLWTD item score."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .counts import Counts
+from .errors import UserError
+
+
+def _log1p(value) -> float:
+    return np.nan if value is None else math.log1p(value)
+
+
+def pmi(c: dict, n: int | None) -> float:
+    """Pointwise mutual information of w and y: from unit counts where the backend has them
+    (log(c_wy N / (c_w c_y)) over units), else from occurrences and window counts without the
+    constant log N. Undefined (NaN) for a pair never seen together: smoothing would give unseen
+    rare words the largest values."""
+    if n and c["wy units"] is not None:
+        joint, a, b, total = c["wy units"], c["w units"], c["y units"], n
+    else:
+        joint, a, b, total = c["wy"], c["w"], c["y"], 1
+    if joint is None or a is None or b is None or joint == 0:
+        return np.nan
+    return math.log(joint * total / (a * b))
+
+
+# Each x is a function of an item's counts (c) and the number of units (n); +1 keeps words never
+# seen finite in the log counts.
+XS = {
+    "log count(target)": lambda c, n: _log1p(c["y"]),
+    "log count(source)": lambda c, n: _log1p(c["w"]),
+    "log co-occurrence": lambda c, n: _log1p(c["wy"]),
+    "PMI": pmi,
+}
+POSITIVE = "co-occurrence"
+NEGATIVE = "semantic pivot"
+
+
+def features(counts: Counts, rows: pd.DataFrame, xs: list[str], cooccurrence: str) -> pd.DataFrame:
+    """``rows`` (pair, source, target, ...) with the counts and each x added; an x whose counts
+    the backend lacks is NaN. ``cooccurrence`` (``windows`` or ``units``) is the pair count of
+    the log co-occurrence."""
+    unknown = [x for x in xs if x not in XS]
+    if unknown:
+        raise UserError(f"unknown x definition(s) {unknown}: expected some of {list(XS)}")
+    n = counts.totals.get("units")
+    out = []
+    for r in rows.itertuples(index=False):
+        src, tgt = r.pair.split("-")
+        c = {
+            "w": counts.word(src, r.source),
+            "y": counts.word(tgt, r.target),
+            "wy": counts.pair(src, r.source, tgt, r.target, cooccurrence),
+            "w units": counts.word(src, r.source, "units"),
+            "y units": counts.word(tgt, r.target, "units"),
+            "wy units": counts.pair(src, r.source, tgt, r.target, "units"),
+        }
+        values = {"count(source)": c["w"], "count(target)": c["y"], "co-occurrence": c["wy"]}
+        values.update({x: XS[x](c, n) for x in xs})
+        out.append(values)
+    return pd.concat([rows.reset_index(drop=True), pd.DataFrame(out)], axis=1)
+
+
+def auc(labels: pd.Series, x: pd.Series) -> float:
+    """P(x of a co-occurrence item > x of a pivot item), ties counted 1/2; NaN unless both
+    behaviours and x are present."""
+    from sklearn.metrics import roc_auc_score
+
+    keep = labels.isin([POSITIVE, NEGATIVE]) & x.notna()
+    y = (labels[keep] == POSITIVE).astype(int)
+    if y.nunique() < 2:
+        return np.nan
+    return float(roc_auc_score(y, x[keep]))
+
+
+def auc_table(frame: pd.DataFrame, xs: list[str]) -> pd.DataFrame:
+    """AUC per model, ordered pair and x, with the number of items of each behaviour."""
+    rows = []
+    for (model, pair), g in frame.groupby(["model", "pair"], sort=False):
+        for x in xs:
+            rows.append(
+                {
+                    "model": model,
+                    "pair": pair,
+                    "x": x,
+                    "co-occurrence items": int((g.label == POSITIVE).sum()),
+                    "pivot items": int((g.label == NEGATIVE).sum()),
+                    "AUC": auc(g.label, g[x]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def roc(frame: pd.DataFrame, x: str) -> tuple[np.ndarray, np.ndarray]:
+    """(false positive rate, true positive rate) over the items of ``frame`` with a behaviour."""
+    from sklearn.metrics import roc_curve
+
+    keep = frame.label.isin([POSITIVE, NEGATIVE]) & frame[x].notna()
+    fpr, tpr, _ = roc_curve((frame.label[keep] == POSITIVE).astype(int), frame[x][keep])
+    return fpr, tpr
+
+
+def pearson(x: pd.Series, y: pd.Series) -> tuple[float, float, int]:
+    """(r, two-sided p, n) over the rows where both are present; NaN when x is constant."""
+    from scipy.stats import pearsonr
+
+    keep = x.notna() & y.notna()
+    if keep.sum() < 3 or x[keep].nunique() < 2:
+        return np.nan, np.nan, int(keep.sum())
+    r, p = pearsonr(x[keep], y[keep])
+    return float(r), float(p), int(keep.sum())

@@ -1,0 +1,65 @@
+"""AUC, features and correlations of the frequency analysis on hand-built data."""
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from semantic_pivots import frequency as f
+from semantic_pivots.counts import Counts
+from semantic_pivots.errors import UserError
+
+
+def test_auc_is_the_pairwise_win_rate_with_ties_as_half():
+    rng = np.random.default_rng(0)
+    labels = pd.Series(rng.choice([f.POSITIVE, f.NEGATIVE, "excluded"], size=40))
+    x = pd.Series(rng.integers(0, 5, size=40).astype(float))  # many ties
+    pos = x[labels == f.POSITIVE]
+    neg = x[labels == f.NEGATIVE]
+    wins = [1.0 if a > b else 0.5 if a == b else 0.0 for a, b in itertools.product(pos, neg)]
+    assert f.auc(labels, x) == pytest.approx(sum(wins) / len(wins))
+    assert math.isnan(f.auc(pd.Series([f.POSITIVE] * 3), pd.Series([1.0, 2.0, 3.0])))
+
+
+def test_features_follow_the_counts_and_mark_missing_ones():
+    counts = Counts(
+        "hand",
+        {
+            ("en", "dog"): {"occurrences": 9, "units": 3},
+            ("fr", "chien"): {"occurrences": 3, "units": 2},
+        },
+        {("en", "dog", "fr", "chien"): {"units": 1, "windows": 4}},
+        {"units": 10},
+    )
+    rows = pd.DataFrame([{"pair": "en-fr", "source": "dog", "target": "chien"}])
+    out = f.features(counts, rows, list(f.XS), "windows").iloc[0]
+    assert out["log count(target)"] == pytest.approx(math.log(4))
+    assert out["log count(source)"] == pytest.approx(math.log(10))
+    assert out["log co-occurrence"] == pytest.approx(math.log(5))
+    assert out["PMI"] == pytest.approx(math.log(1 * 10 / (3 * 2)))  # unit counts
+    unseen = Counts(
+        "hand",
+        counts.words,
+        {("en", "dog", "fr", "chien"): {"units": 0, "windows": 0}},
+        {"units": 10},
+    )
+    assert np.isnan(f.features(unseen, rows, ["PMI"], "windows").iloc[0]["PMI"])
+    proxy = Counts(
+        "proxy", counts.words, {("en", "dog", "fr", "chien"): {"units": None, "windows": None}}
+    )
+    out = f.features(proxy, rows, list(f.XS), "windows").iloc[0]
+    assert (
+        np.isnan(out["PMI"]) and np.isnan(out["log co-occurrence"]) and out["log count(target)"] > 0
+    )
+    with pytest.raises(UserError, match="unknown x definition"):
+        f.features(counts, rows, ["zipf"], "windows")
+
+
+def test_pearson_matches_numpy_and_refuses_constant_x():
+    x = pd.Series([1.0, 2.0, 3.0, 5.0, np.nan])
+    y = pd.Series([2.0, 1.0, 4.0, 3.0, 7.0])
+    r, p, n = f.pearson(x, y)
+    assert n == 4 and r == pytest.approx(np.corrcoef(x[:4], y[:4])[0, 1]) and 0 < p < 1
+    assert math.isnan(f.pearson(pd.Series([1.0] * 4), y[:4])[0])
