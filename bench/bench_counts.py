@@ -1,6 +1,6 @@
 """All word and pair counts for the CLWTD dataset in one pass over the corpus, against a
 per-query scan of the corpus for each count (what one count request per word or pair amounts
-to).
+to): a word's occurrences and units, a pair's units and 100-token windows.
 
     python bench/bench_counts.py [--languages en fr zh ja] [--sample 12]
 
@@ -41,28 +41,34 @@ def main() -> None:
         for unit in counts.unit_documents(built, set(opts.languages), "aligned")
     ]
 
-    def present(unit, lang, word) -> bool:
-        vocab = {counts.normalise(word, lang): 0}
-        return any(next(counts.matches(t, lg, vocab), None) for lg, t in unit if lg == lang)
+    def positions(unit, lang, word) -> list[int]:
+        """Token positions of the word's matches in the unit's interleaved stream."""
+        vocab, found, offset = {counts.normalise(word, lang): 0}, [], 0
+        for lg, toks in unit:
+            if lg == lang:
+                found += [offset + pos for _, pos in counts.matches(toks, lg, vocab)]
+            offset += len(toks)
+        return found
 
-    def word_query(lang, word) -> int:
-        vocab = {counts.normalise(word, lang): 0}
-        return sum(
-            1
-            for unit in streams
-            for lg, t in unit
-            if lg == lang
-            for _ in counts.matches(t, lg, vocab)
-        )
+    def word_query(lang, word) -> tuple[int, int]:
+        hits = [len(positions(unit, lang, word)) for unit in streams]
+        return sum(hits), sum(1 for h in hits if h)
 
-    def pair_query(src, w, tgt, y) -> int:
-        return sum(1 for unit in streams if present(unit, src, w) and present(unit, tgt, y))
+    def pair_query(src, w, tgt, y) -> tuple[int, int]:
+        units = windows = 0
+        for unit in streams:
+            a = positions(unit, src, w)
+            b = positions(unit, tgt, y) if a else []
+            if a and b:
+                units += 1
+                windows += len({p // counts.WINDOW for p in a} & {p // counts.WINDOW for p in b})
+        return units, windows
 
     rng = random.Random(0)
     checked, t_slow_per = 0, []
     for queries, run, read in (
-        (words, word_query, lambda q: fast.word(*q)),
-        (word_pairs, pair_query, lambda q: fast.pair(*q)),
+        (words, word_query, lambda q: (fast.word(*q), fast.word(*q, measure="units"))),
+        (word_pairs, pair_query, lambda q: (fast.pair(*q), fast.pair(*q, measure="windows"))),
     ):
         sample = rng.sample(queries, min(opts.sample, len(queries)))
         start = time.perf_counter()

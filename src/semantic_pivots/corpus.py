@@ -250,6 +250,24 @@ def libreoffice_help() -> Iterator[Document]:
 
 
 _ROFF_ESCAPES = re.compile(r"\\f(\[[^]]*\]|\(..|.)|\\s[+-]?\d+|\\[&/,|^%]|\\\*(\(..|.)")
+_ROFF_GLYPHS = re.compile(r"\\\((..)|\\\[(?:char)?([^]]*)\]")
+_GLYPHS = {
+    "aq": "'",
+    "dq": '"',
+    "em": "—",
+    "en": "–",
+    "hy": "-",
+    "lq": "“",
+    "rq": "”",
+    "oq": "‘",
+    "cq": "’",
+    "bu": "•",
+    "co": "©",
+    "rg": "®",
+    "mu": "×",
+    "<=": "≤",
+    ">=": "≥",
+}
 
 
 def _roff_text(source: str) -> str:
@@ -264,8 +282,9 @@ def _roff_text(source: str) -> str:
             if not parts or parts[0] not in ("SH", "SS", "B", "I", "BR", "IR", "RB", "BI", "IB"):
                 continue
             line = parts[1] if len(parts) > 1 else ""
-        line = _ROFF_ESCAPES.sub("", line).replace("\\-", "-").replace("\\(em", "—")
-        line = line.replace("\\e", "\\").replace('"', "")
+        line = _ROFF_ESCAPES.sub("", line).replace("\\-", "-")
+        line = line.replace("\\e", "\\").replace('"', "")  # quotes group macro arguments
+        line = _ROFF_GLYPHS.sub(lambda m: _GLYPHS.get(m[1] or m[2], ""), line)
         if line.strip():
             lines.append(" ".join(line.split()))
     return "\n".join(lines)

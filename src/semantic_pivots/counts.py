@@ -74,12 +74,15 @@ def normalise(word: str, lang: str) -> str:
     return " ".join(_LATIN.findall(word.lower()))
 
 
-def matches(toks: list[str], lang: str, vocab: dict[str, int]) -> Iterator[tuple[int, int]]:
-    """(term index, token position) for every run of tokens that spells a vocabulary word."""
+def matches(
+    toks: list[str], lang: str, vocab: dict[str, int], longest: int | None = None
+) -> Iterator[tuple[int, int]]:
+    """(term index, token position) for every run of tokens that spells a vocabulary word
+    (``longest``: the longest word's length, when the caller knows it)."""
     if not vocab:
         return
     joiner = "" if lang in CJK else " "
-    longest = max(len(w) for w in vocab)
+    longest = longest or max(len(w) for w in vocab)
     for i in range(len(toks)):
         spelled = ""
         for j in range(i, len(toks)):
@@ -141,13 +144,14 @@ def scan(
     vocab: dict[str, dict[str, int]] = defaultdict(dict)
     for index, (lang, word) in enumerate(words):
         vocab[lang].setdefault(normalise(word, lang), index)
+    longest = {lang: max(map(len, words)) for lang, words in vocab.items()}
     per_unit, per_window = [], []
     totals = {"units": 0, "windows": 0, "tokens": defaultdict(int)}
     for unit in tqdm(unit_documents(corpus, langs, view), desc="counting", unit=" units"):
         found, offset, windows = [], 0, defaultdict(list)
         for lang, toks in unit_lines(unit):
             totals["tokens"][lang] += len(toks)
-            for term, pos in matches(toks, lang, vocab[lang]):
+            for term, pos in matches(toks, lang, vocab[lang], longest[lang]):
                 found.append(term)
                 windows[(offset + pos) // window].append(term)
             offset += len(toks)

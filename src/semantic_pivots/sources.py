@@ -67,7 +67,11 @@ def deb_root(src: Source) -> Path:
     target = cache_dir("sources", "debian") / f"{src.package}_{src.version}"
     if not target.exists():
         with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-            _run(["apt-get", "download", f"{src.package}={src.version}"], Path(tmp))
+            try:
+                _run(["apt-get", "download", f"{src.package}={src.version}"], Path(tmp))
+            except UserError:  # a fresh machine may have no package lists yet
+                _run(["apt-get", "update", "-q"], Path(tmp))
+                _run(["apt-get", "download", f"{src.package}={src.version}"], Path(tmp))
             (deb,) = Path(tmp).glob("*.deb")
             unpacked = Path(tmp) / "root"
             _run(["dpkg-deb", "-x", str(deb), str(unpacked)], Path(tmp))
