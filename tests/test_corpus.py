@@ -18,7 +18,10 @@ def test_chapters_group_verses_in_order_with_alignment_ids():
 
 
 def test_manual_page_text_drops_requests_and_escapes():
-    page = '.\\" comment\n.TH LS 1\n.SH 名前\nls \\- 一覧を\\fBすべて\\fR表示\n.TP\n\\fB\\-a\\fR \\(aq#\\(aq\n'
+    page = (
+        '.\\" comment\n.TH LS 1\n.SH 名前\nls \\- 一覧を\\fBすべて\\fR表示\n'
+        ".TP\n\\fB\\-a\\fR \\(aq#\\(aq\n"
+    )
     assert corpus._roff_text(page) == "名前\nls - 一覧をすべて表示\n-a '#'"
 
 

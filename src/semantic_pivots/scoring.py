@@ -240,3 +240,21 @@ def score_pairs(lm: LoadedModel, items: list[Item], pairs: list[Pair], **kwargs)
     for pair in tqdm(pairs, desc=f"{lm.info.name} CLWTD"):
         rows += [asdict(s) for s in score_pair(lm, items, pair, **kwargs)]
     return rows
+
+
+def study_scores(lms: list[LoadedModel], items: list[Item], pairs: list[Pair], cfg) -> list[dict]:
+    """Item scores of every model and pair with a run profile's settings (``config.Settings``)."""
+    return [
+        row
+        for lm in lms
+        for row in score_pairs(
+            lm,
+            items,
+            pairs,
+            k=cfg.k,
+            sets=cfg.shot_sets,
+            mode=cfg.mode,
+            seed=cfg.seed,
+            n_items=cfg.n_items,
+        )
+    ]

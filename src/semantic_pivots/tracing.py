@@ -124,6 +124,28 @@ def behaviour_row(
     }
 
 
+def study_behaviour(
+    lms: list[LoadedModel],
+    items: list[Item],
+    pairs: list[Pair],
+    cfg,
+    rule: str = "peak",
+    threshold: float = 0.1,
+    top_k: int = 5,
+) -> tuple[list[dict], dict[tuple[str, str, str], ItemTrace]]:
+    """Behaviour rows of every model, pair and item with a run profile's settings, and the
+    traces by (model, pair, item)."""
+    rows, traces = [], {}
+    for lm in lms:
+        blank = blank_tokens(lm)
+        for t in study_traces(
+            lm, items, pairs, cfg.k, cfg.shot_sets, cfg.mode, cfg.seed, cfg.n_items, top_k
+        ):
+            traces[t.model, t.pair, t.item] = t
+            rows.append(behaviour_row(t, lm, blank, rule, threshold))
+    return rows, traces
+
+
 def script(text: str) -> str:
     """The writing system of a decoded token: latin, kana, han, other or blank."""
     letters = [c for c in text if c.isalpha()]

@@ -58,7 +58,9 @@ def generate(
     out = [""] * len(prompts)
     for batch in tqdm(batches, desc=desc, leave=False):
         ids = torch.tensor([encoded[i] for i in batch], device=lm.device)
-        extra = {"past_key_values": kv.expand(cache, len(batch))} if cache is not None else {}
+        extra = {}
+        if cache is not None:  # generate takes the cache under the forward's name for it
+            extra[kv.cache_kwarg(lm.model)] = kv.expand(cache, len(batch))
         with torch.no_grad():
             new = lm.model.generate(
                 input_ids=ids,
