@@ -63,3 +63,45 @@ def test_pearson_matches_numpy_and_refuses_constant_x():
     r, p, n = f.pearson(x, y)
     assert n == 4 and r == pytest.approx(np.corrcoef(x[:4], y[:4])[0, 1]) and 0 < p < 1
     assert math.isnan(f.pearson(pd.Series([1.0] * 4), y[:4])[0])
+
+
+def test_auc_table_needs_enough_items_of_each_behaviour():
+    frame = pd.DataFrame(
+        {
+            "model": "m",
+            "pair": ["a-b"] * 6 + ["b-a"] * 6,
+            "label": [
+                f.POSITIVE,
+                f.POSITIVE,
+                f.POSITIVE,
+                f.NEGATIVE,
+                f.NEGATIVE,
+                f.NEGATIVE,
+                f.POSITIVE,
+                f.NEGATIVE,
+                f.NEGATIVE,
+                f.NEGATIVE,
+                f.NEGATIVE,
+                "excluded",
+            ],
+            "x": [3.0, 2.0, 5.0, 1.0, 0.0, 2.0, 9.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
+    table = f.auc_table(frame, ["x"]).set_index("pair")
+    assert table.loc["a-b", "AUC"] == pytest.approx(f.auc(frame.label[:6], frame.x[:6]))
+    assert table.loc["b-a", "co-occurrence items"] == 1 and np.isnan(table.loc["b-a", "AUC"])
+
+
+def test_summary_gives_no_interval_or_verdict_from_too_few_pairs():
+    table = pd.DataFrame(
+        {
+            "model": "m",
+            "x": ["a"] * 4 + ["b"],
+            "pair": ["p1", "p2", "p3", "p4", "p1"],
+            "AUC": [0.8, 0.9, 0.85, 0.95, 0.9],
+        }
+    )
+    out = f.summary(table).set_index("x")
+    assert out.loc["a", "pairs"] == 4 and out.loc["a", "verdict"] == "above chance"
+    assert out.loc["a", "AUC low"] > 0.5
+    assert np.isnan(out.loc["b", "AUC low"]) and out.loc["b", "verdict"].startswith("too few")

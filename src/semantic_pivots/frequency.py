@@ -80,19 +80,25 @@ def auc(labels: pd.Series, x: pd.Series) -> float:
     return float(roc_auc_score(y, x[keep]))
 
 
-def auc_table(frame: pd.DataFrame, xs: list[str]) -> pd.DataFrame:
-    """AUC per model, ordered pair and x, with the number of items of each behaviour."""
+def auc_table(frame: pd.DataFrame, xs: list[str], min_per_class: int = 3) -> pd.DataFrame:
+    """AUC per model, ordered pair and x, with the number of items of each behaviour that have
+    the x; NaN where either behaviour has fewer than ``min_per_class`` such items (an AUC of
+    one item against two says nothing)."""
     rows = []
     for (model, pair), g in frame.groupby(["model", "pair"], sort=False):
         for x in xs:
+            has = g[x].notna()
+            n_pos = int((has & (g.label == POSITIVE)).sum())
+            n_neg = int((has & (g.label == NEGATIVE)).sum())
+            enough = min(n_pos, n_neg) >= min_per_class
             rows.append(
                 {
                     "model": model,
                     "pair": pair,
                     "x": x,
-                    "co-occurrence items": int((g.label == POSITIVE).sum()),
-                    "pivot items": int((g.label == NEGATIVE).sum()),
-                    "AUC": auc(g.label, g[x]),
+                    "co-occurrence items": n_pos,
+                    "pivot items": n_neg,
+                    "AUC": auc(g.label, g[x]) if enough else np.nan,
                 }
             )
     return pd.DataFrame(rows)
@@ -116,3 +122,19 @@ def pearson(x: pd.Series, y: pd.Series) -> tuple[float, float, int]:
         return np.nan, np.nan, int(keep.sum())
     r, p = pearsonr(x[keep], y[keep])
     return float(r), float(p), int(keep.sum())
+
+
+def summary(table: pd.DataFrame, min_pairs: int = 3, seed: int = 0) -> pd.DataFrame:
+    """Mean AUC over pairs per model and x, with a 95 % bootstrap interval over pairs (none
+    from fewer than ``min_pairs`` pairs) and a verdict against chance."""
+    from .stats import summarise
+
+    out = summarise(table.dropna(subset=["AUC"]), ["model", "x"], ["AUC"], seed=seed)
+    few = out.n < min_pairs
+    out.loc[few, ["AUC low", "AUC high"]] = np.nan
+    out["verdict"] = np.select(
+        [few, out["AUC low"] > 0.5, out["AUC high"] < 0.5],
+        [f"too few pairs (< {min_pairs}) to judge", "above chance", "below chance"],
+        "not distinguishable from chance",
+    )
+    return out.rename(columns={"n": "pairs"})
