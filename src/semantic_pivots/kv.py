@@ -24,7 +24,8 @@ def run_prefix(lm: LoadedModel, ids: list[int]):
 
     with torch.no_grad():
         out = lm.model.base_model(input_ids=torch.tensor([ids], device=lm.device), use_cache=True)
-    return out.past_key_values, out.last_hidden_state[0, -1]
+    cache = out["cache"] if "cache" in out else out.past_key_values  # renamed in transformers 5.24
+    return cache, out.last_hidden_state[0, -1]
 
 
 def expand(cache, n: int):
