@@ -170,10 +170,10 @@ def test_corpus_writer_is_atomic(tmp_path):
 
 
 def test_wordfreq_proxy_gives_frequencies_and_no_pair_counts():
-    found = counts.get_counts(
-        "wordfreq", [("en", "dog"), ("fr", "chien")], [("en", "dog", "fr", "chien")]
-    )
+    words = [("en", "dog"), ("fr", "chien"), ("zh", "狗"), ("ja", "犬")]  # ja needs MeCab
+    found = counts.get_counts("wordfreq", words, [("en", "dog", "fr", "chien")])
     assert found.word("en", "dog") > found.word("fr", "chien") > 0
+    assert found.word("zh", "狗") > 0 and found.word("ja", "犬") > 0
     assert found.pair("en", "dog", "fr", "chien", "windows") is None
 
 
