@@ -135,6 +135,11 @@ def test_random_latin_corpus_matches_a_regex_count(tmp_path, monkeypatch):
         )
 
 
+def test_pair_words_are_counted_without_being_listed(small):
+    found = counts.local_counts(small, [], [("en", "cat", "fr", "chat")])
+    assert found.pair("en", "cat", "fr", "chat") == 1 and found.word("fr", "chat") == 2
+
+
 def test_counts_are_cached_by_their_inputs(small):
     first = counts.local_counts(small, WORDS[:2], [])
     assert counts.local_counts(small, WORDS[:2], []) == first

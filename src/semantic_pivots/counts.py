@@ -191,7 +191,10 @@ def local_counts(
     }
 
     def compute() -> dict:
-        terms = list(dict.fromkeys(words))
+        # a pair's words are counted too, listed or not
+        terms = list(
+            dict.fromkeys([*words, *((p[0], p[1]) for p in pairs), *((p[2], p[3]) for p in pairs)])
+        )
         index = {t: i for i, t in enumerate(terms)}
         per_unit, per_window, totals = scan(corpus, terms, view, window)
         units = _matrix(per_unit, len(terms))
