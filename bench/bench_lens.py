@@ -1,63 +1,75 @@
-"""The lens at the answer position only, against projecting every position of every layer
-(what hooking each layer's whole output and decoding it amounts to).
+"""The lens at the answer position on shared-prefix caches, against one plain forward per
+prompt that decodes only the last position at each layer.
 
-    python bench/bench_lens.py [--model gemma-3-270m] [--items 8] [--pair en-fr]
+    python bench/bench_lens.py [--model gemma-3-270m] [--items 8] [--pair en-zh]
 
-Both paths run on the same prompts; the script checks that their top-1 tokens at the answer
-position agree at every layer and prints the speed ratio.
+Both paths read the same lens inputs (the prompt, plus any blank token the answer starts with);
+the script checks that their top-1 tokens agree at every layer, prints the speed ratio, and
+exits 1 if they do not agree.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
 
-def all_positions_top1(lm, prompts: list[str]) -> list[list[int]]:
-    """Decode every position at every layer, then read the last one."""
+def plain_top1(lm, inputs: list[list[int]]) -> list[list[int]]:
+    """One forward per prompt, no cache reuse; only the last position of each layer decoded."""
     import torch
 
     out = []
-    for prompt in prompts:
-        ids = lm.tokenizer(prompt, return_tensors="pt")
+    for ids in inputs:
         with torch.no_grad():
-            hidden = lm.model.base_model(**ids, output_hidden_states=True).hidden_states
-            top = [
-                torch.softmax(lm.adapter.logits(h[0], layer), -1).argmax(-1)
-                for layer, h in enumerate(hidden)
-            ]
-        out.append([int(t[-1]) for t in top])
+            hidden = lm.model.base_model(
+                input_ids=torch.tensor([ids]), output_hidden_states=True
+            ).hidden_states
+            out.append(
+                [int(lm.adapter.logits(h[0, -1], layer).argmax()) for layer, h in enumerate(hidden)]
+            )
     return out
 
 
 def main() -> None:
-    from semantic_pivots import clwtd, lens, prompts
+    from semantic_pivots import clwtd, encoding, lens, prompts
     from semantic_pivots.models import load_model
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default="gemma-3-270m")
     parser.add_argument("--items", type=int, default=8)
-    parser.add_argument("--pair", default="en-fr")
+    parser.add_argument("--pair", default="en-zh")
     opts = parser.parse_args()
     lm = load_model(opts.model, device="cpu")
     pair = prompts.Pair(*opts.pair.split("-"))
-    shots, items = prompts.split_shots(clwtd.load().items, 5, 0)
-    texts = [prompts.query(pair, shots, it.words[pair.src]) for it in items[: opts.items]]
+    planned = prompts.plan(pair, clwtd.load().items, 5, 1, "shared", 0, opts.items)
+    inputs = [
+        encoding.encode(
+            lm.tokenizer,
+            prompts.query(pair, p.shots[0], p.item.words[pair.src]),
+            prompts.answer(p.item.words[pair.tgt]),
+        ).lens_input
+        for p in planned
+    ]
     # one untimed call of each path first, so that neither pays the process's warm-up
-    lens.trace_batch(lm, texts[:2], [{}] * 2, top_k=1)
-    all_positions_top1(lm, texts[:1])
+    lens.trace_batch(lm, inputs[:2], [{}] * 2, top_k=1)
+    plain_top1(lm, inputs[:1])
     start = time.perf_counter()
-    fast = lens.trace_batch(lm, texts, [{}] * len(texts), top_k=1)
+    fast = lens.trace_batch(lm, inputs, [{}] * len(inputs), top_k=1)
     t_fast = time.perf_counter() - start
     start = time.perf_counter()
-    full = all_positions_top1(lm, texts)
-    t_full = time.perf_counter() - start
-    same = all([tok for tok, _ in t.top1()] == f for t, f in zip(fast, full, strict=True))
-    print(f"{opts.model}, {len(texts)} prompts, {lm.adapter.n_layers + 1} layers, CPU")
+    plain = plain_top1(lm, inputs)
+    t_plain = time.perf_counter() - start
+    same = all([tok for tok, _ in t.top1()] == p for t, p in zip(fast, plain, strict=True))
     print(
-        f"answer position only: {t_fast:.1f} s; every position: {t_full:.1f} s; "
-        f"speed ratio {t_full / t_fast:.1f}x; identical top-1 tokens: {same}"
+        f"{opts.model}, {opts.pair}, {len(inputs)} prompts, {lm.adapter.n_layers + 1} layers, CPU"
     )
+    print(
+        f"shared-prefix lens: {t_fast:.2f} s; one plain forward per prompt: {t_plain:.2f} s; "
+        f"speed ratio {t_plain / t_fast:.1f}x; identical top-1 tokens: {same}"
+    )
+    if not same:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,37 @@ def test_csv_layout(tmp_path):
         clwtd.validate(clwtd.load(path))
 
 
+def test_a_byte_order_mark_is_not_part_of_the_first_column(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("en,fr\ndog,chien\ncat,chat\n".encode("utf-8-sig"))
+    data = clwtd.load(path)
+    assert data.languages == ["en", "fr"] and data.items[0].words == {"en": "dog", "fr": "chien"}
+    jsonl = tmp_path / "bom.jsonl"
+    jsonl.write_bytes(('{"id": "dog", "words": {"en": "dog"}}\n').encode("utf-8-sig"))
+    assert clwtd.load(jsonl).items[0].id == "dog"
+
+
+def test_random_distractor_rule(dataset, tmp_path):
+    """Nine other words of the list, in the item's language, never one of its answers."""
+    bare = clwtd.Dataset([clwtd.Item(it.id, it.words, it.accepted) for it in dataset.items])
+    drawn = clwtd.with_distractors(bare, "random", seed=0)
+    clwtd.validate(drawn)
+    assert drawn == clwtd.with_distractors(bare, "random", seed=0)  # deterministic
+    assert drawn != clwtd.with_distractors(bare, "random", seed=1)
+    for it in drawn.items:
+        for lang in SIX:
+            words = {o.words[lang] for o in dataset.items if o.id != it.id}
+            dis = it.distractors[lang]
+            assert len(set(dis)) == 9 and set(dis) <= words
+            assert not set(dis) & set(it.answers(lang))
+            assert it.source_distractors(lang, "en" if lang != "en" else "fr") == dis
+    assert clwtd.with_distractors(dataset, "list") is dataset
+    with pytest.raises(UserError, match="unknown distractor rule 'close'"):
+        clwtd.with_distractors(dataset, "close")
+    with pytest.raises(UserError, match="random distractor rule needs 9"):
+        clwtd.with_distractors(clwtd.Dataset(bare.items[:5]), "random")
+
+
 def test_native_round_trip(tmp_path, dataset):
     path = tmp_path / "items.jsonl"
     clwtd.save_jsonl(dataset.items[:5], path)

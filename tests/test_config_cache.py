@@ -21,6 +21,7 @@ def test_profiles_and_overrides():
         ({"profile": "fast"}, "unknown profile 'fast'"),
         ({"languages": ["en", "tlh"]}, "unknown language code 'tlh'"),
         ({"shots": 3}, "unknown setting 'shots'"),
+        ({"distractors": "close"}, "unknown distractor rule 'close'"),
     ],
 )
 def test_bad_settings_are_named(kwargs, message):
@@ -36,8 +37,32 @@ def test_cache_computes_once_per_key(tmp_path, monkeypatch):
         calls.append(value)
         return {"v": value}
 
-    assert cache.cached_json("t", {"a": 1}, lambda: compute(1)) == {"v": 1}
-    assert cache.cached_json("t", {"a": 1}, lambda: compute(2)) == {"v": 1}
-    assert cache.cached_json("t", {"a": 2}, lambda: compute(3)) == {"v": 3}
+    kind = cache.Kind("t", 1, (compute,))
+    assert cache.cached_json(kind, {"a": 1}, lambda: compute(1)) == {"v": 1}
+    assert cache.cached_json(kind, {"a": 1}, lambda: compute(2)) == {"v": 1}
+    assert cache.cached_json(kind, {"a": 2}, lambda: compute(3)) == {"v": 3}
     assert calls == [1, 3]
     assert not list(tmp_path.rglob("*.tmp"))
+    # a new version number, or other code, is a new key
+    assert cache.cached_json(cache.Kind("t", 2, (compute,)), {"a": 1}, lambda: compute(4)) == {
+        "v": 4
+    }
+    other = cache.Kind("t", 1, (test_profiles_and_overrides,))
+    assert other.version != kind.version and other.version.startswith("1.")
+    assert cache.cached_json(other, {"a": 1}, lambda: compute(5)) == {"v": 5}
+
+
+def test_cache_command_lists_and_clears_kinds(tmp_path, monkeypatch, capsys):
+    from semantic_pivots.__main__ import main
+
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path))
+    for name in ("a", "b"):
+        cache.cached_json(cache.Kind(name, 3), {"x": 1}, lambda: [1, 2])
+    assert main(["cache", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "a\t1 files" in out and "b\t1 files" in out and "versions 3." in out
+    assert main(["cache", "clear", "a"]) == 0
+    assert [r["kind"] for r in cache.listing()] == ["b"]
+    assert main(["cache", "clear", "zzz"]) == 2
+    assert "no cached kind 'zzz'" in capsys.readouterr().err
+    assert main(["cache", "clear"]) == 0 and cache.listing() == []

@@ -92,16 +92,44 @@ def test_auc_table_needs_enough_items_of_each_behaviour():
     assert table.loc["b-a", "co-occurrence items"] == 1 and np.isnan(table.loc["b-a", "AUC"])
 
 
+def _frame(n_pairs: int, seed: int = 0) -> pd.DataFrame:
+    """Items whose x separates the behaviours well, the same concepts in every pair."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for pair in [f"p{i}" for i in range(n_pairs)]:
+        for item in range(20):
+            label = f.POSITIVE if item % 2 else f.NEGATIVE
+            x = item % 2 + rng.normal(scale=0.5)
+            rows.append(
+                {
+                    "model": "m",
+                    "pair": pair,
+                    "item": f"c{item}",
+                    "label": label,
+                    "x": x,
+                    "score": 0.1 * x + rng.normal(scale=0.05),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def test_summary_gives_no_interval_or_verdict_from_too_few_pairs():
-    table = pd.DataFrame(
-        {
-            "model": "m",
-            "x": ["a"] * 4 + ["b"],
-            "pair": ["p1", "p2", "p3", "p4", "p1"],
-            "AUC": [0.8, 0.9, 0.85, 0.95, 0.9],
-        }
-    )
-    out = f.summary(table).set_index("x")
-    assert out.loc["a", "pairs"] == 4 and out.loc["a", "verdict"] == "above chance"
-    assert out.loc["a", "AUC low"] > 0.5
-    assert np.isnan(out.loc["b", "AUC low"]) and out.loc["b", "verdict"].startswith("too few")
+    many, few = _frame(4), _frame(2)
+    out = f.summary(many, ["x"]).set_index("x")
+    table = f.auc_table(many, ["x"])
+    assert out.loc["x", "pairs"] == 4 and out.loc["x", "verdict"] == "above chance"
+    assert out.loc["x", "AUC"] == pytest.approx(table.AUC.mean())
+    assert 0.5 < out.loc["x", "AUC low"] < out.loc["x", "AUC"] < out.loc["x", "AUC high"]
+    out = f.summary(few, ["x"]).set_index("x")
+    assert np.isnan(out.loc["x", "AUC low"]) and out.loc["x", "verdict"].startswith("too few")
+
+
+def test_pearson_is_per_pair_and_averaged():
+    frame = _frame(3)
+    per_pair, means = f.pearson_summary(frame, ["x"])
+    for pair, g in frame.groupby("pair"):
+        r = per_pair.set_index("pair").loc[pair, "r"]
+        assert r == pytest.approx(f.pearson(g.x, g.score)[0])
+    row = means.iloc[0]
+    assert row["r"] == pytest.approx(per_pair.r.mean()) and row["pairs"] == 3
+    assert row["r low"] < row["r"] < row["r high"] and row["verdict"] == "above zero"

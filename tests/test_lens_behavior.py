@@ -22,7 +22,8 @@ def test_last_layer_lens_is_the_models_next_token_distribution(arch, tmp_path):
     target = lens.token_variants(lm.tokenizer, "chat")
     short = PROMPT.split("\n\n", 1)[0] + "\n\nEnglish: cat\nFrench:"
     texts = [PROMPT, short, PROMPT.replace("cat", "dog")]  # two lengths; one batch of two
-    traces = lens.trace_batch(lm, texts, [{"target": target}] * 3, top_k=3)
+    encoded = [lm.tokenizer(t)["input_ids"] for t in texts]
+    traces = lens.trace_batch(lm, encoded, [{"target": target}] * 3, top_k=3)
     for prompt, trace in zip(texts, traces, strict=True):
         assert len(trace.layers) == lm.adapter.n_layers + 1 and trace.layers[0].layer == 0
         ids = lm.tokenizer(prompt, return_tensors="pt")
@@ -45,6 +46,58 @@ def test_token_variants_cover_prefixes_with_and_without_space():
     assert lens.layer_label(0) == "emb" and lens.layer_label(3) == "3"
 
 
+@pytest.fixture(scope="module")
+def dummy_prefix_llama(tmp_path_factory):
+    folder = tiny.save("llama", tmp_path_factory.mktemp("sp"), tokenizer_style="sentencepiece")
+    return models.load_model(str(folder), device="cpu")
+
+
+def test_lens_reads_the_word_after_a_leading_blank(
+    dataset, dummy_prefix_llama, tmp_path, monkeypatch
+):
+    """Where the answer starts with a bare blank token, the lens reads the position that
+    predicts the word after it, and S and T hold no blank token."""
+    from semantic_pivots import encoding, prompts, tracing
+
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path))
+    lm, tok = dummy_prefix_llama, dummy_prefix_llama.tokenizer
+    pair = prompts.Pair("en", "ja")
+    planned = prompts.plan(pair, dataset.items, 2, 1, "shared", 0, 12)
+    traces = tracing.trace_pair(lm, planned, pair, top_k=3)
+    stepped = [(p, t) for p, t in zip(planned, traces, strict=True) if t.blanks]
+    assert stepped and len(stepped) < len(traces)  # the premise: some answers start blank
+    blank = encoding.blank_ids(tok, range(len(tok)))
+    for p, t in stepped:
+        prompt = prompts.query(pair, p.shots[0], t.source)
+        joint = tok(prompt + prompts.answer(t.target))["input_ids"]
+        first_word = len(joint) - len(t.target_tokens)
+        assert t.trace.ids == joint[:first_word] and joint[first_word - 1] in blank
+        with torch.no_grad():
+            probs = torch.softmax(lm.model(input_ids=torch.tensor([joint])).logits[0], -1)
+        assert t.trace.layers[-1].top_tokens == probs[first_word - 1].topk(3).indices.tolist()
+        assert not (set(t.source_tokens) | set(t.target_tokens)) & blank
+    at_blank = tracing.trace_pair(lm, [p for p, _ in stepped], pair, top_k=3, skip_blanks=False)
+    assert all(
+        len(b.trace.ids) == len(t.trace.ids) - t.blanks
+        for b, (_, t) in zip(at_blank, stepped, strict=True)
+    )
+
+
+def test_paper_mode_traces_each_item_with_its_own_shots(dataset, tmp_path, monkeypatch):
+    from semantic_pivots import prompts, tracing
+
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path))
+    lm = models.load_model("tiny-gpt2", device="cpu")
+    pair = prompts.Pair("en", "fr")
+    traces = tracing.study_traces(lm, dataset.items, [pair], 3, 2, "paper", 0, 6, top_k=1)
+    planned = prompts.plan(pair, dataset.items, 3, 2, "paper", 0, 6)
+    for p, t in zip(planned, traces, strict=True):
+        text = lm.tokenizer.decode(t.trace.ids)
+        assert text == prompts.query(pair, p.shots[0], t.source)
+        shots = text.split("\n\n")[1:-1]
+        assert f"English: {t.source}\nFrench: {t.target}" not in shots
+
+
 S, T = {10, 11}, {20, 21}
 
 
@@ -63,8 +116,6 @@ def test_peak_rule(top1, label):
 
 
 def test_exclusions_and_threshold_rule():
-    blank = {1}
-    assert b.classify([(7, 0.9)], {1, 10}, {1, 20}, blank=blank) != b.EXCLUDED  # space only
     assert b.classify([(7, 0.9)], {10, 30}, {30, 20}) == b.EXCLUDED  # a shared token
     assert b.classify([(7, 0.9)], S, T, same_word=True) == b.EXCLUDED
     assert b.classify([(7, 0.09), (20, 0.8)], S, T, rule="threshold") == b.COOCCURRENCE
@@ -87,10 +138,9 @@ def test_study_traces_follow_the_scorers_items_and_rows_carry_both_rules(
         lm, dataset.items, pairs, k=2, sets=1, mode="shared", seed=0, n_items=4
     )
     assert [(t.pair, t.item) for t in traces] == [(s["pair"], s["item"]) for s in scores]
-    blank = tracing.blank_tokens(lm)
     for t in traces:
-        row = tracing.behaviour_row(t, lm, blank, "threshold", 0.05)
+        row = tracing.behaviour_row(t, lm, "threshold", 0.05)
         top1 = t.trace.top1()
         assert row["peak prob"] == max(p for _, p in top1[1:])
-        assert row["label"] == b.LABELS[t.label(blank, "threshold", 0.05)]
-        assert row["label (peak rule)"] == b.LABELS[t.label(blank, "peak")]
+        assert row["label"] == b.LABELS[t.label("threshold", 0.05)]
+        assert row["label (peak rule)"] == b.LABELS[t.label("peak")]

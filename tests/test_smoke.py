@@ -14,8 +14,9 @@ from semantic_pivots.paths import ROOT
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory, dataset):
-    """The notebooks run on the smoke profile, with a small aligned corpus made from the word
-    list itself (every word a few times, next to its neighbours' translations)."""
+    """The notebooks run on the smoke profile, on a cache of their own (never the repository's
+    results), with a small aligned corpus made from the word list itself (every word a few
+    times, next to its neighbours' translations)."""
     from semantic_pivots import corpus
 
     items = dataset.items
@@ -33,6 +34,7 @@ def executed(tmp_path_factory, dataset):
     root = corpus.write(tmp_path_factory.mktemp("corpus") / "corpus", docs)
     mp = pytest.MonkeyPatch()
     mp.setenv("SEMANTIC_PIVOTS_CORPUS", str(root))
+    mp.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path_factory.mktemp("cache")))
     try:
         yield notebooks.execute("smoke", out_dir=tmp_path_factory.mktemp("executed"))
     finally:
@@ -97,3 +99,23 @@ def test_source_notebooks_carry_no_outputs_and_a_parameters_cell():
         code = [c for c in cells if c["cell_type"] == "code"]
         assert all(not c["outputs"] for c in code), path.name
         assert "parameters" in code[0]["metadata"].get("tags", []), path.name
+
+
+@pytest.mark.slow
+def test_notebook_01_scores_a_spreadsheet_list_without_distractors(dataset, tmp_path, monkeypatch):
+    """A CSV exported with a byte-order mark and one column per language, no distractors:
+    scored end to end under the random distractor rule, which the summary line names."""
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path / "cache"))
+    langs = ["en", "fr", "zh", "ja"]
+    rows = [",".join(langs)] + [",".join(it.words[lang] for lang in langs) for it in dataset.items]
+    path = tmp_path / "export.csv"
+    path.write_bytes(("\n".join(rows) + "\n").encode("utf-8-sig"))
+    (out,) = notebooks.execute(
+        "smoke",
+        ["01_clwtd_scores"],
+        out_dir=tmp_path / "out",
+        parameters={"dataset": str(path), "distractors": "random", "checkpoints": []},
+    )
+    assert notebooks.problems(out) == []
+    text = out.read_text()
+    assert "distractors: nine other words of the list" in text and "export.csv" in text

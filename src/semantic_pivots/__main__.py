@@ -82,6 +82,23 @@ def _count(args) -> None:
         print(f"{p[0]}:{p[1]} & {p[2]}:{p[3]}\t{found.pairs[p]}")
 
 
+def _cache(args) -> None:
+    from . import cache
+
+    if args.action == "clear":
+        removed = cache.clear(args.kind)
+        print(f"removed: {', '.join(removed) or 'nothing'} ({cache.results_dir()})")
+        return
+    rows = cache.listing()
+    if args.kind:
+        rows = [r for r in rows if r["kind"] == args.kind]
+    for r in rows:
+        versions = ", ".join(f"{v}: {n}" for v, n in sorted(r["versions"].items()))
+        print(f"{r['kind']}\t{r['files']} files\t{r['megabytes']:.1f} MB\tversions {versions}")
+    if not rows:
+        print(f"no cached results in {cache.results_dir()}")
+
+
 def _book_assets(args) -> None:
     from .sources import vendor_mathjax
 
@@ -120,6 +137,10 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("folder", nargs="?", default="book/notebooks")
     p.set_defaults(func=_notebooks_check)
+    p = sub.add_parser("cache", help="list or clear cached results (by kind)")
+    p.add_argument("action", choices=["list", "clear"])
+    p.add_argument("kind", nargs="?", default=None, help="nll, traces, translations, counts, ...")
+    p.set_defaults(func=_cache)
     p = sub.add_parser("book-assets", help="vendor MathJax for an offline book")
     p.set_defaults(func=_book_assets)
     return top

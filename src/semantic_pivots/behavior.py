@@ -1,8 +1,8 @@
-"""The two behaviours of METHOD.md section 3, as pure functions of a lens trace.
+"""The two behaviours of the method chapter (book/method.md), as pure functions of a lens trace.
 
 Inputs are the per-layer top-1 (token, probability) pairs from layer 1 to the last (the
 embedding layer is left out: it decodes the input token), the source word's tokens S and the
-target word's tokens T.
+target word's tokens T, blank tokens left out of both.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ LABELS = {EXCLUDED: "excluded", PIVOT: "semantic pivot", COOCCURRENCE: "co-occur
 RULES = ("peak", "threshold")
 
 
-def excluded(source: set[int], target: set[int], same_word: bool, blank: set[int]) -> bool:
-    """S and T share a token (a bare-space token aside), or the two words are the same."""
-    return same_word or bool((source & target) - blank)
+def excluded(source: set[int], target: set[int], same_word: bool) -> bool:
+    """S and T share a token, or the two words are the same (S and T hold no blank tokens)."""
+    return same_word or bool(source & target)
 
 
 def peak_layer(top1: list[tuple[int, float]]) -> int:
@@ -43,13 +43,12 @@ def classify(
     source: set[int],
     target: set[int],
     same_word: bool = False,
-    blank: set[int] = frozenset(),
     rule: str = "peak",
     threshold: float = 0.1,
 ) -> int:
     if rule not in RULES:
         raise ValueError(f"unknown behaviour rule {rule!r}: expected one of {', '.join(RULES)}")
-    if excluded(source, target, same_word, blank):
+    if excluded(source, target, same_word):
         return EXCLUDED
     if rule == "peak":
         return peak_rule(top1, source)

@@ -1,13 +1,24 @@
 """Results cached by a hash of everything they depend on, so reruns are instant and an
-interrupted run resumes; a changed input gives a new key and never reuses a stale result."""
+interrupted run resumes; a changed input gives a new key and never reuses a stale result.
+
+Every cached kind carries a version: a number, bumped by hand when the meaning of a result
+changes, and a digest of the source of the functions that compute it, so that any edit to that
+code is a new key too.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
+import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+from .errors import UserError
 from .paths import atomic_write_text, cache_dir
 
 
@@ -17,11 +28,69 @@ def key_digest(key) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
-def cached_json(kind: str, key: dict, compute: Callable[[], Any]) -> Any:
-    """``compute()`` once per ``key``; the value must be JSON-serialisable."""
-    path = cache_dir("results", kind) / f"{key_digest(key)}.json"
+@dataclass(frozen=True)
+class Kind:
+    """A kind of cached result: its folder name, a version number and the computing code."""
+
+    name: str
+    number: int
+    code: tuple[Callable, ...] = ()
+
+    @property
+    def version(self) -> str:
+        return _version(self)
+
+
+@cache
+def _version(kind: Kind) -> str:
+    source = "\n".join(inspect.getsource(fn) for fn in kind.code)
+    return f"{kind.number}.{hashlib.sha256(source.encode()).hexdigest()[:12]}"
+
+
+def cached_json(kind: Kind, key: dict, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per ``key`` and version of ``kind``; the value must be JSON."""
+    key = {**key, "version": kind.version}
+    path = cache_dir("results", kind.name) / f"{key_digest(key)}.json"
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))["value"]
     value = compute()
     atomic_write_text(path, json.dumps({"key": key, "value": value}, ensure_ascii=False))
     return value
+
+
+def results_dir() -> Path:
+    return cache_dir("results")
+
+
+def listing() -> list[dict]:
+    """Each cached kind on disk: files, megabytes and the versions they were computed with."""
+    rows = []
+    for folder in sorted(p for p in results_dir().iterdir() if p.is_dir()):
+        files = list(folder.glob("*.json"))
+        versions: dict[str, int] = {}
+        for f in files:
+            v = json.loads(f.read_text(encoding="utf-8"))["key"].get("version", "none")
+            versions[v] = versions.get(v, 0) + 1
+        rows.append(
+            {
+                "kind": folder.name,
+                "files": len(files),
+                "megabytes": sum(f.stat().st_size for f in files) / 1e6,
+                "versions": versions,
+            }
+        )
+    return rows
+
+
+def clear(kind: str | None = None) -> list[str]:
+    """Remove one kind's results, or all results; returns the kinds removed."""
+    kinds = [p.name for p in results_dir().iterdir() if p.is_dir()]
+    if kind is not None:
+        if kind not in kinds:
+            raise UserError(
+                f"no cached kind {kind!r}: the cache holds {', '.join(sorted(kinds)) or 'none'}"
+            )
+        kinds = [kind]
+    for name in kinds:
+        shutil.rmtree(results_dir() / name)
+    return sorted(kinds)

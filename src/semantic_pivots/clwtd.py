@@ -168,7 +168,7 @@ def _words_list(value, where: str, key: str) -> list[str]:
 
 def _read_json_lines(path: Path):
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not data
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(
             f"{path}: cannot read ({exc.__class__.__name__}): expected UTF-8 JSONL"
@@ -240,7 +240,9 @@ def read_authors(path: Path) -> Dataset:
 
 def read_csv(path: Path) -> Dataset:
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
+        # utf-8-sig: spreadsheet exports start with a byte-order mark, which would otherwise
+        # become part of the first column's name
+        with path.open(encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.DictReader(fh))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise UserError(f"{path}: cannot read as UTF-8 CSV ({exc})") from None
@@ -295,6 +297,64 @@ def load(path: str | Path | None = None, fmt: str = "auto") -> Dataset:
     if fmt not in readers:
         raise UserError(f"unknown word-list format {fmt!r}: expected auto, {', '.join(readers)}")
     return readers[fmt](path)
+
+
+# How the distractors of a list are chosen: "list", the list's own (close in meaning when the
+# list was built for the task); "random", nine other words of the same list in the source
+# language. Random distractors make the task easier: scores under the two are not comparable.
+DISTRACTOR_RULES = ("list", "random")
+
+
+def check_rule(rule: str) -> str:
+    if rule not in DISTRACTOR_RULES:
+        raise UserError(
+            f"unknown distractor rule {rule!r}: expected one of {', '.join(DISTRACTOR_RULES)}"
+        )
+    return rule
+
+
+def with_distractors(dataset: Dataset, rule: str, seed: int = 0, n: int = N_DISTRACTORS) -> Dataset:
+    """The dataset with its distractors chosen by ``rule`` (:data:`DISTRACTOR_RULES`).
+
+    ``random``: for every item and language, ``n`` distinct words of the other items, drawn
+    with a seed from the item and language, never one of the item's accepted answers.
+    """
+    import random
+    from dataclasses import replace
+
+    if check_rule(rule) == "list":
+        return dataset
+    vocab = {
+        lang: sorted({it.words[lang] for it in dataset.items if lang in it.words})
+        for lang in {lang for it in dataset.items for lang in it.words}
+    }
+    items = []
+    for it in dataset.items:
+        drawn = {}
+        for lang in it.words:
+            own = set(it.answers(lang))
+            rng = random.Random(f"{seed}|{it.id}|{lang}")
+            # drawing len(own) more than needed leaves n after removing the item's answers
+            picks = rng.sample(vocab[lang], min(len(vocab[lang]), n + len(own)))
+            drawn[lang] = [w for w in picks if w not in own][:n]
+            if len(drawn[lang]) < n:
+                raise UserError(
+                    f"{dataset.source or 'dataset'}: {len(vocab[lang])} distinct {lang} words: "
+                    f"the random distractor rule needs {n} besides item {it.id!r}'s answers"
+                )
+        items.append(replace(it, distractors=drawn, pair_distractors={}))
+    return Dataset(items, source=dataset.source)
+
+
+def study_list(
+    path: str | Path | None, rule: str, seed: int, langs: list[str], min_items: int
+) -> Dataset:
+    """The word list a notebook runs on: read, distractors chosen by ``rule``, validated, and
+    holding every language in ``langs`` with at least ``min_items`` items."""
+    dataset = with_distractors(load(path), rule, seed)
+    validate(dataset)
+    dataset.require(langs, min_items)
+    return dataset
 
 
 def sample(items: list[Item], n: int | None, seed: int = 0) -> list[Item]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from . import languages
+from . import clwtd, languages
 from .errors import UserError
 
 PROFILES_FILE = Path(__file__).with_name("profiles.yaml")
@@ -29,6 +29,7 @@ class Settings:
     k_pairs: list[str] = field(default_factory=lambda: ["en-fr", "fr-en", "en-zh", "zh-en"])
     checkpoints: list[str] = field(default_factory=list)  # model specs scored in order
     dataset: str | None = None
+    distractors: str = "list"  # "list" (the list's own) or "random" (clwtd.DISTRACTOR_RULES)
 
 
 def profiles() -> dict[str, dict]:
@@ -55,4 +56,5 @@ def settings(profile: str = "default", **overrides) -> Settings:
         raise UserError(f"unknown setting {sorted(unknown)[0]!r}: expected one of {sorted(known)}")
     result = replace(base, **{k: v for k, v in overrides.items() if v is not None})
     languages.check_codes(result.languages)
+    clwtd.check_rule(result.distractors)
     return result

@@ -28,7 +28,7 @@ from functools import cache
 
 from tqdm import tqdm
 
-from .cache import cached_json
+from .cache import Kind, cached_json
 from .corpus import Corpus, Document
 from .errors import UserError
 
@@ -187,7 +187,6 @@ def local_counts(
         "pairs": pairs,
         "view": view,
         "window": window,
-        "rule": 1,
     }
 
     def compute() -> dict:
@@ -213,13 +212,18 @@ def local_counts(
             pair_rows.append([src, w, tgt, y, int(cooc_units[a, b]), int(cooc_windows[a, b])])
         return {"words": word_rows, "pairs": pair_rows, "totals": totals}
 
-    value = cached_json("counts", key, compute)
+    value = cached_json(COUNTS, key, compute)
     return Counts(
         f"corpus ({view})",
         {(r[0], r[1]): {"occurrences": r[2], "units": r[3]} for r in value["words"]},
         {tuple(r[:4]): {"units": r[4], "windows": r[5]} for r in value["pairs"]},
         value["totals"],
     )
+
+
+COUNTS = Kind(
+    "counts", 2, (tokens, normalise, matches, unit_documents, unit_lines, scan, local_counts)
+)
 
 
 def wordfreq_counts(words: list[Word], pairs: list[Pair]) -> Counts:
@@ -279,12 +283,15 @@ class InfiniGram:
             return {"words": ws, "pairs": ps}
 
         key = {"index": self.index, "window": self.max_diff_tokens, "words": words, "pairs": pairs}
-        value = cached_json("infinigram", key, compute)
+        value = cached_json(INFINIGRAM, key, compute)
         return Counts(
             f"infini-gram {self.index}",
             {(r[0], r[1]): {"occurrences": r[2], "units": None} for r in value["words"]},
             {tuple(r[:4]): {"units": None, "windows": r[4]} for r in value["pairs"]},
         )
+
+
+INFINIGRAM = Kind("infinigram", 1, (InfiniGram.count, InfiniGram.counts))
 
 
 def requests_for(items, pairs) -> tuple[list[Word], list[Pair]]:

@@ -4,10 +4,29 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import languages
 from .clwtd import Dataset, Item
+from .encoding import encode
 from .models import LoadedModel
 from .prompts import answer
 from .translate import Translation
+
+
+def settings_line(cfg, dataset: Dataset) -> str:
+    """The run's settings in one sentence, for the top of every notebook."""
+    rule = {
+        "list": "the list's own",
+        "random": "nine other words of the list drawn at random (an easier task: scores are "
+        "not comparable with those under close distractors)",
+    }[cfg.distractors]
+    n_pairs = len(cfg.languages) * (len(cfg.languages) - 1)
+    return (
+        f"Profile **{cfg.profile}**: {', '.join(cfg.models)}; {n_pairs} ordered pairs of "
+        f"{', '.join(cfg.languages)}; {cfg.n_items} items per pair, {cfg.k}-shot, "
+        f"{cfg.shot_sets} shot sets ({cfg.mode} mode); distractors: {rule}; word list "
+        f"`{dataset.source.split('/')[-1] or 'in memory'}` ({len(dataset.items)} items, "
+        f"hash `{dataset.digest()}`)."
+    )
 
 
 def dataset_statistics(dataset: Dataset, langs: list[str]) -> pd.DataFrame:
@@ -46,19 +65,23 @@ def sample_table(items: list[Item], langs: list[str], distractor_lang: str) -> p
 
 
 def tokens_per_word(lm: LoadedModel, dataset: Dataset, langs: list[str]) -> pd.DataFrame:
-    """Tokens of the answer string ``" {word}"`` (leading space, as scored) per language."""
+    """Tokens of the answer ``" {word}"`` as scored (after ``"{Language}:"``) per language, and
+    the share of answers whose first token is a bare blank, which the lens steps over."""
     rows = []
     for lang in langs:
-        counts = [
-            len(lm.tokenizer(answer(it.words[lang]), add_special_tokens=False)["input_ids"])
+        encoded = [
+            encode(lm.tokenizer, f"{languages.name(lang)}:", answer(it.words[lang]))
             for it in dataset.items
         ]
+        counts = [e.n_answer for e in encoded]
         rows.append(
             {
                 "model": lm.info.name,
                 "language": lang,
                 "mean tokens": sum(counts) / len(counts),
                 "single-token share": sum(c == 1 for c in counts) / len(counts),
+                "leading-blank share": sum(e.word_start > e.answer_start for e in encoded)
+                / len(encoded),
             }
         )
     return pd.DataFrame(rows)

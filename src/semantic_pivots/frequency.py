@@ -1,4 +1,4 @@
-"""Corpus frequency against behaviour (METHOD.md section 4): per-item x values from counts,
+"""Corpus frequency against behaviour (book/method.md): per-item x values from counts,
 AUC with the co-occurrence behaviour as the positive class, ROC curves, and Pearson r against
 the CLWTD item score."""
 
@@ -124,17 +124,98 @@ def pearson(x: pd.Series, y: pd.Series) -> tuple[float, float, int]:
     return float(r), float(p), int(keep.sum())
 
 
-def summary(table: pd.DataFrame, min_pairs: int = 3, seed: int = 0) -> pd.DataFrame:
-    """Mean AUC over pairs per model and x, with a 95 % bootstrap interval over pairs (none
-    from fewer than ``min_pairs`` pairs) and a verdict against chance."""
-    from .stats import summarise
+def _pair_statistic(frame: pd.DataFrame, xs: list[str], statistic, seed: int) -> dict:
+    """Per model and x: {pair: (point value, [n_boot] values under a cluster bootstrap over
+    concepts)}, with one set of concept draws per model shared by all its pairs, so that a
+    concept drawn twice counts twice in every pair. ``statistic(sub, x, weights)`` returns
+    (point, samples) for one pair's rows."""
+    from .stats import cluster_draws
 
-    out = summarise(table.dropna(subset=["AUC"]), ["model", "x"], ["AUC"], seed=seed)
-    few = out.n < min_pairs
-    out.loc[few, ["AUC low", "AUC high"]] = np.nan
+    out = {}
+    for model, g in frame.groupby("model", sort=False):
+        draws, codes = cluster_draws(g["item"], seed=seed)
+        g = g.assign(_code=codes)
+        for x in xs:
+            out[model, x] = {
+                pair: statistic(sub, x, draws[:, sub["_code"].to_numpy()])
+                for pair, sub in g.groupby("pair", sort=False)
+            }
+    return out
+
+
+def _verdicts(
+    rows: list[dict], column: str, chance: float, min_pairs: int, against: str = "chance"
+) -> pd.DataFrame:
+    out = pd.DataFrame(rows)
+    few = out.pairs < min_pairs
+    out.loc[few, [f"{column} low", f"{column} high"]] = np.nan
     out["verdict"] = np.select(
-        [few, out["AUC low"] > 0.5, out["AUC high"] < 0.5],
-        [f"too few pairs (< {min_pairs}) to judge", "above chance", "below chance"],
-        "not distinguishable from chance",
+        [few, out[f"{column} low"] > chance, out[f"{column} high"] < chance],
+        [f"too few pairs (< {min_pairs}) to judge", f"above {against}", f"below {against}"],
+        f"not distinguishable from {against}",
     )
-    return out.rename(columns={"n": "pairs"})
+    return out
+
+
+def _mean_over_pairs(per_pair: dict, column: str) -> dict:
+    from .stats import interval
+
+    kept = {p: v for p, v in per_pair.items() if not np.isnan(v[0])}
+    if not kept:
+        return {column: np.nan, f"{column} low": np.nan, f"{column} high": np.nan, "pairs": 0}
+    samples = np.nanmean(np.stack([v[1] for v in kept.values()]), axis=0)
+    low, high = interval(samples)
+    point = float(np.mean([v[0] for v in kept.values()]))
+    return {column: point, f"{column} low": low, f"{column} high": high, "pairs": len(kept)}
+
+
+def summary(
+    frame: pd.DataFrame, xs: list[str], min_per_class: int = 3, min_pairs: int = 3, seed: int = 0
+) -> pd.DataFrame:
+    """Mean AUC over pairs per model and x, with a 95 % interval from a cluster bootstrap over
+    concepts (the pairs share them), none from fewer than ``min_pairs`` pairs, and a verdict
+    against chance. A pair counts where each behaviour has ``min_per_class`` items with x."""
+    from .stats import weighted_auc
+
+    def statistic(sub, x, w):
+        keep = (sub.label.isin([POSITIVE, NEGATIVE]) & sub[x].notna()).to_numpy()
+        labels = (sub.label == POSITIVE).to_numpy()[keep]
+        if min(labels.sum(), (~labels).sum()) < min_per_class:
+            return np.nan, None
+        values = sub[x].to_numpy(dtype=float)[keep]
+        point = weighted_auc(labels, values, np.ones((1, len(values))))[0]
+        return point, weighted_auc(labels, values, w[:, keep])
+
+    rows = [
+        {"model": m, "x": x, **_mean_over_pairs(per_pair, "AUC")}
+        for (m, x), per_pair in _pair_statistic(frame, xs, statistic, seed).items()
+    ]
+    return _verdicts(rows, "AUC", 0.5, min_pairs)
+
+
+def pearson_summary(
+    frame: pd.DataFrame, xs: list[str], y: str = "score", min_pairs: int = 3, seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pearson r of each x with ``y`` within each ordered pair (pooling pairs would mix
+    differences between pairs into r), and per model and x the mean r over pairs with a
+    cluster-bootstrap interval over concepts. Returns (per pair, means)."""
+    from .stats import weighted_pearson
+
+    def statistic(sub, x, w):
+        keep = (sub[x].notna() & sub[y].notna()).to_numpy()
+        r, _, _ = pearson(sub[x][keep], sub[y][keep])
+        if np.isnan(r):
+            return np.nan, None
+        xv, yv = sub[x].to_numpy(dtype=float)[keep], sub[y].to_numpy(dtype=float)[keep]
+        return r, weighted_pearson(xv, yv, w[:, keep])
+
+    stats_ = _pair_statistic(frame, xs, statistic, seed)
+    per_pair = pd.DataFrame(
+        [
+            {"model": m, "x": x, "pair": pair, "r": v[0]}
+            for (m, x), pairs in stats_.items()
+            for pair, v in pairs.items()
+        ]
+    )
+    means = [{"model": m, "x": x, **_mean_over_pairs(p, "r")} for (m, x), p in stats_.items()]
+    return per_pair, _verdicts(means, "r", 0.0, min_pairs, against="zero")

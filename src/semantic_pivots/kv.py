@@ -41,12 +41,11 @@ def cache_kwarg(module) -> str:
     return "cache" if "cache" in params else "past_key_values"
 
 
-def prefix_batches(lm: LoadedModel, prompts: list[str], batch_size: int):
-    """Token ids of every prompt, the length of their common prefix, that prefix's cache (None
-    when there is none) and batches of prompt indices of equal length (so no padding)."""
+def prefix_batches(lm: LoadedModel, encoded: list[list[int]], batch_size: int):
+    """The length of the sequences' common prefix, that prefix's cache (None when there is
+    none) and batches of sequence indices of equal length (so no padding)."""
     from collections import defaultdict
 
-    encoded = [lm.tokenizer(p)["input_ids"] for p in prompts]
     n_shared = common_prefix(encoded)
     cache = run_prefix(lm, encoded[0][:n_shared])[0] if n_shared else None
     by_length: dict[int, list[int]] = defaultdict(list)
@@ -57,4 +56,4 @@ def prefix_batches(lm: LoadedModel, prompts: list[str], batch_size: int):
         for group in by_length.values()
         for s in range(0, len(group), batch_size)
     ]
-    return encoded, n_shared, cache, batches
+    return n_shared, cache, batches

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from tqdm import tqdm
 
 from . import kv
+from .encoding import blank_ids, is_blank
 from .models import LoadedModel
 
 
@@ -25,18 +26,18 @@ class LayerReading:
 
 @dataclass(frozen=True)
 class Trace:
-    prompt: str
+    ids: list[int]  # the lens input; its last position is read
     layers: list[LayerReading]
 
     def top1(self) -> list[tuple[int, float]]:
         return [(r.top_tokens[0], r.top_probs[0]) for r in self.layers]
 
     def to_json(self) -> dict:
-        return {"prompt": self.prompt, "layers": [r.__dict__ for r in self.layers]}
+        return {"ids": self.ids, "layers": [r.__dict__ for r in self.layers]}
 
     @classmethod
     def from_json(cls, row: dict) -> Trace:
-        return cls(row["prompt"], [LayerReading(**r) for r in row["layers"]])
+        return cls(row["ids"], [LayerReading(**r) for r in row["layers"]])
 
 
 def layer_label(layer: int) -> str:
@@ -44,38 +45,38 @@ def layer_label(layer: int) -> str:
 
 
 def token_variants(tokenizer, word: str) -> list[int]:
-    """Token ids that begin ``word``: the first token of the word with and without a leading
-    space, and every prefix of either spelling that is one token (as Wendler et al. 2024 count)."""
+    """Token ids that begin ``word``: the first word token of the word with and without a
+    leading space, and every prefix of either spelling that is one token (as Wendler et al.
+    2024 count). Blank tokens are never among them: they say nothing about the word."""
     ids: set[int] = set()
     for text in (word, f" {word}"):
-        ids.add(tokenizer(text, add_special_tokens=False)["input_ids"][0])
+        tokens = tokenizer(text, add_special_tokens=False)["input_ids"]
+        ids.add(next((i for i in tokens if not is_blank(tokenizer, i)), tokens[0]))
         for end in range(1, len(text)):
-            if not text[:end].strip():
-                continue  # a bare space says nothing about the word
             piece = tokenizer(text[:end], add_special_tokens=False)["input_ids"]
             if len(piece) == 1:
                 ids.add(piece[0])
-    return sorted(ids)
+    return sorted(ids - blank_ids(tokenizer, ids))
 
 
 def trace_batch(
     lm: LoadedModel,
-    prompts: list[str],
+    encoded: list[list[int]],
     token_sets: list[dict[str, list[int]]],
     top_k: int = 5,
     batch_size: int = 16,
 ) -> list[Trace]:
-    """Lens readings at each prompt's last position (the one predicting the answer).
+    """Lens readings at each token sequence's last position (the one predicting the answer).
 
-    The prompts' common prefix runs once; prompts of equal length are batched without padding
-    on a copy of its cache, so only their own tokens are computed and only the last position of
-    each layer is decoded.
+    The sequences' common prefix runs once; sequences of equal length are batched without
+    padding on a copy of its cache, so only their own tokens are computed and only the last
+    position of each layer is decoded.
     """
     import torch
 
-    encoded, n_shared, cache, batches = kv.prefix_batches(lm, prompts, batch_size)
+    n_shared, cache, batches = kv.prefix_batches(lm, encoded, batch_size)
     base = lm.model.base_model
-    out: list[Trace | None] = [None] * len(prompts)
+    out: list[Trace | None] = [None] * len(encoded)
     for batch in tqdm(batches, desc="lens", leave=False):
         ids = torch.tensor([encoded[i][n_shared:] for i in batch], device=lm.device)
         extra = {kv.cache_kwarg(base): kv.expand(cache, len(batch))} if cache is not None else {}
@@ -97,7 +98,7 @@ def trace_batch(
                 for name, ids_ in token_sets[i].items()
             }
             out[i] = Trace(
-                prompts[i],
+                encoded[i],
                 [
                     LayerReading(
                         layer,
@@ -120,19 +121,20 @@ class Grid:
     probs: list[list[float]]  # [layer][position] its probability
 
 
-def grid(lm: LoadedModel, prompt: str, n_positions: int = 6) -> Grid:
+def grid(lm: LoadedModel, ids: list[int], n_positions: int = 6) -> Grid:
     import torch
 
     tok = lm.tokenizer
-    ids = tok(prompt, return_tensors="pt").to(lm.device)
     with torch.no_grad():
-        hidden = lm.model.base_model(**ids, output_hidden_states=True).hidden_states
+        hidden = lm.model.base_model(
+            input_ids=torch.tensor([ids], device=lm.device), output_hidden_states=True
+        ).hidden_states
         top = [
             torch.softmax(lm.adapter.logits(h[0, -n_positions:], layer).float(), -1).max(-1)
             for layer, h in enumerate(hidden)
         ]
     return Grid(
-        inputs=[tok.decode([i]) for i in ids["input_ids"][0, -n_positions:].tolist()],
+        inputs=[tok.decode([i]) for i in ids[-n_positions:]],
         tokens=[[tok.decode([i]) for i in t.indices.tolist()] for t in top],
         probs=[t.values.tolist() for t in top],
     )

@@ -115,6 +115,16 @@ class LoadedModel:
     def device(self) -> torch.device:
         return next(self.model.parameters()).device
 
+    def key(self) -> dict:
+        """What identifies this model's results in cache keys: the weights and config, the
+        dtype and the device type (numbers differ slightly between them)."""
+        param = next(self.model.parameters())
+        return {
+            "model": self.info.fingerprint,
+            "dtype": str(param.dtype),
+            "device": param.device.type,
+        }
+
 
 # -- registry --------------------------------------------------------------------------------
 

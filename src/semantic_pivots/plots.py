@@ -153,10 +153,12 @@ def roc_curves(frame: pd.DataFrame, xs: list[str], by: str = "model"):
     return fig
 
 
-def scatter_grid(frame: pd.DataFrame, xs: list[str], y: str, hue: str, by: str = "model"):
-    """``y`` against each x (columns), one row per ``by`` level, with Pearson r, p and n."""
-    from . import frequency
-
+def scatter_grid(
+    frame: pd.DataFrame, xs: list[str], y: str, hue: str, means: pd.DataFrame, by: str = "model"
+):
+    """``y`` against each x (columns), one row per ``by`` level, titled with the mean Pearson
+    r within pairs and its interval (``means``: frequency.pearson_summary's second table)."""
+    means = means.set_index([by, "x"])
     groups = list(frame.groupby(by, sort=False))
     levels = sorted(frame[hue].dropna().unique())  # one colour per level in every panel
     fig, axes = plt.subplots(
@@ -170,8 +172,11 @@ def scatter_grid(frame: pd.DataFrame, xs: list[str], y: str, hue: str, by: str =
     for row, (name, g) in zip(axes, groups, strict=True):
         for ax, x in zip(row, xs, strict=True):
             sns.scatterplot(g, x=x, y=y, hue=hue, hue_order=levels, ax=ax, s=12, alpha=0.6)
-            r, p, n = frequency.pearson(g[x], g[y])
-            ax.set_title(f"{name}\nr = {r:.2f}, p = {p:.2g}, n = {n}", fontsize=9)
+            m = means.loc[(name, x)]
+            ax.set_title(
+                f"{name}\nmean r within pairs {m['r']:.2f} [{m['r low']:.2f}, {m['r high']:.2f}]",
+                fontsize=9,
+            )
             handles, labels = ax.get_legend_handles_labels()
             ax.get_legend().remove()
     fig.legend(handles, labels, title=hue, loc="outside lower center", ncol=len(levels))

@@ -1,4 +1,4 @@
-"""The CLWTD prompt (METHOD.md section 1) and the few-shot blocks it is built from."""
+"""The CLWTD prompt (book/method.md) and the few-shot blocks it is built from."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 
 from . import languages
-from .clwtd import Item
+from .clwtd import Item, sample
 from .errors import UserError
 
 
@@ -43,6 +43,63 @@ def query(pair: Pair, shots: list[Item], source_word: str) -> str:
 
 def answer(word: str) -> str:
     return f" {word}"
+
+
+def source_span(pair: Pair, prompt: str, source_word: str) -> tuple[int, int]:
+    """Character range of the query's source word in a prompt made by :func:`query`."""
+    end = len(prompt) - len(f"\n{languages.name(pair.tgt)}:")
+    return end - len(source_word), end
+
+
+MODES = ("shared", "paper")
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An item to evaluate and its shot sets (tracing and generation use the first)."""
+
+    item: Item
+    shots: list[list[Item]]
+
+
+def plan(
+    pair: Pair,
+    items: list[Item],
+    k: int,
+    sets: int,
+    mode: str,
+    seed: int,
+    n_items: int | None = None,
+    pool: int | None = None,
+) -> list[Planned]:
+    """The items evaluated for ``pair`` and their shot sets: one plan for scoring, tracing and
+    generation, so that their results join on the same items seen with the same shots.
+
+    ``shared``: a held-out pool of ``pool`` items (default ``k * sets``; never evaluated) gives
+    every item the same ``sets`` prefixes; a fixed ``pool`` keeps the evaluated items the same
+    across values of ``k``.
+    ``paper`` (the authors'): each item draws its own ``sets`` shot lists from the other items.
+    """
+    if mode not in MODES:
+        raise UserError(f"unknown shot mode {mode!r}: expected one of {', '.join(MODES)}")
+    if len(items) < k + 1:
+        raise UserError(
+            f"{len(items)} items: at least k+1 = {k + 1} are needed for {k}-shot prompts"
+        )
+    rng = random.Random(f"{seed}|{pair}|{mode}")
+    sets = 1 if k == 0 else sets  # zero-shot prompts are all the same
+    if mode == "shared":
+        size = k * sets if pool is None else max(pool, k)
+        held, scored = split_shots(items, min(len(items) - 1, size), seed)
+        shared = [rng.sample(held, k) for _ in range(sets)]
+        planned = [Planned(it, shared) for it in scored]
+    else:
+        planned = []
+        for it in items:
+            others = [o for o in items if o.id != it.id]
+            planned.append(Planned(it, [rng.sample(others, k) for _ in range(sets)]))
+    chosen = {it.id for it in sample([p.item for p in planned], n_items, seed)}
+    return [p for p in planned if p.item.id in chosen]
 
 
 def split_shots(items: list[Item], k: int, seed: int) -> tuple[list[Item], list[Item]]:

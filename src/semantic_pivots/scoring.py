@@ -1,34 +1,31 @@
-"""CLWTD scores (METHOD.md section 1): log-likelihood requests, two scorers, item scores.
+"""CLWTD scores (book/method.md): log-likelihood requests, two scorers, item scores.
 
 A request is one sequence ``prefix + middle + answer``: the prefix (instruction, shots and the
 source-language label) is shared by every candidate of a shot set, the middle is
 ``" {X}\\n{L2}:"`` and the answer ``" {y}"``. Its value is the mean negative log-likelihood of the
-answer tokens. The three parts are tokenized separately and concatenated, so both scorers see
-exactly the same token ids.
+answer tokens. The whole string is tokenized once and the answer located by character offsets
+(:mod:`.encoding`), so both scorers see exactly the same token ids.
 
 * :func:`reference_nll`: one full forward per sequence, full logits, no batching, no cache.
-* :func:`fast_nll`: each distinct prefix runs once; its key/value cache is copied to batches of
-  right-padded candidate suffixes (causal attention never looks at the padding after a token);
-  the unembedding is applied only where an answer token is predicted.
+* :func:`fast_nll`: the tokens shared by every request of a prefix run once; their key/value
+  cache is copied to batches of right-padded suffixes (causal attention never looks at the
+  padding after a token); the unembedding is applied only where an answer token is predicted.
 """
 
 from __future__ import annotations
 
 import math
-import random
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 from tqdm import tqdm
 
-from . import kv, languages
-from .cache import cached_json, key_digest
-from .clwtd import Item, sample
+from . import encoding, kv, languages
+from .cache import Kind, cached_json, key_digest
+from .clwtd import Item
 from .errors import UserError
-from .models import LoadedModel
-from .prompts import Pair, answer, prefix, split_shots
-
-MODES = ("shared", "paper")
+from .models import Adapter, LoadedModel
+from .prompts import Pair, Planned, answer, plan, prefix
 
 
 @dataclass(frozen=True)
@@ -38,15 +35,8 @@ class Request:
     answer: str
 
 
-def encode(lm: LoadedModel, request: Request) -> tuple[list[int], list[int], int]:
-    """(prefix ids with special tokens, suffix ids, number of answer tokens)."""
-    tok = lm.tokenizer
-    head = tok(request.prefix)["input_ids"]
-    middle = tok(request.middle, add_special_tokens=False)["input_ids"]
-    ans = tok(request.answer, add_special_tokens=False)["input_ids"]
-    if not middle or not ans:
-        raise UserError(f"empty tokenization for {request.middle!r} or {request.answer!r}")
-    return head, middle + ans, len(ans)
+def encode(lm: LoadedModel, request: Request) -> encoding.Encoded:
+    return encoding.encode(lm.tokenizer, request.prefix + request.middle, request.answer)
 
 
 def _mean_nll(logits, targets) -> float:
@@ -62,12 +52,12 @@ def reference_nll(lm: LoadedModel, requests: list[Request]) -> list[float]:
 
     out = []
     for request in tqdm(requests, desc="reference", leave=False):
-        head, suffix, n_ans = encode(lm, request)
-        ids = torch.tensor([head + suffix], device=lm.device)
+        enc = encode(lm, request)
+        ids = torch.tensor([enc.ids], device=lm.device)
         with torch.no_grad():
             logits = lm.model(input_ids=ids).logits[0]
         # logits at t predict token t + 1
-        out.append(_mean_nll(logits[-n_ans - 1 : -1], ids[0, -n_ans:]))
+        out.append(_mean_nll(logits[enc.answer_start - 1 : -1], ids[0, enc.answer_start :]))
     return out
 
 
@@ -76,38 +66,42 @@ def fast_nll(lm: LoadedModel, requests: list[Request], batch_size: int = 64) -> 
     import torch
 
     encoded = [encode(lm, r) for r in requests]
-    groups: dict[tuple[int, ...], list[int]] = defaultdict(list)
-    for i, (head, _, _) in enumerate(encoded):
-        groups[tuple(head)].append(i)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, request in enumerate(requests):
+        groups[request.prefix].append(i)
     base = lm.model.base_model  # the decoder stack without the unembedding
     cache_arg = kv.cache_kwarg(base)
     pad = lm.tokenizer.pad_token_id or 0
     out = [math.nan] * len(requests)
     bar = tqdm(total=len(requests), desc="fast", leave=False)
     with torch.no_grad():
-        for head, members in groups.items():
-            cache, last_hidden = kv.run_prefix(lm, list(head))
+        for members in groups.values():
+            # the shared tokens, never reaching into an answer
+            n_shared = min(
+                kv.common_prefix([encoded[i].ids for i in members]),
+                *(encoded[i].answer_start for i in members),
+            )
+            cache, last_hidden = (
+                kv.run_prefix(lm, encoded[members[0]].ids[:n_shared]) if n_shared else (None, None)
+            )
             for start in range(0, len(members), batch_size):
                 batch = members[start : start + batch_size]
-                suffixes = [encoded[i][1] for i in batch]
+                suffixes = [encoded[i].ids[n_shared:] for i in batch]
                 width = max(map(len, suffixes))
                 ids = torch.tensor(
                     [s + [pad] * (width - len(s)) for s in suffixes], device=lm.device
                 )
                 # all ones: right padding needs no mask under causal attention
-                mask = torch.ones(len(batch), len(head) + width, dtype=torch.long, device=lm.device)
+                mask = torch.ones(len(batch), n_shared + width, dtype=torch.long, device=lm.device)
+                extra = {cache_arg: kv.expand(cache, len(batch))} if cache is not None else {}
                 hidden = base(
-                    input_ids=ids,
-                    attention_mask=mask,
-                    use_cache=True,
-                    **{cache_arg: kv.expand(cache, len(batch))},
+                    input_ids=ids, attention_mask=mask, use_cache=cache is not None, **extra
                 ).last_hidden_state
                 # The state before suffix position p predicts it (p = 0: the prefix's last
                 # state). One unembedding for the whole batch reads its weights once.
                 states, spans = [], []
-                for row, i in enumerate(batch):
-                    suffix, n_ans = encoded[i][1], encoded[i][2]
-                    first = len(suffix) - n_ans
+                for row, (i, suffix) in enumerate(zip(batch, suffixes, strict=True)):
+                    first = encoded[i].answer_start - n_shared
                     spans.append((len(states), row, first, len(suffix)))
                     states += [
                         hidden[row, p - 1] if p > 0 else last_hidden
@@ -119,6 +113,24 @@ def fast_nll(lm: LoadedModel, requests: list[Request], batch_size: int = 64) -> 
                 bar.update(len(batch))
     bar.close()
     return out
+
+
+NLL = Kind(
+    "nll",
+    2,
+    (
+        encode,
+        encoding.encode,
+        encoding.is_blank,
+        _mean_nll,
+        reference_nll,
+        fast_nll,
+        kv.common_prefix,
+        kv.run_prefix,
+        kv.expand,
+        Adapter.logits,
+    ),
+)
 
 
 SCORERS = {"fast": fast_nll, "reference": reference_nll}
@@ -141,36 +153,15 @@ class ItemScore:
     n_candidates: int
 
 
-def shot_sets(pair: Pair, items: list[Item], k: int, sets: int, mode: str, seed: int):
-    """(items to score, item id -> its ``sets`` shot lists)."""
-    if mode not in MODES:
-        raise UserError(f"unknown shot mode {mode!r}: expected one of {', '.join(MODES)}")
-    if len(items) < k + 1:
-        raise UserError(
-            f"{len(items)} items: at least k+1 = {k + 1} are needed for {k}-shot prompts"
-        )
-    rng = random.Random(f"{seed}|{pair}|{mode}")
-    sets = 1 if k == 0 else sets  # zero-shot prompts are all the same
-    if mode == "shared":
-        # A held-out pool never scored; every item sees the same S prefixes.
-        pool, scored = split_shots(items, min(len(items) - 1, k * sets), seed)
-        shared = [rng.sample(pool, k) for _ in range(sets)]
-        return scored, {it.id: shared for it in scored}
-    per_item = {}
-    for it in items:
-        others = [o for o in items if o.id != it.id]
-        per_item[it.id] = [rng.sample(others, k) for _ in range(sets)]
-    return items, per_item
-
-
-def requests_for(pair: Pair, item: Item, shots: list[list[Item]]) -> list[list[Request]]:
+def requests_for(pair: Pair, planned: Planned) -> list[list[Request]]:
     """Per candidate source word (the true one first), one request per shot set."""
     src, tgt = languages.name(pair.src), languages.name(pair.tgt)
+    item = planned.item
     candidates = [item.words[pair.src], *item.source_distractors(pair.src, pair.tgt)]
     return [
         [
             Request(prefix(pair, s) + f"{src}:", f" {x}\n{tgt}:", answer(item.words[pair.tgt]))
-            for s in shots
+            for s in planned.shots
         ]
         for x in candidates
     ]
@@ -206,17 +197,22 @@ def score_pair(
     n_items: int | None = None,
     scorer: str = "fast",
     batch_size: int = 64,
+    pool: int | None = None,
 ) -> list[ItemScore]:
-    """Scores of one ordered pair, cached by everything they depend on."""
-    scored, shots = shot_sets(pair, items, k, sets, mode, seed)
-    scored = sample(scored, n_items, seed)
-    for it in scored:
-        if len(it.source_distractors(pair.src, pair.tgt)) == 0:
-            raise UserError(f"item {it.id!r} has no {pair.src} distractors for {pair}")
-    requests = [requests_for(pair, it, shots[it.id]) for it in scored]
+    """Scores of one ordered pair, cached by everything they depend on (``pool``: see
+    :func:`prompts.plan`)."""
+    planned = plan(pair, items, k, sets, mode, seed, n_items, pool)
+    for p in planned:
+        if len(p.item.source_distractors(pair.src, pair.tgt)) == 0:
+            raise UserError(
+                f"item {p.item.id!r} has no {pair.src} distractors for {pair}: give the list "
+                "distractors, or choose the rule that draws them from the list "
+                "(distractors='random')"
+            )
+    requests = [requests_for(pair, p) for p in planned]
     flat = [r for item_reqs in requests for cand in item_reqs for r in cand]
     key = {
-        "model": lm.info.fingerprint,
+        **lm.key(),
         "scorer": scorer,
         "pair": str(pair),
         "requests": key_digest([[r.prefix, r.middle, r.answer] for r in flat]),
@@ -226,11 +222,11 @@ def score_pair(
         fn = SCORERS[scorer]
         return fn(lm, flat, batch_size) if scorer == "fast" else fn(lm, flat)
 
-    losses = iter(cached_json("nll", key, compute))
+    losses = iter(cached_json(NLL, key, compute))
     out = []
-    for it, item_reqs in zip(scored, requests, strict=True):
+    for p, item_reqs in zip(planned, requests, strict=True):
         nll = [[next(losses) for _ in cand] for cand in item_reqs]
-        out.append(score_items(nll, lm.info.name, pair, it))
+        out.append(score_items(nll, lm.info.name, pair, p.item))
     return out
 
 

@@ -1,32 +1,88 @@
-"""Means with 95 % bootstrap intervals."""
+"""Means and statistics with 95 % bootstrap intervals, resampling clusters.
+
+The same concept appears in every ordered pair, so rows of different pairs are not independent:
+intervals resample concepts (a cluster bootstrap: every row of a drawn concept comes along, in
+every pair), not rows. With one row per cluster this is the ordinary bootstrap.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+N_BOOT = 2000
+LEVEL = 0.95
 
-def bootstrap_ci(values, n_boot: int = 2000, level: float = 0.95, seed: int = 0):
-    """(mean, low, high): percentile interval of the mean over ``n_boot`` resamples."""
+
+def cluster_draws(clusters, n_boot: int = N_BOOT, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Resample whole clusters with replacement: ([n_boot, clusters] how often each cluster is
+    drawn, each row's cluster index). ``draws[:, codes]`` weighs rows: a row is drawn as often
+    as its cluster, in every pair at once."""
+    codes, uniques = pd.factorize(pd.Series(list(clusters)), sort=True)
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(uniques), size=(n_boot, len(uniques)))
+    draws = np.zeros((n_boot, len(uniques)))
+    np.add.at(draws, (np.arange(n_boot)[:, None], picks), 1)
+    return draws, codes
+
+
+def interval(samples: np.ndarray, level: float = LEVEL) -> tuple[float, float]:
+    tail = (1 - level) / 2
+    samples = samples[~np.isnan(samples)]
+    if len(samples) == 0:
+        return np.nan, np.nan
+    return float(np.quantile(samples, tail)), float(np.quantile(samples, 1 - tail))
+
+
+def bootstrap_ci(values, clusters=None, n_boot: int = N_BOOT, seed: int = 0):
+    """(mean, low, high): percentile interval of the mean, resampling ``clusters`` (one per
+    value; each value its own cluster when None)."""
     x = np.asarray(values, dtype=float)
     if len(x) == 0:
         return (np.nan, np.nan, np.nan)
-    rng = np.random.default_rng(seed)
-    means = x[rng.integers(0, len(x), size=(n_boot, len(x)))].mean(axis=1)
-    tail = (1 - level) / 2
-    return (float(x.mean()), float(np.quantile(means, tail)), float(np.quantile(means, 1 - tail)))
+    draws, codes = cluster_draws(range(len(x)) if clusters is None else clusters, n_boot, seed)
+    # the mean of a resample from per-cluster sums and sizes, never a [n_boot, rows] matrix
+    sums, sizes = np.bincount(codes, weights=x), np.bincount(codes)
+    means = (draws @ sums) / (draws @ sizes)
+    return (float(x.mean()), *interval(means))
 
 
-def summarise(frame: pd.DataFrame, by: list[str], columns: list[str], seed: int = 0):
-    """Per group and column: mean, 95 % interval and n."""
+def summarise(
+    frame: pd.DataFrame, by: list[str], columns: list[str], cluster: str | None, seed: int = 0
+):
+    """Per group and column: mean, 95 % interval resampling ``cluster`` (a column naming each
+    row's concept; None: rows) and n."""
     rows = []
     for key, group in frame.groupby(by, sort=False):
         row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
         row["n"] = len(group)
+        clusters = None if cluster is None else group[cluster]
         for col in columns:
-            row[col], row[f"{col} low"], row[f"{col} high"] = bootstrap_ci(group[col], seed=seed)
+            row[col], row[f"{col} low"], row[f"{col} high"] = bootstrap_ci(
+                group[col], clusters, seed=seed
+            )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def weighted_auc(labels: np.ndarray, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """AUC of ``x`` for the positive rows (``labels`` True) against the negative ones, ties
+    counted 1/2, under each row of row weights ``w`` [n_boot, rows]; NaN where a class has no
+    weight. With weights of one it is the Mann-Whitney AUC."""
+    pos, neg = x[labels], x[~labels]
+    wins = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
+    wp, wn = w[:, labels], w[:, ~labels]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.einsum("bi,ij,bj->b", wp, wins, wn) / (wp.sum(1) * wn.sum(1))
+
+
+def weighted_pearson(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Pearson r of x and y under each row of row weights ``w`` [n_boot, rows]."""
+    total = w.sum(1, keepdims=True)
+    mx, my = (w @ x)[:, None] / total, (w @ y)[:, None] / total
+    dx, dy = x[None, :] - mx, y[None, :] - my
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (w * dx * dy).sum(1) / np.sqrt((w * dx**2).sum(1) * (w * dy**2).sum(1))
 
 
 def with_interval(summary: pd.DataFrame, column: str, digits: int = 3) -> pd.Series:

@@ -46,6 +46,7 @@ CONFIGS: dict[str, tuple[str, dict]] = {
     "gpt_neox": ("GPTNeoXConfig", dict(_COMMON, rotary_pct=0.5)),
     "gpt2": ("GPT2Config", dict(n_embd=HIDDEN, n_layer=LAYERS, n_head=HEADS, n_positions=2048)),
 }
+TOKENIZER_STYLES = ("bytelevel", "sentencepiece")
 SPECIAL = {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>"}
 
 
@@ -65,24 +66,59 @@ def _training_text() -> list[str]:
     return lines
 
 
-def build_tokenizer(vocab_size: int = 768):
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+def build_tokenizer(vocab_size: int = 768, style: str = "bytelevel"):
+    """A BPE tokenizer trained on the prompt template and the word list.
+
+    ``bytelevel``: GPT-2's byte-level pre-tokenizer, no special tokens added (GPT-2, Qwen,
+    OLMo). ``sentencepiece``: a ``▁`` dummy prefix before every input and a BOS token, as in
+    Llama-2 and Mistral, where ``" chien"`` tokenized alone gains a spurious ``▁``.
+    """
+    from tokenizers import (
+        Tokenizer,
+        decoders,
+        models,
+        normalizers,
+        pre_tokenizers,
+        processors,
+        trainers,
+    )
     from transformers import PreTrainedTokenizerFast
 
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
+    if style not in TOKENIZER_STYLES:
+        raise ValueError(f"unknown tokenizer style {style!r}: expected one of {TOKENIZER_STYLES}")
+    tok = Tokenizer(models.BPE(unk_token=SPECIAL["unk_token"]))
+    alphabet = pre_tokenizers.ByteLevel.alphabet()
+    if style == "bytelevel":
+        tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+        tok.decoder = decoders.ByteLevel()
+    else:
+        # Llama-2's legacy layout: the dummy prefix is prepended to the text as given
+        tok.normalizer = normalizers.Sequence(
+            [normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")]
+        )
+        tok.pre_tokenizer = pre_tokenizers.Split("▁", behavior="merged_with_next")
+        tok.decoder = decoders.Sequence(
+            [decoders.Replace("▁", " "), decoders.Fuse(), decoders.Strip(" ", 1, 0)]
+        )
+        # every character of the word list is in the alphabet; merges come on top of it
+        alphabet = sorted({c for line in _training_text() for c in line} | {"▁"})
+        vocab_size += len(alphabet)
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
         special_tokens=list(SPECIAL.values()),
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        initial_alphabet=alphabet,
         show_progress=False,
     )
     tok.train_from_iterator(_training_text(), trainer=trainer)
+    if style == "sentencepiece":
+        bos = SPECIAL["bos_token"]
+        tok.post_processor = processors.TemplateProcessing(
+            single=f"{bos} $A", special_tokens=[(bos, tok.token_to_id(bos))]
+        )
     return PreTrainedTokenizerFast(tokenizer_object=tok, **SPECIAL)
 
 
-def save(arch: str, folder: Path, seed: int = 0) -> Path:
+def save(arch: str, folder: Path, seed: int = 0, tokenizer_style: str = "bytelevel") -> Path:
     """Write a tiny random ``arch`` model and its tokenizer to ``folder``."""
     import transformers
 
@@ -90,7 +126,7 @@ def save(arch: str, folder: Path, seed: int = 0) -> Path:
         raise ValueError(
             f"unknown tiny architecture {arch!r}: expected one of {', '.join(CONFIGS)}"
         )
-    tokenizer = build_tokenizer()
+    tokenizer = build_tokenizer(style=tokenizer_style)
     class_name, kwargs = CONFIGS[arch]
     config = getattr(transformers, class_name)(
         vocab_size=len(tokenizer),

@@ -6,11 +6,11 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from . import behavior, lens, scoring
-from .cache import cached_json, key_digest
-from .clwtd import Item, sample
-from .models import LoadedModel
-from .prompts import Pair, answer, query
+from . import behavior, encoding, kv, lens
+from .cache import Kind, cached_json, key_digest
+from .clwtd import Item
+from .models import Adapter, LoadedModel
+from .prompts import Pair, Planned, answer, plan, query, source_span
 
 
 @dataclass(frozen=True)
@@ -20,66 +20,87 @@ class ItemTrace:
     item: str
     source: str
     target: str
-    source_tokens: list[int]  # " {w}" as it stands in the prompt
-    target_tokens: list[int]  # " {y}" as it would be answered
+    source_tokens: list[int]  # the source word's tokens as they stand in the prompt, no blanks
+    target_tokens: list[int]  # the answer's tokens, no blanks
+    blanks: int  # blank tokens at the start of the answer, stepped over by the lens
     trace: lens.Trace
 
-    def label(self, blank: set[int], rule: str = "peak", threshold: float = 0.1) -> int:
+    def label(self, rule: str = "peak", threshold: float = 0.1) -> int:
         """The behaviour, from layer 1 on (layer 0 only decodes the input token)."""
         return behavior.classify(
             self.trace.top1()[1:],
             set(self.source_tokens),
             set(self.target_tokens),
             self.source == self.target,
-            blank,
             rule,
             threshold,
         )
 
 
-def blank_tokens(lm: LoadedModel) -> set[int]:
-    """Token ids that decode to white space only (ignored when S and T are compared)."""
-    return set(lm.tokenizer(" ", add_special_tokens=False)["input_ids"])
-
-
 def trace_pair(
-    lm: LoadedModel, items: list[Item], pair: Pair, shots: list[Item], top_k: int = 5
+    lm: LoadedModel,
+    planned: list[Planned],
+    pair: Pair,
+    top_k: int = 5,
+    skip_blanks: bool = True,
 ) -> list[ItemTrace]:
-    """Traces of ``items`` translated ``pair`` with one fixed shot list, cached."""
+    """Traces of the planned items translated ``pair``, each with its first shot set, cached.
+
+    The lens reads the position that predicts the answer's first word token, after any blank
+    tokens the answer starts with; ``skip_blanks=False`` reads the last prompt position instead
+    (the prediction of the blank itself), kept to measure what the step changes.
+    """
     tok = lm.tokenizer
-    prompts = [query(pair, shots, it.words[pair.src]) for it in items]
-    sets = [
-        {
-            "source": lens.token_variants(tok, it.words[pair.src]),
-            "target": lens.token_variants(tok, it.words[pair.tgt]),
-            "english": lens.token_variants(tok, it.words["en"]),
-        }
-        for it in items
-    ]
-    key = {
-        "model": lm.info.fingerprint,
-        "prompts": key_digest(prompts),
-        "sets": key_digest(sets),
-        "top_k": top_k,
-    }
+    encoded, sets = [], []
+    for p in planned:
+        src, tgt = p.item.words[pair.src], p.item.words[pair.tgt]
+        prompt = query(pair, p.shots[0], src)
+        encoded.append(
+            encoding.encode(tok, prompt, answer(tgt), {"source": source_span(pair, prompt, src)})
+        )
+        sets.append(
+            {
+                "source": lens.token_variants(tok, src),
+                "target": lens.token_variants(tok, tgt),
+                "english": lens.token_variants(tok, p.item.words["en"]),
+            }
+        )
+    inputs = [e.lens_input if skip_blanks else e.ids[: e.answer_start] for e in encoded]
+    key = {**lm.key(), "inputs": key_digest(inputs), "sets": key_digest(sets), "top_k": top_k}
     rows = cached_json(
-        "traces",
+        TRACES,
         key,
-        lambda: [t.to_json() for t in lens.trace_batch(lm, prompts, sets, top_k=top_k)],
+        lambda: [t.to_json() for t in lens.trace_batch(lm, inputs, sets, top_k=top_k)],
     )
     return [
         ItemTrace(
             lm.info.name,
             str(pair),
-            it.id,
-            it.words[pair.src],
-            it.words[pair.tgt],
-            tok(answer(it.words[pair.src]), add_special_tokens=False)["input_ids"],
-            tok(answer(it.words[pair.tgt]), add_special_tokens=False)["input_ids"],
+            p.item.id,
+            p.item.words[pair.src],
+            p.item.words[pair.tgt],
+            e.spans["source"],
+            [i for i in e.ids[e.answer_start :] if not encoding.is_blank(tok, i)],
+            e.word_start - e.answer_start,
             lens.Trace.from_json(row),
         )
-        for it, row in zip(items, rows, strict=True)
+        for p, e, row in zip(planned, encoded, rows, strict=True)
     ]
+
+
+TRACES = Kind(
+    "traces",
+    2,
+    (
+        lens.trace_batch,
+        lens.token_variants,
+        kv.common_prefix,
+        kv.run_prefix,
+        kv.expand,
+        kv.prefix_batches,
+        Adapter.logits,
+    ),
+)
 
 
 def study_traces(
@@ -92,19 +113,21 @@ def study_traces(
     seed: int,
     n_items: int,
     top_k: int = 5,
+    skip_blanks: bool = True,
 ) -> list[ItemTrace]:
-    """Traces of the items that the CLWTD scores use for each pair, with their first shot set,
-    so that traces and scores join on (model, pair, item)."""
-    out = []
-    for pair in pairs:
-        scored, shots = scoring.shot_sets(pair, items, k, sets, mode, seed)
-        chosen = sample(scored, n_items, seed)
-        out += trace_pair(lm, chosen, pair, shots[chosen[0].id][0], top_k=top_k)
-    return out
+    """Traces of the items that the CLWTD scores use for each pair, each with its own first
+    shot set, so that traces and scores join on (model, pair, item)."""
+    return [
+        t
+        for pair in pairs
+        for t in trace_pair(
+            lm, plan(pair, items, k, sets, mode, seed, n_items), pair, top_k, skip_blanks
+        )
+    ]
 
 
 def behaviour_row(
-    t: ItemTrace, lm: LoadedModel, blank: set[int], rule: str = "peak", threshold: float = 0.1
+    t: ItemTrace, lm: LoadedModel, rule: str = "peak", threshold: float = 0.1
 ) -> dict:
     """One item's behaviour under ``rule`` and under the other rule, and its peak layer."""
     top1 = t.trace.top1()
@@ -116,8 +139,9 @@ def behaviour_row(
         "item": t.item,
         "source": t.source,
         "target": t.target,
-        "label": behavior.LABELS[t.label(blank, rule, threshold)],
-        f"label ({other} rule)": behavior.LABELS[t.label(blank, other, threshold)],
+        "blanks": t.blanks,
+        "label": behavior.LABELS[t.label(rule, threshold)],
+        f"label ({other} rule)": behavior.LABELS[t.label(other, threshold)],
         "peak layer": peak,
         "peak token": lm.tokenizer.decode([top1[peak][0]]),
         "peak prob": top1[peak][1],
@@ -137,13 +161,43 @@ def study_behaviour(
     traces by (model, pair, item)."""
     rows, traces = [], {}
     for lm in lms:
-        blank = blank_tokens(lm)
         for t in study_traces(
             lm, items, pairs, cfg.k, cfg.shot_sets, cfg.mode, cfg.seed, cfg.n_items, top_k
         ):
             traces[t.model, t.pair, t.item] = t
-            rows.append(behaviour_row(t, lm, blank, rule, threshold))
+            rows.append(behaviour_row(t, lm, rule, threshold))
     return rows, traces
+
+
+def blank_position_labels(
+    lms: list[LoadedModel],
+    items: list[Item],
+    pairs: list[Pair],
+    cfg,
+    rule: str = "peak",
+    threshold: float = 0.1,
+    top_k: int = 5,
+) -> list[dict]:
+    """For every traced item whose answer starts with blank tokens, its label when the lens
+    reads the blank's position instead (the reading before the step over blanks)."""
+    rows = []
+    for lm in lms:
+        for pair in pairs:
+            planned = plan(pair, items, cfg.k, cfg.shot_sets, cfg.mode, cfg.seed, cfg.n_items)
+            word = trace_pair(lm, planned, pair, top_k)
+            stepped = [p for p, t in zip(planned, word, strict=True) if t.blanks]
+            if not stepped:
+                continue
+            for t in trace_pair(lm, stepped, pair, top_k, skip_blanks=False):
+                rows.append(
+                    {
+                        "model": t.model,
+                        "pair": t.pair,
+                        "item": t.item,
+                        "label at the blank": behavior.LABELS[t.label(rule, threshold)],
+                    }
+                )
+    return rows
 
 
 def script(text: str) -> str:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from tqdm import tqdm
 
 from . import kv
-from .cache import cached_json, key_digest
-from .clwtd import Item, sample
+from .cache import Kind, cached_json, key_digest
+from .clwtd import Item
 from .models import LoadedModel
-from .prompts import Pair, query, split_shots
+from .prompts import Pair, plan, query
 
 MAX_NEW_TOKENS = 8
 
@@ -54,7 +54,8 @@ def generate(
     import torch
 
     tok = lm.tokenizer
-    encoded, _, cache, batches = kv.prefix_batches(lm, prompts, batch_size)
+    encoded = [tok(p)["input_ids"] for p in prompts]
+    _, cache, batches = kv.prefix_batches(lm, encoded, batch_size)
     out = [""] * len(prompts)
     for batch in tqdm(batches, desc=desc, leave=False):
         ids = torch.tensor([encoded[i] for i in batch], device=lm.device)
@@ -75,31 +76,33 @@ def generate(
     return out
 
 
+GENERATIONS = Kind("translations", 2, (generate, first_line, kv.prefix_batches, kv.expand))
+
+
 def translate_pairs(
     lm: LoadedModel,
     items: list[Item],
     pairs: list[Pair],
     k: int = 3,
-    n_items: int | None = None,
+    sets: int = 1,
+    mode: str = "shared",
     seed: int = 0,
+    n_items: int | None = None,
 ) -> list[Translation]:
-    """Greedy ``k``-shot translations for each pair; shots come from a held-out pool."""
-    shots, pool = split_shots(items, k, seed)
-    pool = sample(pool, n_items, seed)
+    """Greedy ``k``-shot translations for each pair, of the items the scorer evaluates, each
+    with its first shot set (:func:`prompts.plan`)."""
     rows = []
     for pair in tqdm(pairs, desc=f"{lm.info.name} pairs"):
-        prompts = [query(pair, shots, it.words[pair.src]) for it in pool]
-        key = {
-            "model": lm.info.fingerprint,
-            "prompts": key_digest(prompts),
-            "max_new_tokens": MAX_NEW_TOKENS,
-        }
+        planned = plan(pair, items, k, sets, mode, seed, n_items)
+        prompts = [query(pair, p.shots[0], p.item.words[pair.src]) for p in planned]
+        key = {**lm.key(), "prompts": key_digest(prompts), "max_new_tokens": MAX_NEW_TOKENS}
         preds = cached_json(
-            "translations",
+            GENERATIONS,
             key,
             lambda p=prompts, d=str(pair): generate(lm, p, MAX_NEW_TOKENS, desc=d),
         )
-        for it, pred in zip(pool, preds, strict=True):
+        for p, pred in zip(planned, preds, strict=True):
+            it = p.item
             answers = it.answers(pair.tgt)
             rows.append(
                 Translation(

@@ -1,0 +1,58 @@
+"""Bootstrap intervals that resample concepts, and the weighted statistics behind them."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from semantic_pivots import stats
+
+
+def test_cluster_bootstrap_is_wider_than_the_naive_one_on_correlated_rows():
+    # 30 concepts seen in 12 pairs: each concept's effect is shared by all its rows
+    rng = np.random.default_rng(0)
+    concept = np.repeat(np.arange(30), 12)
+    values = rng.normal(size=30)[concept] + 0.1 * rng.normal(size=len(concept))
+    mean, lo, hi = stats.bootstrap_ci(values)
+    c_mean, c_lo, c_hi = stats.bootstrap_ci(values, clusters=concept)
+    assert mean == c_mean == pytest.approx(values.mean())
+    assert (c_hi - c_lo) > 2 * (hi - lo)
+    # the cluster interval's width is close to that of 30 independent concept means
+    concept_means = values.reshape(30, 12).mean(1)
+    _, m_lo, m_hi = stats.bootstrap_ci(concept_means)
+    assert (c_hi - c_lo) == pytest.approx(m_hi - m_lo, rel=0.25)
+
+
+def test_one_row_per_cluster_is_the_ordinary_bootstrap():
+    values = np.arange(20.0)
+    assert stats.bootstrap_ci(values, clusters=[f"c{i:02d}" for i in range(20)]) == pytest.approx(
+        stats.bootstrap_ci(values)
+    )
+
+
+def test_summarise_resamples_the_named_cluster():
+    frame = pd.DataFrame({"model": "m", "item": np.repeat(list("abcdef"), 4), "x": 1.0})
+    frame["x"] = np.repeat([0.0, 1.0, 5.0, 2.0, 3.0, 8.0], 4)
+    rows = stats.summarise(frame, ["model"], ["x"], cluster="item").iloc[0]
+    naive = stats.summarise(frame, ["model"], ["x"], cluster=None).iloc[0]
+    assert rows["n"] == 24 and rows["x"] == naive["x"]
+    assert rows["x high"] - rows["x low"] > naive["x high"] - naive["x low"]
+
+
+def test_weighted_auc_and_pearson_with_unit_weights_are_the_plain_ones():
+    from scipy.stats import pearsonr
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 5, size=40).astype(float)  # ties included
+    labels = rng.random(40) < 0.4
+    y = x + rng.normal(size=40)
+    ones = np.ones((1, 40))
+    assert stats.weighted_auc(labels, x, ones)[0] == pytest.approx(roc_auc_score(labels, x))
+    assert stats.weighted_pearson(x, y, ones)[0] == pytest.approx(pearsonr(x, y)[0])
+    # integer weights are duplicated rows
+    w = rng.integers(0, 3, size=40)
+    rows = np.repeat(np.arange(40), w)
+    auc = stats.weighted_auc(labels, x, w[None, :].astype(float))[0]
+    assert auc == pytest.approx(roc_auc_score(labels[rows], x[rows]))
+    r = stats.weighted_pearson(x, y, w[None, :].astype(float))[0]
+    assert r == pytest.approx(pearsonr(x[rows], y[rows])[0])
