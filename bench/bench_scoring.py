@@ -19,6 +19,8 @@ import resource
 import sys
 import time
 
+import numpy as np
+
 TOLERANCE = 1e-4
 
 
@@ -78,7 +80,12 @@ def measure(opts: dict) -> bool:
         queue = ctx.Queue()
         proc = ctx.Process(target=run, args=(opts, scorer, queue))
         proc.start()
-        results[scorer] = queue.get()
+        try:
+            results[scorer] = queue.get(timeout=3600)
+        except Exception:  # the child died (its traceback is above) or hung
+            proc.kill()
+            print(f"{scorer} scorer failed", file=sys.stderr)
+            sys.exit(1)
         proc.join()
     t_ref, ref, _ = results["reference"]
     n = len(ref)
@@ -88,8 +95,9 @@ def measure(opts: dict) -> bool:
     )
     ok = True
     for scorer, (seconds, losses, rss) in results.items():
-        diff = max(abs(a - b) for a, b in zip(ref, losses, strict=True))
-        ok &= diff <= TOLERANCE
+        # NaN-safe: a NaN loss is a disagreement, never skipped by max()
+        diff = float(np.max(np.abs(np.asarray(ref) - np.asarray(losses))))
+        ok &= bool(np.isfinite(losses).all() and diff <= TOLERANCE)
         print(
             f"  {scorer:13s} {seconds:7.1f} s  {n / seconds:6.1f} seq/s  peak RSS {rss:5.0f} MiB"
             f"  max |loss - reference| {diff:.1e}"

@@ -103,6 +103,19 @@ def test_random_distractor_rule(dataset, tmp_path):
             assert len(set(dis)) == 9 and set(dis) <= words
             assert not set(dis) & set(it.answers(lang))
             assert it.source_distractors(lang, "en" if lang != "en" else "fr") == dis
+    # never a phrase, never a word of an item that shares an answer (ox and cow share 牛)
+    extra = [
+        clwtd.Item("ice cream", {"en": "ice cream", "fr": "glace", "zh": "冰淇淋", "ja": "アイス"}),
+        clwtd.Item("ox", {"en": "ox", "fr": "bœuf", "zh": "牛", "ja": "雄牛"}),
+        clwtd.Item("cow", {"en": "cow", "fr": "vache", "zh": "牛", "ja": "雌牛"}),
+    ]
+    small = clwtd.Dataset(
+        extra
+        + [clwtd.Item(it.id, {lg: it.words[lg] for lg in extra[0].words}) for it in bare.items[:9]]
+    )
+    drawn = {it.id: it for it in clwtd.with_distractors(small, "random", seed=0).items}
+    others = {it.words["en"] for it in bare.items[:9]}
+    assert set(drawn["ox"].distractors["en"]) == set(drawn["cow"].distractors["en"]) == others
     assert clwtd.with_distractors(dataset, "list") is dataset
     with pytest.raises(UserError, match="unknown distractor rule 'close'"):
         clwtd.with_distractors(dataset, "close")

@@ -56,6 +56,7 @@ def test_fast_scorer_equals_reference(arch, pair):
     assert any(scoring.encode(lm, r).n_answer > 1 for r in requests)
     ref = scoring.reference_nll(lm, requests)
     fast = scoring.fast_nll(lm, requests, batch_size=7)  # batches that cut across items
+    assert all(map(math.isfinite, ref + fast))
     assert max(abs(a - b) for a, b in zip(ref, fast, strict=True)) <= 1e-4
 
 
@@ -91,6 +92,7 @@ def test_scorers_score_the_joint_tokenization_under_a_dummy_prefix(dummy_prefix_
     ref = scoring.reference_nll(lm, requests)
     assert ref[0] == pytest.approx(float(by_hand), abs=1e-5)
     fast = scoring.fast_nll(lm, requests, batch_size=5)
+    assert all(map(math.isfinite, ref + fast))
     assert max(abs(a - b) for a, b in zip(ref, fast, strict=True)) <= 1e-4
 
 

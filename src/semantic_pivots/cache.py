@@ -42,9 +42,14 @@ class Kind:
 
 
 @cache
+def source_digest(*functions: Callable) -> str:
+    """A short hash of the functions' source code."""
+    source = "\n".join(inspect.getsource(fn) for fn in functions)
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
+
+
 def _version(kind: Kind) -> str:
-    source = "\n".join(inspect.getsource(fn) for fn in kind.code)
-    return f"{kind.number}.{hashlib.sha256(source.encode()).hexdigest()[:12]}"
+    return f"{kind.number}.{source_digest(*kind.code)}"
 
 
 def cached_json(kind: Kind, key: dict, compute: Callable[[], Any]) -> Any:

@@ -316,32 +316,52 @@ def check_rule(rule: str) -> str:
 def with_distractors(dataset: Dataset, rule: str, seed: int = 0, n: int = N_DISTRACTORS) -> Dataset:
     """The dataset with its distractors chosen by ``rule`` (:data:`DISTRACTOR_RULES`).
 
-    ``random``: for every item and language, ``n`` distinct words of the other items, drawn
-    with a seed from the item and language, never one of the item's accepted answers.
+    ``random``: for every item and language, ``n`` distinct one-word main words of other
+    items, drawn with a seed from the item and language, never from an item that shares an
+    accepted answer with it in any language (it would translate to the same word).
     """
     import random
+    from collections import defaultdict
     from dataclasses import replace
 
     if check_rule(rule) == "list":
         return dataset
-    vocab = {
-        lang: sorted({it.words[lang] for it in dataset.items if lang in it.words})
-        for lang in {lang for it in dataset.items for lang in it.words}
-    }
+    owners: dict[tuple[str, str], set[str]] = defaultdict(set)  # (lang, word) -> item ids
+    words: dict[str, set[str]] = defaultdict(set)  # lang -> one-word main words
+    for it in dataset.items:
+        for lang, word in it.words.items():
+            for a in {word, *it.answers(lang)}:
+                owners[lang, a].add(it.id)
+            if languages.is_single_word(word, lang):
+                words[lang].add(word)
+    vocab = {lang: sorted(words[lang]) for lang in {lg for it in dataset.items for lg in it.words}}
     items = []
     for it in dataset.items:
+        related = {
+            o
+            for lang, word in it.words.items()
+            for a in {word, *it.answers(lang)}
+            for o in owners[lang, a]
+        }
+
         drawn = {}
         for lang in it.words:
-            own = set(it.answers(lang))
             rng = random.Random(f"{seed}|{it.id}|{lang}")
-            # drawing len(own) more than needed leaves n after removing the item's answers
-            picks = rng.sample(vocab[lang], min(len(vocab[lang]), n + len(own)))
-            drawn[lang] = [w for w in picks if w not in own][:n]
-            if len(drawn[lang]) < n:
+            # a sample a little larger than needed usually suffices; else the whole pool
+            picks = [
+                w
+                for w in rng.sample(vocab[lang], min(len(vocab[lang]), 2 * n + 10))
+                if not owners[lang, w] & related
+            ]
+            if len(picks) < n:
+                picks = [w for w in vocab[lang] if not owners[lang, w] & related]
+                rng.shuffle(picks)
+            if len(picks) < n:
                 raise UserError(
-                    f"{dataset.source or 'dataset'}: {len(vocab[lang])} distinct {lang} words: "
-                    f"the random distractor rule needs {n} besides item {it.id!r}'s answers"
+                    f"{dataset.source or 'dataset'}: item {it.id!r}: {len(picks)} one-word "
+                    f"{lang} words of unrelated items: the random distractor rule needs {n}"
                 )
+            drawn[lang] = picks[:n]
         items.append(replace(it, distractors=drawn, pair_distractors={}))
     return Dataset(items, source=dataset.source)
 

@@ -8,7 +8,7 @@ from . import languages
 from .clwtd import Dataset, Item
 from .encoding import encode
 from .models import LoadedModel
-from .prompts import answer
+from .prompts import answer, ordered_pairs, plan
 from .translate import Translation
 
 
@@ -19,10 +19,12 @@ def settings_line(cfg, dataset: Dataset) -> str:
         "random": "nine other words of the list drawn at random (an easier task: scores are "
         "not comparable with those under close distractors)",
     }[cfg.distractors]
-    n_pairs = len(cfg.languages) * (len(cfg.languages) - 1)
+    pairs = ordered_pairs(cfg.languages)
+    n = len(plan(pairs[0], dataset.items, cfg.k, cfg.shot_sets, cfg.mode, cfg.seed, cfg.n_items))
+    asked = "" if cfg.n_items in (None, n) else f" (of {cfg.n_items} asked: the list has no more)"
     return (
-        f"Profile **{cfg.profile}**: {', '.join(cfg.models)}; {n_pairs} ordered pairs of "
-        f"{', '.join(cfg.languages)}; {cfg.n_items} items per pair, {cfg.k}-shot, "
+        f"Profile **{cfg.profile}**: {', '.join(cfg.models)}; {len(pairs)} ordered pairs of "
+        f"{', '.join(cfg.languages)}; {n} items per pair{asked}, {cfg.k}-shot, "
         f"{cfg.shot_sets} shot sets ({cfg.mode} mode); distractors: {rule}; word list "
         f"`{dataset.source.split('/')[-1] or 'in memory'}` ({len(dataset.items)} items, "
         f"hash `{dataset.digest()}`)."

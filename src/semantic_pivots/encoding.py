@@ -49,27 +49,39 @@ def blank_ids(tokenizer, ids) -> set[int]:
     return {i for i in set(ids) if is_blank(tokenizer, i)}
 
 
-def encode(
-    tokenizer, context: str, answer: str, spans: dict[str, tuple[int, int]] | None = None
-) -> Encoded:
-    """Tokenize ``context + answer`` once; ``spans`` marks character ranges of ``context``
-    (e.g. the source word) whose non-blank tokens are returned by name."""
-    if not answer.strip():
-        raise UserError(f"empty answer after {context[-40:]!r}")
-    text = context + answer
+def _text_tokens(tokenizer, text: str):
+    """(ids, offsets, is_text) of ``text`` with the tokenizer's special tokens, cut after the
+    last text token: an end token some tokenizers append is no part of the prompt or answer."""
     try:
-        enc = tokenizer(text, return_offsets_mapping=True)
+        enc = tokenizer(text, return_offsets_mapping=True, return_special_tokens_mask=True)
     except NotImplementedError:
         raise UserError(
             f"tokenizer {type(tokenizer).__name__} gives no character offsets: a fast "
             "(Rust) tokenizer is needed to locate the answer"
         ) from None
-    special = set(tokenizer.all_special_ids)
-    ids, offsets = enc["input_ids"], enc["offset_mapping"]
-    # Text tokens carry a span; special tokens (BOS, or an EOS some tokenizers append) do not.
-    is_text = [not (i in special and a == b) for i, (a, b) in zip(ids, offsets, strict=True)]
+    is_text = [not m for m in enc["special_tokens_mask"]]
     last = max(p for p, t in enumerate(is_text) if t)
-    ids, offsets = ids[: last + 1], offsets[: last + 1]  # nothing follows the answer
+    return enc["input_ids"][: last + 1], enc["offset_mapping"][: last + 1], is_text[: last + 1]
+
+
+def prompt_ids(tokenizer, text: str) -> list[int]:
+    """A prompt's token ids as a model continues them (no end token after the text)."""
+    return _text_tokens(tokenizer, text)[0]
+
+
+def encode(
+    tokenizer, context: str, answer: str, spans: dict[str, tuple[int, int]] | None = None
+) -> Encoded:
+    """Tokenize ``context + answer`` once; ``spans`` marks character ranges of ``context``
+    (e.g. the source word) whose non-blank tokens are returned by name.
+
+    The answer begins at the first token that ends inside it; a token that merges the prompt's
+    last characters with the answer's first (no tokenizer of the supported models does) belongs
+    to the answer, as the model would produce it.
+    """
+    if not answer.strip():
+        raise UserError(f"empty answer after {context[-40:]!r}")
+    ids, offsets, is_text = _text_tokens(tokenizer, context + answer)
     boundary = len(context)
     start = next(p for p, (a, b) in enumerate(offsets) if is_text[p] and b > boundary)
     if start == 0:

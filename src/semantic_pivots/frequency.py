@@ -163,7 +163,9 @@ def _mean_over_pairs(per_pair: dict, column: str) -> dict:
     kept = {p: v for p, v in per_pair.items() if not np.isnan(v[0])}
     if not kept:
         return {column: np.nan, f"{column} low": np.nan, f"{column} high": np.nan, "pairs": 0}
-    samples = np.nanmean(np.stack([v[1] for v in kept.values()]), axis=0)
+    # a resample that leaves some pair without one behaviour has no mean over the same pairs:
+    # it is dropped (NaN), not averaged over the pairs that remain
+    samples = np.mean(np.stack([v[1] for v in kept.values()]), axis=0)
     low, high = interval(samples)
     point = float(np.mean([v[0] for v in kept.values()]))
     return {column: point, f"{column} low": low, f"{column} high": high, "pairs": len(kept)}

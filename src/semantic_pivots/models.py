@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cache import source_digest
 from .errors import UserError
 from .paths import atomic_dir, cache_dir
 
@@ -117,12 +118,20 @@ class LoadedModel:
 
     def key(self) -> dict:
         """What identifies this model's results in cache keys: the weights and config, the
-        dtype and the device type (numbers differ slightly between them)."""
+        dtype, the device type and the library versions (numbers differ slightly between
+        them), and how the adapter reads the model."""
+        import torch
+        import transformers
+
         param = next(self.model.parameters())
         return {
             "model": self.info.fingerprint,
             "dtype": str(param.dtype),
             "device": param.device.type,
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+            "final norm": ARCHITECTURES[self.adapter.model_type],
+            "adapter": source_digest(Adapter.for_model, Adapter.logits),
         }
 
 

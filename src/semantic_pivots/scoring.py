@@ -24,7 +24,7 @@ from . import encoding, kv, languages
 from .cache import Kind, cached_json, key_digest
 from .clwtd import Item
 from .errors import UserError
-from .models import Adapter, LoadedModel
+from .models import LoadedModel
 from .prompts import Pair, Planned, answer, plan, prefix
 
 
@@ -71,7 +71,6 @@ def fast_nll(lm: LoadedModel, requests: list[Request], batch_size: int = 64) -> 
         groups[request.prefix].append(i)
     base = lm.model.base_model  # the decoder stack without the unembedding
     cache_arg = kv.cache_kwarg(base)
-    pad = lm.tokenizer.pad_token_id or 0
     out = [math.nan] * len(requests)
     bar = tqdm(total=len(requests), desc="fast", leave=False)
     with torch.no_grad():
@@ -88,8 +87,10 @@ def fast_nll(lm: LoadedModel, requests: list[Request], batch_size: int = 64) -> 
                 batch = members[start : start + batch_size]
                 suffixes = [encoded[i].ids[n_shared:] for i in batch]
                 width = max(map(len, suffixes))
+                # padding repeats a row's last token: any id in the vocabulary will do, and a
+                # pad id added to a tokenizer need not be in the model's embeddings
                 ids = torch.tensor(
-                    [s + [pad] * (width - len(s)) for s in suffixes], device=lm.device
+                    [s + s[-1:] * (width - len(s)) for s in suffixes], device=lm.device
                 )
                 # all ones: right padding needs no mask under causal attention
                 mask = torch.ones(len(batch), n_shared + width, dtype=torch.long, device=lm.device)
@@ -121,6 +122,7 @@ NLL = Kind(
     (
         encode,
         encoding.encode,
+        encoding._text_tokens,
         encoding.is_blank,
         _mean_nll,
         reference_nll,
@@ -128,7 +130,6 @@ NLL = Kind(
         kv.common_prefix,
         kv.run_prefix,
         kv.expand,
-        Adapter.logits,
     ),
 )
 
@@ -214,6 +215,7 @@ def score_pair(
     key = {
         **lm.key(),
         "scorer": scorer,
+        "batch_size": batch_size,
         "pair": str(pair),
         "requests": key_digest([[r.prefix, r.middle, r.answer] for r in flat]),
     }

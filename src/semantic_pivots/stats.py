@@ -73,7 +73,7 @@ def weighted_auc(labels: np.ndarray, x: np.ndarray, w: np.ndarray) -> np.ndarray
     wins = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
     wp, wn = w[:, labels], w[:, ~labels]
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.einsum("bi,ij,bj->b", wp, wins, wn) / (wp.sum(1) * wn.sum(1))
+        return ((wp @ wins) * wn).sum(1) / (wp.sum(1) * wn.sum(1))
 
 
 def weighted_pearson(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from . import behavior, encoding, kv, lens
 from .cache import Kind, cached_json, key_digest
 from .clwtd import Item
-from .models import Adapter, LoadedModel
+from .models import LoadedModel
 from .prompts import Pair, Planned, answer, plan, query, source_span
 
 
@@ -58,13 +58,10 @@ def trace_pair(
         encoded.append(
             encoding.encode(tok, prompt, answer(tgt), {"source": source_span(pair, prompt, src)})
         )
-        sets.append(
-            {
-                "source": lens.token_variants(tok, src),
-                "target": lens.token_variants(tok, tgt),
-                "english": lens.token_variants(tok, p.item.words["en"]),
-            }
-        )
+        names = {"source": src, "target": tgt}
+        if "en" in p.item.words:  # the "latent English" reading, where the list has English
+            names["english"] = p.item.words["en"]
+        sets.append({name: lens.token_variants(tok, w) for name, w in names.items()})
     inputs = [e.lens_input if skip_blanks else e.ids[: e.answer_start] for e in encoded]
     key = {**lm.key(), "inputs": key_digest(inputs), "sets": key_digest(sets), "top_k": top_k}
     rows = cached_json(
@@ -98,7 +95,6 @@ TRACES = Kind(
         kv.run_prefix,
         kv.expand,
         kv.prefix_batches,
-        Adapter.logits,
     ),
 )
 

@@ -10,6 +10,7 @@ from tqdm import tqdm
 from . import kv
 from .cache import Kind, cached_json, key_digest
 from .clwtd import Item
+from .encoding import prompt_ids
 from .models import LoadedModel
 from .prompts import Pair, plan, query
 
@@ -54,7 +55,7 @@ def generate(
     import torch
 
     tok = lm.tokenizer
-    encoded = [tok(p)["input_ids"] for p in prompts]
+    encoded = [prompt_ids(tok, p) for p in prompts]
     _, cache, batches = kv.prefix_batches(lm, encoded, batch_size)
     out = [""] * len(prompts)
     for batch in tqdm(batches, desc=desc, leave=False):
@@ -76,7 +77,9 @@ def generate(
     return out
 
 
-GENERATIONS = Kind("translations", 2, (generate, first_line, kv.prefix_batches, kv.expand))
+GENERATIONS = Kind(
+    "translations", 2, (generate, prompt_ids, first_line, kv.prefix_batches, kv.expand)
+)
 
 
 def translate_pairs(
