@@ -16,6 +16,7 @@ export PYTHONHASHSEED ?= 0
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt pyproject.toml
+	@echo "Installing the pinned environment into $(VENV) (a few minutes, once)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q --no-deps -r requirements.txt -e .

@@ -75,7 +75,7 @@ def test_csv_layout(tmp_path):
     (item,) = clwtd.load(path).items
     assert item.answers("ja") == ["犬", "イヌ"]
     assert item.distractors == {"fr": ["chat", "loup"]}
-    with pytest.raises(UserError, match=r"w.csv:1: item 'dog': fr: 2 distractors, expected 9"):
+    with pytest.raises(UserError, match=r"w.csv:2: item 'dog': fr: 2 distractors, expected 9"):
         clwtd.validate(clwtd.load(path))
 
 

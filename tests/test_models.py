@@ -95,3 +95,14 @@ def test_revision_prefix_matches_one_branch():
         models.match_revision("r", "step2000", branches)
     with pytest.raises(UserError, match="matches 0 branches"):
         models.match_revision("r", "step9", branches)
+
+
+def test_the_fingerprint_follows_the_weights_not_the_folder(tmp_path):
+    from semantic_pivots import tiny
+
+    first = models.load_model(str(tiny.save("llama", tmp_path / "a")), device="cpu")
+    (tmp_path / "a").rename(tmp_path / "b")
+    moved = models.load_model(str(tmp_path / "b"), device="cpu")
+    other = models.load_model(str(tiny.save("llama", tmp_path / "c", seed=1)), device="cpu")
+    assert first.info.fingerprint == moved.info.fingerprint != other.info.fingerprint
+    assert first.key() == moved.key()

@@ -46,6 +46,9 @@ def test_every_notebook_runs_without_errors_and_has_a_figure(executed):
     assert [p.name for p in executed] == [p.name for p in notebooks.notebooks()]
     for path in executed:
         assert notebooks.problems(path) == []
+        text = path.read_text()
+        # no path of this machine in the book: not the repository's, not the environment's
+        assert str(ROOT) not in text and "site-packages" not in text, path.name
 
 
 @pytest.mark.slow
@@ -104,8 +107,10 @@ def test_source_notebooks_carry_no_outputs_and_a_parameters_cell():
 @pytest.mark.slow
 def test_notebook_01_scores_a_spreadsheet_list_without_distractors(dataset, tmp_path, monkeypatch):
     """A CSV exported with a byte-order mark and one column per language, no distractors:
-    scored end to end under the random distractor rule, which the summary line names."""
-    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path / "cache"))
+    scored end to end under the random distractor rule, which the summary line names. Its
+    relative path, like the cache's, means what it means in the folder the run starts in."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", "cache")
     langs = ["en", "fr", "zh", "ja"]
     rows = [",".join(langs)] + [",".join(it.words[lang] for lang in langs) for it in dataset.items]
     path = tmp_path / "export.csv"
@@ -114,8 +119,9 @@ def test_notebook_01_scores_a_spreadsheet_list_without_distractors(dataset, tmp_
         "smoke",
         ["01_clwtd_scores"],
         out_dir=tmp_path / "out",
-        parameters={"dataset": str(path), "distractors": "random", "checkpoints": []},
+        parameters={"dataset": "export.csv", "distractors": "random", "checkpoints": []},
     )
     assert notebooks.problems(out) == []
     text = out.read_text()
     assert "distractors: nine other words of the list" in text and "export.csv" in text
+    assert (tmp_path / "cache" / "results" / "nll").is_dir()

@@ -18,8 +18,10 @@ def _data_build(args) -> None:
 def _data_validate(args) -> None:
     from . import clwtd
 
-    dataset = clwtd.load(args.path, args.format)
-    clwtd.validate(dataset, args.distractors)
+    dataset = clwtd.with_distractors(clwtd.load(args.path, args.format), args.rule)
+    clwtd.validate(dataset, args.distractors, scored=dataset.languages)
+    for warning in clwtd.warnings(dataset):
+        print(f"warning: {warning}", file=sys.stderr)
     langs = ", ".join(dataset.languages)
     print(f"{dataset.source}: {len(dataset.items)} items, languages {langs}: ok")
 
@@ -33,9 +35,12 @@ def _model_info(args) -> None:
 
 
 def _notebooks_run(args) -> None:
+    from pathlib import Path
+
     from .notebooks import execute
 
-    for path in execute(args.profile, args.only or None):
+    out = Path(args.out) if args.out else None
+    for path in execute(args.profile, args.only or None, **({"out_dir": out} if out else {})):
         print(f"executed {path}")
 
 
@@ -70,10 +75,12 @@ def _corpus_build(args) -> None:
 
 def _count(args) -> None:
     from . import counts
+    from .languages import check_codes
 
     words = [tuple(w.split(":", 1)) for w in args.words]
-    if any(len(w) != 2 for w in words):
+    if any(len(w) != 2 or not w[1].strip() for w in words):
         raise UserError("words are given as LANG:WORD, e.g. en:dog fr:chien")
+    check_codes([lang for lang, _ in words])
     pairs = [(*a, *b) for a, b in zip(words, words[1:], strict=False)] if args.pairs else []
     found = counts.get_counts(args.backend, words, pairs)
     for w in words:
@@ -115,6 +122,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", default=None)
     p.add_argument("--format", default="auto", choices=["auto", "native", "authors", "csv"])
     p.add_argument("--distractors", type=int, default=9, help="distractors expected per language")
+    p.add_argument(
+        "--rule",
+        default="list",
+        choices=["list", "random"],
+        help="distractors: the list's own (each item needs them), or drawn from the list",
+    )
     p.set_defaults(func=_data_validate)
     p = sub.add_parser("model-info", help="load a model spec (converting it once) and describe it")
     p.add_argument("spec")
@@ -131,6 +144,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("notebooks-run", help="execute the notebooks into book/notebooks")
     p.add_argument("--profile", default="default")
     p.add_argument("--only", nargs="*", help="notebook names (default: all)")
+    p.add_argument("--out", default=None, help="folder for the executed notebooks (the book's)")
     p.set_defaults(func=_notebooks_run)
     p = sub.add_parser(
         "notebooks-check", help="fail if an executed notebook holds an error or no figure"
@@ -153,6 +167,15 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a read-only cache, a full disk: the path and the reason
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(
+            "interrupted: nothing half-written was kept; run the command again to resume",
+            file=sys.stderr,
+        )
+        return 130
     return 0
 
 

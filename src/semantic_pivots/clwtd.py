@@ -68,6 +68,10 @@ class Item:
 class Dataset:
     items: list[Item]
     source: str = ""
+    lines: list[int] = field(default_factory=list)  # each item's line in its file
+
+    def line(self, index: int) -> int:
+        return self.lines[index] if self.lines else index + 1
 
     @property
     def languages(self) -> list[str]:
@@ -121,6 +125,9 @@ def problems(item: Item, n_distractors: int = N_DISTRACTORS) -> list[str]:
         if not isinstance(word, str) or not word.strip():
             out.append(f"empty {lang} word")
             continue
+        if "|" in word:
+            out.append(f"{lang} word {word!r} holds several words: keep one, accept the others")
+            continue
         answers = set(item.answers(lang))
         if word not in answers:
             out.append(f"{lang} word {word!r} is not among its accepted answers")
@@ -144,17 +151,64 @@ def problems(item: Item, n_distractors: int = N_DISTRACTORS) -> list[str]:
     return out
 
 
-def validate(dataset: Dataset, n_distractors: int = N_DISTRACTORS) -> None:
-    """Raise on the first malformed row, naming file, line and reason; also reject duplicate ids."""
+def has_distractors(item: Item, lang: str) -> bool:
+    """Whether ``item`` can be scored from ``lang``: distractors of its own or per pair."""
+    return bool(item.distractors.get(lang)) or any(
+        pair.split("-")[0] == lang and dis for pair, dis in item.pair_distractors.items()
+    )
+
+
+def validate(dataset: Dataset, n_distractors: int = N_DISTRACTORS, scored: list[str] = ()) -> None:
+    """Raise on the first malformed row, naming file, line and reason; also reject duplicate
+    ids, and items without distractors in a language of ``scored`` (the languages a run scores
+    from)."""
     seen: dict[str, int] = {}
-    for line, item in enumerate(dataset.items, start=1):
+    for index, item in enumerate(dataset.items):
+        line = dataset.line(index)
         where = f"{dataset.source or 'dataset'}:{line}"
         reasons = problems(item, n_distractors)
+        reasons += [
+            f"no {lang} distractors: give them, or choose the rule that draws them from the "
+            "list (distractors random)"
+            for lang in scored
+            if lang in item.words and not has_distractors(item, lang)
+        ]
         if reasons:
             raise UserError(f"{where}: item {item.id!r}: {reasons[0]}")
         if item.id in seen:
             raise UserError(f"{where}: duplicate id {item.id!r} (first on line {seen[item.id]})")
         seen[item.id] = line
+
+
+def warnings(dataset: Dataset) -> list[str]:
+    """What is legal but likely unintended: an answer two items share (two concepts with one
+    word: the task cannot tell them apart), and traditional beside simplified Chinese."""
+    out = []
+    owners: dict[tuple[str, str], list[str]] = {}
+    for it in dataset.items:
+        for lang in it.words:
+            for a in it.answers(lang):
+                owners.setdefault((lang, a), []).append(it.id)
+    shared = {k: v for k, v in owners.items() if len(v) > 1}
+    if shared:
+        (lang, word), ids = next(iter(shared.items()))
+        out.append(
+            f"{len(shared)} answers belong to two or more items, e.g. {lang} {word!r}: "
+            f"{', '.join(ids[:3])}"
+        )
+    zh = [it.words["zh"] for it in dataset.items if "zh" in it.words]
+    if zh:
+        import opencc
+
+        t2s = opencc.OpenCC("t2s")
+        traditional = [w for w in zh if t2s.convert(w) != w]
+        if traditional and len(traditional) < len(zh):
+            out.append(
+                f"zh: {len(traditional)} of {len(zh)} words are in traditional characters "
+                f"(e.g. {traditional[0]!r}), the others simplified: one script per column "
+                "keeps the task uniform"
+            )
+    return out
 
 
 # -- readers ------------------------------------------------------------------------------
@@ -186,7 +240,7 @@ def _read_json_lines(path: Path):
 
 
 def read_native(path: Path) -> Dataset:
-    items = []
+    items, lines = [], []
     for line_no, row in _read_json_lines(path):
         where = f"{path}:{line_no}"
         if not isinstance(row.get("words"), dict) or not row.get("id"):
@@ -212,12 +266,13 @@ def read_native(path: Path) -> Dataset:
                 subgroup=row.get("subgroup", ""),
             )
         )
-    return Dataset(items, source=str(path))
+        lines.append(line_no)
+    return Dataset(items, source=str(path), lines=lines)
 
 
 def read_authors(path: Path) -> Dataset:
     """The authors' layout; rows whose distractor generation failed (plain strings) are skipped."""
-    items = []
+    items, lines = [], []
     for line_no, row in _read_json_lines(path):
         where = f"{path}:{line_no}"
         if not all(isinstance(v, dict) for v in row.values()):
@@ -235,7 +290,8 @@ def read_authors(path: Path) -> Dataset:
                         :N_DISTRACTORS
                     ]
         items.append(Item(id=words.get("en", f"row{line_no}"), words=words, pair_distractors=pairs))
-    return Dataset(items, source=str(path))
+        lines.append(line_no)
+    return Dataset(items, source=str(path), lines=lines)
 
 
 def read_csv(path: Path) -> Dataset:
@@ -255,21 +311,33 @@ def read_csv(path: Path) -> Dataset:
     def split(cell: str | None) -> list[str]:
         return [w.strip() for w in (cell or "").split("|") if w.strip()]
 
-    items = []
+    items, lines = [], []
     for line_no, row in enumerate(rows, start=2):
-        words = {lang: row[lang].strip() for lang in langs if (row.get(lang) or "").strip()}
+        if None in row:
+            raise UserError(f"{path}:{line_no}: more cells than the header has columns")
+        if None in row.values():
+            given = sum(v is not None for v in row.values())
+            raise UserError(f"{path}:{line_no}: {given} cells, the header has {len(row)} columns")
+        words = {lang: row[lang].strip() for lang in langs if row[lang].strip()}
         if not words:
             raise UserError(f"{path}:{line_no}: empty row")
+        for lang, word in words.items():
+            if "|" in word:
+                raise UserError(
+                    f"{path}:{line_no}: the {lang} cell {word!r} holds several words: keep one "
+                    f"and put the others in a {lang}_alternatives column"
+                )
         accepted = {
             lang: [words[lang]]
             + [a for a in split(row.get(f"{lang}_alternatives")) if a != words[lang]]
             for lang in words
             if row.get(f"{lang}_alternatives")
         }
+        # a distractor column with a blank cell gives that item none (the validator says so)
         distractors = {
-            lang: split(row.get(f"{lang}_distractors"))
+            lang: split(row[f"{lang}_distractors"])
             for lang in words
-            if row.get(f"{lang}_distractors")
+            if f"{lang}_distractors" in row
         }
         items.append(
             Item(
@@ -279,7 +347,8 @@ def read_csv(path: Path) -> Dataset:
                 distractors=distractors,
             )
         )
-    return Dataset(items, source=str(path))
+        lines.append(line_no)
+    return Dataset(items, source=str(path), lines=lines)
 
 
 def load(path: str | Path | None = None, fmt: str = "auto") -> Dataset:
@@ -363,7 +432,7 @@ def with_distractors(dataset: Dataset, rule: str, seed: int = 0, n: int = N_DIST
                 )
             drawn[lang] = picks[:n]
         items.append(replace(it, distractors=drawn, pair_distractors={}))
-    return Dataset(items, source=dataset.source)
+    return Dataset(items, source=dataset.source, lines=dataset.lines)
 
 
 def study_list(
@@ -372,8 +441,8 @@ def study_list(
     """The word list a notebook runs on: read, distractors chosen by ``rule``, validated, and
     holding every language in ``langs`` with at least ``min_items`` items."""
     dataset = with_distractors(load(path), rule, seed)
-    validate(dataset)
     dataset.require(langs, min_items)
+    validate(dataset, scored=langs)
     return dataset
 
 

@@ -324,7 +324,7 @@ def clean(docs: Iterable[Document], stats: dict) -> Iterator[Document]:
 def corpus_dir() -> Path:
     """Where the corpus lives: ``SEMANTIC_PIVOTS_CORPUS``, or the cache's corpus folder."""
     chosen = os.environ.get("SEMANTIC_PIVOTS_CORPUS")
-    return Path(chosen) if chosen else cache_dir("corpus")
+    return Path(chosen).absolute() if chosen else cache_dir("corpus")
 
 
 def write(
@@ -333,6 +333,11 @@ def write(
     """Write ``docs`` as JSONL shards per language under ``dest/shards`` and a manifest with
     the documents and megabytes per language (plus ``describe(languages)``, called once
     ``docs`` is consumed), atomically."""
+    if dest.is_dir() and any(dest.iterdir()) and not (dest / "manifest.json").exists():
+        raise UserError(
+            f"{dest}: a folder that is not empty and holds no corpus manifest; the corpus "
+            "replaces only a corpus: choose an empty or new folder (SEMANTIC_PIVOTS_CORPUS)"
+        )
     totals: dict = defaultdict(lambda: {"documents": 0, "megabytes": 0.0})
     with atomic_dir(dest) as tmp:
         (tmp / "shards").mkdir()

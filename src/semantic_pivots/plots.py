@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -26,6 +27,14 @@ def _use_cjk_fallback() -> None:
 
 
 _use_cjk_fallback()
+# A glyph no font has (a rare script) is drawn as a box; matplotlib's warning about it would
+# print this machine's paths into the book.
+warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
+
+
+def printable(token: str, width: int = 8) -> str:
+    """A token as a label: control characters and line breaks escaped, at most ``width``."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in token)[:width]
 
 
 def pair_heatmaps(
@@ -107,7 +116,7 @@ def lens_grid(grid, title: str):
     import numpy as np
 
     probs = np.array(grid.probs)[::-1]
-    labels = [[t.replace("\n", "\\n")[:8] for t in row] for row in grid.tokens][::-1]
+    labels = [[printable(t) for t in row] for row in grid.tokens][::-1]
     n_layers = probs.shape[0]
     fig, ax = plt.subplots(
         figsize=(1.3 * probs.shape[1] + 1.5, 0.32 * n_layers + 1.2), constrained_layout=True
@@ -123,7 +132,7 @@ def lens_grid(grid, title: str):
         annot_kws={"fontsize": 7},
         cbar_kws={"label": "top-1 probability"},
     )
-    ax.set_xticklabels([t.replace("\n", "\\n") for t in grid.inputs], rotation=0)
+    ax.set_xticklabels([printable(t, 12) for t in grid.inputs], rotation=0)
     ax.set_yticklabels([layer_label(i) for i in range(n_layers)][::-1], rotation=0)
     ax.set_xlabel("input token (the prediction is for the next one)")
     ax.set_ylabel("layer")

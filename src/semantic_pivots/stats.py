@@ -78,10 +78,11 @@ def weighted_auc(labels: np.ndarray, x: np.ndarray, w: np.ndarray) -> np.ndarray
 
 def weighted_pearson(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Pearson r of x and y under each row of row weights ``w`` [n_boot, rows]."""
-    total = w.sum(1, keepdims=True)
-    mx, my = (w @ x)[:, None] / total, (w @ y)[:, None] / total
-    dx, dy = x[None, :] - mx, y[None, :] - my
+    # a resample may draw no row (NaN), or rows with one x value only (NaN): both are dropped
     with np.errstate(invalid="ignore", divide="ignore"):
+        total = w.sum(1, keepdims=True)
+        mx, my = (w @ x)[:, None] / total, (w @ y)[:, None] / total
+        dx, dy = x[None, :] - mx, y[None, :] - my
         return (w * dx * dy).sum(1) / np.sqrt((w * dx**2).sum(1) * (w * dy**2).sum(1))
 
 

