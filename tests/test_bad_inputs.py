@@ -180,6 +180,8 @@ def test_ctrl_c_ends_with_one_line_and_no_leftovers(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "SEMANTIC_PIVOTS_CACHE": str(tmp_path / "cache")},
+        # a process started in the background ignores SIGINT: give it the terminal's default
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.time() + 120
     while not any(out.glob(f".*{paths.MARK}*")) and time.time() < deadline:

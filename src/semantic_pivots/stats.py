@@ -87,11 +87,12 @@ def weighted_pearson(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def with_interval(summary: pd.DataFrame, column: str, digits: int = 3) -> pd.Series:
-    """'mean [low, high]' strings for a table."""
-    return summary.apply(
-        lambda r: (
-            f"{r[column]:.{digits}f} [{r[f'{column} low']:.{digits}f}, "
-            f"{r[f'{column} high']:.{digits}f}]"
-        ),
-        axis=1,
-    )
+    """'mean [low, high]' strings for a table ('mean (no interval)' where there is none)."""
+
+    def cell(r) -> str:
+        low, high = r[f"{column} low"], r[f"{column} high"]
+        if np.isnan(low) or np.isnan(high):
+            return f"{r[column]:.{digits}f} (no interval)"
+        return f"{r[column]:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+
+    return summary.apply(cell, axis=1)
