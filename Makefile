@@ -19,7 +19,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	@echo "Installing the pinned environment into $(VENV) (a few minutes, once)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q --no-deps -r requirements.txt -e .
+	$(PY) -m pip install --no-deps --progress-bar on -r requirements.txt -e .
 	touch $@
 
 reproduce: install corpus
