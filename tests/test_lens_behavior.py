@@ -144,3 +144,41 @@ def test_study_traces_follow_the_scorers_items_and_rows_carry_both_rules(
         assert row["peak prob"] == max(p for _, p in top1[1:])
         assert row["label"] == b.LABELS[t.label("threshold", 0.05)]
         assert row["label (peak rule)"] == b.LABELS[t.label("peak")]
+
+
+def test_relabelling_counts_items_whose_label_moves_at_the_blank():
+    from semantic_pivots import tracing
+
+    rows = [
+        {"model": "m", "pair": "en-zh", "item": i, "blanks": b, "label": label}
+        for i, b, label in [
+            ("a", 1, "semantic pivot"),
+            ("b", 1, "co-occurrence"),
+            ("c", 0, "co-occurrence"),
+            ("d", 2, "excluded"),
+        ]
+    ]
+    at_blank = [
+        {"model": "m", "pair": "en-zh", "item": "a", "label at the blank": "co-occurrence"},
+        {"model": "m", "pair": "en-zh", "item": "b", "label at the blank": "co-occurrence"},
+        {"model": "m", "pair": "en-zh", "item": "d", "label at the blank": "excluded"},
+    ]
+    row = tracing.relabelling(rows, at_blank).loc[("m", "en-zh")]
+    assert (row["items"], row["answer starts with a blank"], row["label changed"]) == (4, 3, 1)
+
+
+def test_peak_note_names_blank_and_letter_peaks():
+    import pandas as pd
+
+    from semantic_pivots import tracing
+
+    def rows(tokens, layers):
+        return pd.DataFrame({"label": "semantic pivot", "peak token": tokens, "peak layer": layers})
+
+    blank = tracing.peak_note("m", rows([" ", " ", "x"], [10, 11, 12]), 12)
+    assert "0% of its semantic-pivot items peak in the first quarter" in blank
+    assert "' ' (67% of them), white space" in blank
+    letter = tracing.peak_note("m", rows(["s", "s", "犬"], [1, 2, 12]), 12)
+    assert "67% of its" in letter and "a single Latin letter" in letter
+    assert tracing.peak_note("m", rows(["猫", "猫"], [6, 6]), 12).endswith("(100% of them).")
+    assert "no item" in tracing.peak_note("m", rows([], []), 12)

@@ -196,6 +196,55 @@ def blank_position_labels(
     return rows
 
 
+def relabelling(rows: list[dict], at_blank: list[dict]):
+    """Per model and pair: the items, those whose answer starts with a blank, and how many of
+    those change label when the lens reads the blank's position (``at_blank``:
+    :func:`blank_position_labels`)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    moved = frame.merge(
+        pd.DataFrame(at_blank, columns=["model", "pair", "item", "label at the blank"]),
+        on=["model", "pair", "item"],
+        how="left",
+    )
+    moved["changed"] = moved["label at the blank"].notna() & (
+        moved["label at the blank"] != moved["label"]
+    )
+    return moved.groupby(["model", "pair"], sort=False).agg(
+        items=("item", "size"),
+        **{
+            "answer starts with a blank": ("blanks", lambda b: int((b > 0).sum())),
+            "label changed": ("changed", "sum"),
+        },
+    )
+
+
+def peak_note(model: str, rows, n_layers: int) -> str:
+    """One sentence on a model's semantic-pivot peaks: how many lie in the first quarter of the
+    layers, the most common peak token, and what a blank or single-letter peak token means."""
+    pivots = rows[rows.label == "semantic pivot"]
+    if pivots.empty:
+        return f"- **{model}**: no item is labelled a semantic pivot."
+    early = (pivots["peak layer"] <= n_layers / 4).mean()
+    shares = pivots["peak token"].value_counts(normalize=True)
+    token, share = shares.index[0], shares.iloc[0]
+    note = (
+        f"- **{model}**: {early:.0%} of its semantic-pivot items peak in the first quarter of "
+        f"the layers; the most common peak token is {token!r} ({share:.0%} of them)"
+    )
+    if share >= 0.5 and not token.strip():
+        return note + (
+            ", white space: a blank says nothing about meaning, so for this model most items "
+            "the peak rule calls pivots are not semantic pivots."
+        )
+    if share >= 0.5 and len(token.strip()) == 1 and script(token) == "latin":
+        return note + (
+            ", a single Latin letter: the peak may be a lens artefact rather than a semantic pivot."
+        )
+    return note + "."
+
+
 def script(text: str) -> str:
     """The writing system of a decoded token: latin, kana, han, other or blank."""
     letters = [c for c in text if c.isalpha()]
