@@ -9,6 +9,7 @@ import yaml
 
 from . import clwtd, languages
 from .errors import UserError
+from .prompts import MODES
 
 PROFILES_FILE = Path(__file__).with_name("profiles.yaml")
 
@@ -38,7 +39,7 @@ class Settings:
 LISTS = {"models": str, "languages": str, "k_values": int, "k_pairs": str, "checkpoints": str}
 ONE_IS_A_LIST = {"models", "checkpoints"}
 INTEGERS = {"n_items": 1, "k": 0, "shot_sets": 1, "seed": None, "k_items": 1}  # -> minimum
-CHOICES = {"mode": ("shared", "paper")}
+CHOICES = {"mode": MODES}
 
 
 def profiles() -> dict[str, dict]:
