@@ -378,11 +378,13 @@ def default_device() -> str:
 
 def load_model(spec: str, device: str | None = None, dtype: str = "auto") -> LoadedModel:
     """Model, tokenizer and adapter for a spec; float32 on CPU, bfloat16 on GPU by default."""
-    where, revision, source = resolve(spec)  # first: a bad spec fails before heavy imports
+    if device not in (None, "cpu"):
+        check_device(device)  # before a conversion or a build that a refusal would waste
+    where, revision, source = resolve(spec)  # a bad spec fails before heavy imports
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    device = check_device(device or default_device())
+    device = device or default_device()
     if dtype == "auto":
         dtype = "float32" if device == "cpu" else "bfloat16"
     config = read_config(spec, where, revision)  # the architecture is refused before weights load
