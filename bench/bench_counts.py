@@ -21,7 +21,8 @@ import time
 
 
 def main() -> None:
-    from semantic_pivots import clwtd, corpus, counts, prompts
+    from semantic_pivots import prompts
+    from semantic_pivots.data import clwtd, corpus, counts
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--languages", nargs="+", default=["en", "fr", "zh", "ja"])

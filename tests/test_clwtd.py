@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from semantic_pivots import clwtd, languages
+from semantic_pivots import languages
+from semantic_pivots.data import clwtd
 from semantic_pivots.errors import UserError
 
 SIX = {"en", "fr", "de", "es", "zh", "ja"}

@@ -4,8 +4,8 @@ import gettext
 import struct
 from collections import defaultdict
 
-from semantic_pivots import corpus
-from semantic_pivots.corpus import Document
+from semantic_pivots.data import corpus
+from semantic_pivots.data.corpus import Document
 
 
 def test_chapters_group_verses_in_order_with_alignment_ids():

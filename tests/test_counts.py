@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from semantic_pivots import corpus as corpus_module
-from semantic_pivots import counts
-from semantic_pivots.corpus import Document
+from semantic_pivots.data import corpus as corpus_module
+from semantic_pivots.data import counts
+from semantic_pivots.data.corpus import Document
 from semantic_pivots.errors import UserError
 
 DOCS = [

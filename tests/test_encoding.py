@@ -2,8 +2,8 @@
 
 import pytest
 
-from semantic_pivots import encoding, tiny
 from semantic_pivots.errors import UserError
+from semantic_pivots.models import encoding, tiny
 
 CONTEXT = "English: dog\nJapanese:"
 

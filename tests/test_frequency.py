@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from semantic_pivots import frequency as f
-from semantic_pivots.counts import Counts
+from semantic_pivots.analyses import frequency as f
+from semantic_pivots.data.counts import Counts
 from semantic_pivots.errors import UserError
 
 

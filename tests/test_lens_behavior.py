@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from semantic_pivots import behavior as b
-from semantic_pivots import lens, models, tiny
+from semantic_pivots.analyses import behaviour as b
+from semantic_pivots.models import lens, loading, tiny
 
 PROMPT = (
     "Please translate words from English to French.\n\n"
@@ -14,7 +14,7 @@ PROMPT = (
 
 @pytest.mark.parametrize("arch", sorted(tiny.CONFIGS))
 def test_last_layer_lens_is_the_models_next_token_distribution(arch, tmp_path):
-    lm = models.load_model(str(tiny.save(arch, tmp_path)), device="cpu")
+    lm = loading.load_model(str(tiny.save(arch, tmp_path)), device="cpu")
     torch.manual_seed(1)
     with torch.no_grad():  # random norm weights, so a double norm could not hide
         for p in lm.adapter.final_norm.parameters():
@@ -37,7 +37,7 @@ def test_last_layer_lens_is_the_models_next_token_distribution(arch, tmp_path):
 
 
 def test_token_variants_cover_prefixes_with_and_without_space():
-    lm = models.load_model("tiny-llama", device="cpu")
+    lm = loading.load_model("tiny-llama", device="cpu")
     tok = lm.tokenizer
     ids = lens.token_variants(tok, "chien")
     assert tok(" chien", add_special_tokens=False)["input_ids"][0] in ids
@@ -49,7 +49,7 @@ def test_token_variants_cover_prefixes_with_and_without_space():
 @pytest.fixture(scope="module")
 def dummy_prefix_llama(tmp_path_factory):
     folder = tiny.save("llama", tmp_path_factory.mktemp("sp"), tokenizer_style="sentencepiece")
-    return models.load_model(str(folder), device="cpu")
+    return loading.load_model(str(folder), device="cpu")
 
 
 def test_lens_reads_the_word_after_a_leading_blank(
@@ -57,7 +57,9 @@ def test_lens_reads_the_word_after_a_leading_blank(
 ):
     """Where the answer starts with a bare blank token, the lens reads the position that
     predicts the word after it, and S and T hold no blank token."""
-    from semantic_pivots import encoding, prompts, tracing
+    from semantic_pivots import prompts
+    from semantic_pivots.analyses import tracing
+    from semantic_pivots.models import encoding
 
     monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path))
     lm, tok = dummy_prefix_llama, dummy_prefix_llama.tokenizer
@@ -84,10 +86,11 @@ def test_lens_reads_the_word_after_a_leading_blank(
 
 
 def test_paper_mode_traces_each_item_with_its_own_shots(dataset, tmp_path, monkeypatch):
-    from semantic_pivots import prompts, tracing
+    from semantic_pivots import prompts
+    from semantic_pivots.analyses import tracing
 
     monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path))
-    lm = models.load_model("tiny-gpt2", device="cpu")
+    lm = loading.load_model("tiny-gpt2", device="cpu")
     pair = prompts.Pair("en", "fr")
     traces = tracing.study_traces(lm, dataset.items, [pair], 3, 2, "paper", 0, 6, top_k=1)
     planned = prompts.plan(pair, dataset.items, 3, 2, "paper", 0, 6)
@@ -128,10 +131,11 @@ def test_exclusions_and_threshold_rule():
 def test_study_traces_follow_the_scorers_items_and_rows_carry_both_rules(
     dataset, tmp_path, monkeypatch
 ):
-    from semantic_pivots import prompts, scoring, tracing
+    from semantic_pivots import prompts
+    from semantic_pivots.analyses import scoring, tracing
 
     monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path))
-    lm = models.load_model("tiny-gpt2", device="cpu")
+    lm = loading.load_model("tiny-gpt2", device="cpu")
     pairs = prompts.ordered_pairs(["en", "fr"])
     traces = tracing.study_traces(lm, dataset.items, pairs, 2, 1, "shared", 0, 4, top_k=2)
     scores = scoring.score_pairs(
@@ -147,7 +151,7 @@ def test_study_traces_follow_the_scorers_items_and_rows_carry_both_rules(
 
 
 def test_relabelling_counts_items_whose_label_moves_at_the_blank():
-    from semantic_pivots import tracing
+    from semantic_pivots.analyses import tracing
 
     rows = [
         {"model": "m", "pair": "en-zh", "item": i, "blanks": b, "label": label}
@@ -170,7 +174,7 @@ def test_relabelling_counts_items_whose_label_moves_at_the_blank():
 def test_peak_note_names_blank_and_letter_peaks():
     import pandas as pd
 
-    from semantic_pivots import tracing
+    from semantic_pivots.analyses import tracing
 
     def rows(tokens, layers):
         return pd.DataFrame({"label": "semantic pivot", "peak token": tokens, "peak layer": layers})

@@ -6,8 +6,8 @@ import sys
 import pytest
 import torch
 
-from semantic_pivots import models, tiny
 from semantic_pivots.errors import UserError
+from semantic_pivots.models import loading, tiny
 
 PROMPT = (
     "Please translate words from English to Japanese.\n\n"
@@ -18,7 +18,7 @@ PROMPT = (
 @pytest.fixture(scope="module", params=sorted(tiny.CONFIGS))
 def tiny_model(request, tmp_path_factory):
     folder = tiny.save(request.param, tmp_path_factory.mktemp(request.param))
-    lm = models.load_model(str(folder), device="cpu")
+    lm = loading.load_model(str(folder), device="cpu")
     # Random final-norm weights: with the initial all-ones weights an RMSNorm applied twice
     # would equal one application, and a double norm would go unnoticed.
     torch.manual_seed(1)
@@ -60,12 +60,12 @@ def test_unknown_architecture_is_refused_with_the_class_name(tmp_path):
         word_embed_proj_dim=16,
     )
     with pytest.raises(UserError, match=r"OPTForCausalLM .*supported model types are .*llama"):
-        models.Adapter.for_model(transformers.AutoModelForCausalLM.from_config(config))
+        loading.Adapter.for_model(transformers.AutoModelForCausalLM.from_config(config))
 
 
 def test_specs_are_checked_before_any_work():
     with pytest.raises(UserError, match="unknown model 'nonsense'"):
-        models.resolve("nonsense")
+        loading.resolve("nonsense")
 
 
 @pytest.mark.parametrize(
@@ -90,19 +90,19 @@ def test_uncached_hub_id_fails_offline_in_one_line(tmp_path, spec, message):
 
 def test_revision_prefix_matches_one_branch():
     branches = ["main", "step20000-tokens84B", "step2000-tokens8B", "step30000-tokens126B"]
-    assert models.match_revision("r", "step20000", branches) == "step20000-tokens84B"
+    assert loading.match_revision("r", "step20000", branches) == "step20000-tokens84B"
     with pytest.raises(UserError, match="matches 2 branches"):
-        models.match_revision("r", "step2000", branches)
+        loading.match_revision("r", "step2000", branches)
     with pytest.raises(UserError, match="matches 0 branches"):
-        models.match_revision("r", "step9", branches)
+        loading.match_revision("r", "step9", branches)
 
 
 def test_the_fingerprint_follows_the_weights_not_the_folder(tmp_path):
-    from semantic_pivots import tiny
+    from semantic_pivots.models import tiny
 
-    first = models.load_model(str(tiny.save("llama", tmp_path / "a")), device="cpu")
+    first = loading.load_model(str(tiny.save("llama", tmp_path / "a")), device="cpu")
     (tmp_path / "a").rename(tmp_path / "b")
-    moved = models.load_model(str(tmp_path / "b"), device="cpu")
-    other = models.load_model(str(tiny.save("llama", tmp_path / "c", seed=1)), device="cpu")
+    moved = loading.load_model(str(tmp_path / "b"), device="cpu")
+    other = loading.load_model(str(tiny.save("llama", tmp_path / "c", seed=1)), device="cpu")
     assert first.info.fingerprint == moved.info.fingerprint != other.info.fingerprint
     assert first.key() == moved.key()

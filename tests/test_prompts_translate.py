@@ -2,9 +2,11 @@
 
 import pytest
 
-from semantic_pivots import kv, models, prompts, translate
-from semantic_pivots.clwtd import Item
+from semantic_pivots import prompts
+from semantic_pivots.analyses import translation
+from semantic_pivots.data.clwtd import Item
 from semantic_pivots.errors import UserError
+from semantic_pivots.models import kv, loading
 
 ITEMS = [
     Item(w, {"en": w, "fr": f})
@@ -46,10 +48,10 @@ def test_shot_pool_is_held_out():
 
 
 def test_exact_match_normalisation():
-    assert translate.is_correct(" Chien.", ["chien"])
-    assert translate.is_correct("ＣＨＩＥＮ", ["chien"])  # NFKC folds full-width letters
-    assert not translate.is_correct("chiens", ["chien"])
-    assert translate.first_line(" chat\n\nEnglish: dog") == "chat"
+    assert translation.is_correct(" Chien.", ["chien"])
+    assert translation.is_correct("ＣＨＩＥＮ", ["chien"])  # NFKC folds full-width letters
+    assert not translation.is_correct("chiens", ["chien"])
+    assert translation.first_line(" chat\n\nEnglish: dog") == "chat"
 
 
 @pytest.mark.parametrize("arch", ["llama", "gemma3", "gpt2", "bloom"])
@@ -57,7 +59,7 @@ def test_shared_prefix_generation_equals_plain_generate(arch):
     """The cached common prefix and length buckets change nothing (gemma3: sliding window)."""
     import torch
 
-    lm = models.load_model(f"tiny-{arch}", device="cpu")
+    lm = loading.load_model(f"tiny-{arch}", device="cpu")
     pair = prompts.Pair("en", "fr")
     texts = [prompts.query(pair, ITEMS[:3], w) for w in ["dog", "house", "x", "猫", "tree"]]
     texts.append(prompts.query(pair, ITEMS[:1], "dog"))  # a shorter shared prefix
@@ -69,6 +71,6 @@ def test_shared_prefix_generation_equals_plain_generate(arch):
                 **ids, max_new_tokens=5, do_sample=False, pad_token_id=lm.tokenizer.pad_token_id
             )
         new = out[0, ids["input_ids"].shape[1] :]
-        plain.append(translate.first_line(lm.tokenizer.decode(new, skip_special_tokens=True)))
-    assert translate.generate(lm, texts, max_new_tokens=5, batch_size=2) == plain
+        plain.append(translation.first_line(lm.tokenizer.decode(new, skip_special_tokens=True)))
+    assert translation.generate(lm, texts, max_new_tokens=5, batch_size=2) == plain
     assert kv.common_prefix([[1, 2, 3], [1, 2, 4], [1, 2]]) == 1

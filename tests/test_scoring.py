@@ -4,9 +4,11 @@ import math
 
 import pytest
 
-from semantic_pivots import models, prompts, scoring
-from semantic_pivots.clwtd import Item
+from semantic_pivots import prompts
+from semantic_pivots.analyses import scoring
+from semantic_pivots.data.clwtd import Item
 from semantic_pivots.errors import UserError
+from semantic_pivots.models import loading
 
 WORDS = [
     ("dog", "chien", "犬"),
@@ -50,7 +52,7 @@ def _requests(pair, n_items=2, k=3, sets=1, mode="shared"):
 @pytest.mark.parametrize("arch", ["llama", "gemma3", "gpt2", "qwen2", "bloom"])
 @pytest.mark.parametrize("pair", [("en", "ja"), ("ja", "fr")])
 def test_fast_scorer_equals_reference(arch, pair):
-    lm = models.load_model(f"tiny-{arch}", device="cpu")
+    lm = loading.load_model(f"tiny-{arch}", device="cpu")
     requests = _requests(prompts.Pair(*pair))
     # multi-token answers: the tiny byte-level BPE splits most CJK words
     assert any(scoring.encode(lm, r).n_answer > 1 for r in requests)
@@ -63,10 +65,10 @@ def test_fast_scorer_equals_reference(arch, pair):
 @pytest.fixture(scope="module")
 def dummy_prefix_llama(tmp_path_factory):
     """A tiny Llama whose tokenizer adds a SentencePiece dummy prefix, as Llama-2 does."""
-    from semantic_pivots import tiny
+    from semantic_pivots.models import tiny
 
     folder = tiny.save("llama", tmp_path_factory.mktemp("sp"), tokenizer_style="sentencepiece")
-    return models.load_model(str(folder), device="cpu")
+    return loading.load_model(str(folder), device="cpu")
 
 
 @pytest.mark.parametrize("mode", ["shared", "paper"])
@@ -153,7 +155,7 @@ def test_bad_inputs_stop_with_one_line():
 
 def test_scores_are_cached_and_keyed_by_parameters(tmp_path, monkeypatch):
     monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path))
-    lm = models.load_model("tiny-llama", device="cpu")
+    lm = loading.load_model("tiny-llama", device="cpu")
     pair = prompts.Pair("en", "fr")
     first = scoring.score_pair(lm, _items(), pair, k=2, sets=1, n_items=3)
     assert len(list((tmp_path / "results" / "nll").glob("*.json"))) == 1

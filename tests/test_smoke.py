@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from semantic_pivots import notebooks
 from semantic_pivots.paths import ROOT
+from semantic_pivots.report import notebooks
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def executed(tmp_path_factory, dataset):
     """The notebooks run on the smoke profile, on a cache of their own (never the repository's
     results), with a small aligned corpus made from the word list itself (every word a few
     times, next to its neighbours' translations)."""
-    from semantic_pivots import corpus
+    from semantic_pivots.data import corpus
 
     items = dataset.items
     docs = [

@@ -6,17 +6,17 @@ import argparse
 import json
 import sys
 
-from .errors import UserError
+from semantic_pivots.errors import UserError
 
 
 def _data_build(args) -> None:
-    from .build_clwtd import build_from_sources
+    from semantic_pivots.data.build_clwtd import build_from_sources
 
     print(json.dumps(build_from_sources(), ensure_ascii=False, indent=2))
 
 
 def _data_validate(args) -> None:
-    from . import clwtd
+    from semantic_pivots.data import clwtd
 
     dataset = clwtd.with_distractors(clwtd.load(args.path, args.format), args.rule)
     clwtd.validate(dataset, args.distractors, scored=dataset.languages)
@@ -29,7 +29,7 @@ def _data_validate(args) -> None:
 def _model_info(args) -> None:
     from dataclasses import asdict
 
-    from .models import load_model
+    from semantic_pivots.models.loading import load_model
 
     print(json.dumps(asdict(load_model(args.spec, device=args.device).info), indent=2))
 
@@ -37,7 +37,7 @@ def _model_info(args) -> None:
 def _notebooks_run(args) -> None:
     from pathlib import Path
 
-    from .notebooks import execute
+    from semantic_pivots.report.notebooks import execute
 
     out = Path(args.out) if args.out else None
     for path in execute(args.profile, args.only or None, **({"out_dir": out} if out else {})):
@@ -47,7 +47,7 @@ def _notebooks_run(args) -> None:
 def _notebooks_check(args) -> None:
     from pathlib import Path
 
-    from .notebooks import problems
+    from semantic_pivots.report.notebooks import problems
 
     paths = sorted(Path(args.folder).glob("*.ipynb"))
     if not paths:
@@ -59,7 +59,7 @@ def _notebooks_check(args) -> None:
 
 
 def _corpus_build(args) -> None:
-    from . import corpus
+    from semantic_pivots.data import corpus
 
     root = corpus.corpus_dir()
     if (root / "manifest.json").exists() and not args.force:
@@ -74,8 +74,8 @@ def _corpus_build(args) -> None:
 
 
 def _count(args) -> None:
-    from . import counts
-    from .languages import check_codes
+    from semantic_pivots.data import counts
+    from semantic_pivots.languages import check_codes
 
     words = [tuple(w.split(":", 1)) for w in args.words]
     if any(len(w) != 2 or not w[1].strip() for w in words):
@@ -90,7 +90,7 @@ def _count(args) -> None:
 
 
 def _cache(args) -> None:
-    from . import cache
+    from semantic_pivots import cache
 
     if args.action == "clear":
         removed = cache.clear(args.kind)
@@ -107,7 +107,7 @@ def _cache(args) -> None:
 
 
 def _book_assets(args) -> None:
-    from .sources import vendor_mathjax
+    from semantic_pivots.data.sources import vendor_mathjax
 
     print(vendor_mathjax())
 

@@ -18,8 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
-from .paths import atomic_write_text, cache_dir
+from semantic_pivots.errors import UserError
+from semantic_pivots.paths import atomic_write_text, cache_dir
 
 
 def key_digest(key) -> str:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import yaml
 
-from . import clwtd, languages
-from .errors import UserError
-from .prompts import MODES
+from semantic_pivots import languages
+from semantic_pivots.data import clwtd
+from semantic_pivots.errors import UserError
+from semantic_pivots.prompts import MODES
 
 PROFILES_FILE = Path(__file__).with_name("profiles.yaml")
 

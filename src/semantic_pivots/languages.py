@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import UserError
+from semantic_pivots.errors import UserError
 
 NAMES = {
     "en": "English",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from . import languages
-from .clwtd import Item, sample
-from .errors import UserError
+from semantic_pivots import languages
+from semantic_pivots.data.clwtd import Item, sample
+from semantic_pivots.errors import UserError
 
 
 @dataclass(frozen=True)

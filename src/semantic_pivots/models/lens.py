@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
-from . import kv
-from .encoding import blank_ids, is_blank
-from .models import LoadedModel
+from semantic_pivots.models import kv
+from semantic_pivots.models.encoding import blank_ids, is_blank
+from semantic_pivots.models.loading import LoadedModel
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,13 @@ from dataclasses import asdict, dataclass
 
 from tqdm import tqdm
 
-from . import encoding, kv, languages
-from .cache import Kind, cached_json, key_digest
-from .clwtd import Item
-from .errors import UserError
-from .models import LoadedModel
-from .prompts import Pair, Planned, answer, plan, prefix
+from semantic_pivots import languages
+from semantic_pivots.cache import Kind, cached_json, key_digest
+from semantic_pivots.data.clwtd import Item
+from semantic_pivots.errors import UserError
+from semantic_pivots.models import encoding, kv
+from semantic_pivots.models.loading import LoadedModel
+from semantic_pivots.prompts import Pair, Planned, answer, plan, prefix
 
 
 @dataclass(frozen=True)

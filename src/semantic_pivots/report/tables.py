@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import languages
-from .clwtd import Dataset, Item
-from .encoding import encode
-from .models import LoadedModel
-from .prompts import answer, ordered_pairs, plan
-from .translate import Translation
+from semantic_pivots import languages
+from semantic_pivots.analyses.translation import Translation
+from semantic_pivots.data.clwtd import Dataset, Item
+from semantic_pivots.models.encoding import encode
+from semantic_pivots.models.loading import LoadedModel
+from semantic_pivots.prompts import answer, ordered_pairs, plan
 
 
 def settings_line(cfg, dataset: Dataset) -> str:

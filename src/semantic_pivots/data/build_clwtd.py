@@ -34,9 +34,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import languages, sources
-from .clwtd import N_DISTRACTORS, Dataset, Item, save_jsonl, validate
-from .paths import CLWTD_DIR, atomic_write_text
+from semantic_pivots import languages
+from semantic_pivots.data import sources
+from semantic_pivots.data.clwtd import N_DISTRACTORS, Dataset, Item, save_jsonl, validate
+from semantic_pivots.paths import CLWTD_DIR, atomic_write_text
 
 LANGS = ["en", "fr", "de", "es", "zh", "ja"]
 SKIPPED_GROUPS = {"Component", "Flags"}

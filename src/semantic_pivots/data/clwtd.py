@@ -19,9 +19,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import languages
-from .errors import UserError
-from .paths import CLWTD_DIR, atomic_write_text
+from semantic_pivots import languages
+from semantic_pivots.errors import UserError
+from semantic_pivots.paths import CLWTD_DIR, atomic_write_text
 
 N_DISTRACTORS = 9
 DEFAULT_PATH = CLWTD_DIR / "items.jsonl"

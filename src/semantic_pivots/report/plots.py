@@ -11,7 +11,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
 
-from .lens import layer_label
+from semantic_pivots.models.lens import layer_label
 
 
 def _use_cjk_fallback() -> None:
@@ -142,7 +142,7 @@ def lens_grid(grid, title: str):
 
 def roc_curves(frame: pd.DataFrame, xs: list[str], by: str = "model"):
     """ROC curves, one panel per ``by`` level, one line per x (AUC in the legend)."""
-    from . import frequency
+    from semantic_pivots.analyses import frequency
 
     groups = list(frame.groupby(by, sort=False))
     fig, axes = plt.subplots(

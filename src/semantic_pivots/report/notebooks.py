@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import UserError
-from .paths import ROOT, sweep_stale, temporary_prefix
+from semantic_pivots.errors import UserError
+from semantic_pivots.paths import ROOT, sweep_stale, temporary_prefix
 
 NOTEBOOKS_DIR = ROOT / "notebooks"
 BOOK_NOTEBOOKS = ROOT / "book" / "notebooks"

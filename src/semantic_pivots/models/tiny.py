@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from .paths import atomic_dir, cache_dir
+from semantic_pivots.paths import atomic_dir, cache_dir
 
 VERSION = 1  # bump when a config or the tokenizer recipe changes: it names the cache folder
 HIDDEN, LAYERS, HEADS, KV_HEADS, FFN = 64, 3, 4, 2, 128
@@ -51,7 +51,8 @@ SPECIAL = {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>", "unk_t
 
 
 def _training_text() -> list[str]:
-    from . import clwtd, languages
+    from semantic_pivots import languages
+    from semantic_pivots.data import clwtd
 
     lines = [
         f"Please translate words from {a} to {b}.\n\n{a}: x\n{b}: y\n\n"

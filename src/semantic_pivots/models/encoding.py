@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import UserError
+from semantic_pivots.errors import UserError
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
-from . import kv
-from .cache import Kind, cached_json, key_digest
-from .clwtd import Item
-from .encoding import prompt_ids
-from .models import LoadedModel
-from .prompts import Pair, plan, query
+from semantic_pivots.cache import Kind, cached_json, key_digest
+from semantic_pivots.data.clwtd import Item
+from semantic_pivots.models import kv
+from semantic_pivots.models.encoding import prompt_ids
+from semantic_pivots.models.loading import LoadedModel
+from semantic_pivots.prompts import Pair, plan, query
 
 MAX_NEW_TOKENS = 8
 

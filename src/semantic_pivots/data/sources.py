@@ -15,8 +15,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UserError
-from .paths import cache_dir, temporary_dir
+from semantic_pivots.errors import UserError
+from semantic_pivots.paths import cache_dir, temporary_dir
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def vendor_mathjax(dest: Path | None = None) -> Path:
     """Unpack MathJax's es5 build into the book (outside _static, copied as an extra path)."""
     import tarfile
 
-    from .paths import ROOT, atomic_dir
+    from semantic_pivots.paths import ROOT, atomic_dir
 
     dest = dest or ROOT / "book" / "_vendor" / "mathjax"
     if (dest / "tex-chtml.js").exists():

@@ -28,9 +28,9 @@ from functools import cache
 
 from tqdm import tqdm
 
-from .cache import Kind, cached_json
-from .corpus import Corpus, Document
-from .errors import UserError
+from semantic_pivots.cache import Kind, cached_json
+from semantic_pivots.data.corpus import Corpus, Document
+from semantic_pivots.errors import UserError
 
 WINDOW = 100
 CJK = ("zh", "ja")
@@ -310,7 +310,7 @@ def get_counts(backend: str, words: list[Word], pairs: list[Pair], **options) ->
     """Counts from the named backend: ``corpus`` (the local corpus; options corpus, view,
     window), ``wordfreq`` or ``infini-gram`` (options index, post)."""
     if backend == "corpus":
-        from . import corpus as corpus_module
+        from semantic_pivots.data import corpus as corpus_module
 
         found = options.pop("corpus", None) or corpus_module.load()
         return local_counts(found, words, pairs, **options)

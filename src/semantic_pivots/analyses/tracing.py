@@ -6,11 +6,12 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from . import behavior, encoding, kv, lens
-from .cache import Kind, cached_json, key_digest
-from .clwtd import Item
-from .models import LoadedModel
-from .prompts import Pair, Planned, answer, plan, query, source_span
+from semantic_pivots.analyses import behaviour
+from semantic_pivots.cache import Kind, cached_json, key_digest
+from semantic_pivots.data.clwtd import Item
+from semantic_pivots.models import encoding, kv, lens
+from semantic_pivots.models.loading import LoadedModel
+from semantic_pivots.prompts import Pair, Planned, answer, plan, query, source_span
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class ItemTrace:
 
     def label(self, rule: str = "peak", threshold: float = 0.1) -> int:
         """The behaviour, from layer 1 on (layer 0 only decodes the input token)."""
-        return behavior.classify(
+        return behaviour.classify(
             self.trace.top1()[1:],
             set(self.source_tokens),
             set(self.target_tokens),
@@ -127,8 +128,8 @@ def behaviour_row(
 ) -> dict:
     """One item's behaviour under ``rule`` and under the other rule, and its peak layer."""
     top1 = t.trace.top1()
-    peak = 1 + behavior.peak_layer(top1[1:])
-    other = next(r for r in behavior.RULES if r != rule)
+    peak = 1 + behaviour.peak_layer(top1[1:])
+    other = next(r for r in behaviour.RULES if r != rule)
     return {
         "model": t.model,
         "pair": t.pair,
@@ -136,8 +137,8 @@ def behaviour_row(
         "source": t.source,
         "target": t.target,
         "blanks": t.blanks,
-        "label": behavior.LABELS[t.label(rule, threshold)],
-        f"label ({other} rule)": behavior.LABELS[t.label(other, threshold)],
+        "label": behaviour.LABELS[t.label(rule, threshold)],
+        f"label ({other} rule)": behaviour.LABELS[t.label(other, threshold)],
         "peak layer": peak,
         "peak token": lm.tokenizer.decode([top1[peak][0]]),
         "peak prob": top1[peak][1],
@@ -190,7 +191,7 @@ def blank_position_labels(
                         "model": t.model,
                         "pair": t.pair,
                         "item": t.item,
-                        "label at the blank": behavior.LABELS[t.label(rule, threshold)],
+                        "label at the blank": behaviour.LABELS[t.label(rule, threshold)],
                     }
                 )
     return rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import inspect
 
-from .models import LoadedModel
+from semantic_pivots.models.loading import LoadedModel
 
 
 def common_prefix(sequences: list[list[int]]) -> int:

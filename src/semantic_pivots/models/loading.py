@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import source_digest
-from .errors import UserError
-from .paths import atomic_dir, atomic_path, cache_dir
+from semantic_pivots.cache import source_digest
+from semantic_pivots.errors import UserError
+from semantic_pivots.paths import atomic_dir, atomic_path, cache_dir
 
 if TYPE_CHECKING:  # torch is imported lazily so that a bad spec fails in well under 2 s
     import torch
@@ -289,7 +289,7 @@ def resolve(spec: str) -> tuple[str | Path, str | None, str]:
     if spec in REGISTRY:
         return convert_gguf(spec), None, f"PyPI package {REGISTRY[spec].package}"
     if spec.startswith(TINY_PREFIX):
-        from . import tiny
+        from semantic_pivots.models import tiny
 
         arch = spec.removeprefix(TINY_PREFIX)
         if arch not in tiny.CONFIGS:

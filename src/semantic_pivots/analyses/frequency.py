@@ -9,8 +9,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from .counts import Counts
-from .errors import UserError
+from semantic_pivots.data.counts import Counts
+from semantic_pivots.errors import UserError
 
 
 def _log1p(value) -> float:
@@ -129,7 +129,7 @@ def _pair_statistic(frame: pd.DataFrame, xs: list[str], statistic, seed: int) ->
     concepts)}, with one set of concept draws per model shared by all its pairs, so that a
     concept drawn twice counts twice in every pair. ``statistic(sub, x, weights)`` returns
     (point, samples) for one pair's rows."""
-    from .stats import cluster_draws
+    from semantic_pivots.stats import cluster_draws
 
     out = {}
     for model, g in frame.groupby("model", sort=False):
@@ -158,7 +158,7 @@ def _verdicts(
 
 
 def _mean_over_pairs(per_pair: dict, column: str) -> dict:
-    from .stats import interval
+    from semantic_pivots.stats import interval
 
     kept = {p: v for p, v in per_pair.items() if not np.isnan(v[0])}
     if not kept:
@@ -177,7 +177,7 @@ def summary(
     """Mean AUC over pairs per model and x, with a 95 % interval from a cluster bootstrap over
     concepts (the pairs share them), none from fewer than ``min_pairs`` pairs, and a verdict
     against chance. A pair counts where each behaviour has ``min_per_class`` items with x."""
-    from .stats import weighted_auc
+    from semantic_pivots.stats import weighted_auc
 
     def statistic(sub, x, w):
         keep = (sub.label.isin([POSITIVE, NEGATIVE]) & sub[x].notna()).to_numpy()
@@ -201,7 +201,7 @@ def pearson_summary(
     """Pearson r of each x with ``y`` within each ordered pair (pooling pairs would mix
     differences between pairs into r), and per model and x the mean r over pairs with a
     cluster-bootstrap interval over concepts. Returns (per pair, means)."""
-    from .stats import weighted_pearson
+    from semantic_pivots.stats import weighted_pearson
 
     def statistic(sub, x, w):
         keep = (sub[x].notna() & sub[y].notna()).to_numpy()

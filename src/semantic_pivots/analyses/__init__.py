@@ -1,0 +1,2 @@
+"""One module per analysis: CLWTD scoring, layer tracing (with its behaviour rules), frequency
+against behaviour, and greedy translation. An analysis never imports another analysis."""

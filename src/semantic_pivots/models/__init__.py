@@ -1,0 +1,2 @@
+"""Causal language models: loading any spec with its architecture adapter, tiny random models,
+the joint tokenization of prompt and answer, shared-prefix caches and the logit lens."""
