@@ -5,13 +5,15 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PROFILE ?= default
+# Settings that override the profile in every notebook, e.g. SET="scoring.k=3 tracing.rule=threshold"
+SET ?=
 # Offline unless the user says otherwise (HF_HUB_OFFLINE=0 make ... to reach the hub).
 HF_HUB_OFFLINE ?= 1
 export HF_HUB_OFFLINE
 export TOKENIZERS_PARALLELISM ?= false
 export PYTHONHASHSEED ?= 0
 
-.PHONY: install reproduce notebooks book book-assets test smoke lint data corpus lock clean
+.PHONY: install reproduce notebooks book book-assets publish test smoke lint data corpus lock clean
 
 install: $(VENV)/.installed
 
@@ -23,11 +25,11 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 reproduce: install corpus
-	$(PY) -m semantic_pivots notebooks-run --profile $(PROFILE)
+	$(PY) -m semantic_pivots notebooks-run --profile $(PROFILE) --set "$(SET)"
 	$(MAKE) book
 
 notebooks: install
-	$(PY) -m semantic_pivots notebooks-run --profile $(PROFILE)
+	$(PY) -m semantic_pivots notebooks-run --profile $(PROFILE) --set "$(SET)"
 
 book-assets: install
 	$(PY) -m semantic_pivots book-assets
@@ -35,6 +37,10 @@ book-assets: install
 book: book-assets
 	$(PY) -m semantic_pivots notebooks-check book/notebooks
 	$(VENV)/bin/jupyter-book build --warningiserror book
+
+# Push the built book to the gh-pages branch (GitHub Pages serves it; .nojekyll keeps _static).
+publish: book
+	$(VENV)/bin/ghp-import --no-jekyll --push --force book/_build/html
 
 test: install
 	$(VENV)/bin/ruff check src tests bench

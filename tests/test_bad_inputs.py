@@ -124,16 +124,41 @@ def test_papermill_strings_become_lists_and_numbers():
     cfg = config.settings(
         "smoke", languages='["de", "es"]', checkpoints="tiny-qwen2", n_items="4", k_values="[0, 2]"
     )
-    assert cfg.languages == ["de", "es"] and cfg.checkpoints == ["tiny-qwen2"]
-    assert cfg.n_items == 4 and cfg.k_values == [0, 2]
+    assert cfg.languages == ["de", "es"] and cfg.scoring.checkpoints == ["tiny-qwen2"]
+    assert cfg.scoring.n_items == 4 and cfg.scoring.k_values == [0, 2]
 
 
 def test_a_misspelt_notebook_parameter_names_the_valid_ones():
-    namespace = {"profile": "smoke", "models": None, "modle": "tiny-qwen2", "In": [], "np": os}
-    with pytest.raises(UserError, match="unknown parameter 'modle': this notebook takes .*models"):
+    namespace = {"profile": "smoke", "overrides": {}, "modle": "tiny-qwen2", "In": [], "np": os}
+    with pytest.raises(UserError, match="unknown parameter 'modle': notebooks take .*models"):
         config.from_notebook(namespace)
     namespace.pop("modle")
-    assert config.from_notebook({**namespace, "rule": "peak"}, extra=("rule",)).profile == "smoke"
+    assert config.from_notebook({**namespace, "rule": "threshold"}).tracing.rule == "threshold"
+
+
+def test_overrides_reach_their_section_in_every_spelling():
+    """A key one section has, section.key, a whole section, papermill's overrides mapping and
+    make's SET all set the same knob; the paper profile is read whole."""
+    spellings = [
+        {"rule": "threshold"},
+        {"tracing.rule": "threshold"},
+        {"tracing": {"rule": "threshold"}},
+        {"tracing": "{rule: threshold}"},
+        config.parse_assignments("tracing.rule=threshold"),
+    ]
+    for overrides in spellings:
+        assert config.settings("smoke", **overrides).tracing.rule == "threshold", overrides
+    namespace = {"profile": "smoke", "overrides": {"tracing.top_k": 3}, "k": "2"}
+    cfg = config.from_notebook(namespace)
+    assert cfg.tracing.top_k == 3 and cfg.scoring.k == 2
+    paper = config.from_notebook({"profile": "paper", "overrides": {}})
+    assert paper.scoring.mode == "paper" and paper.scoring.n_items == 2000
+    with pytest.raises(UserError, match="unknown setting 'tracing.rules'.*tracing.rule"):
+        config.settings("smoke", **{"tracing.rules": "peak"})
+    with pytest.raises(UserError, match="setting rule: expected one of peak, threshold"):
+        config.settings("smoke", rule="vote")
+    with pytest.raises(UserError, match="SET: expected NAME=VALUE"):
+        config.parse_assignments("tracing.rule")
 
 
 def test_the_corpus_never_replaces_a_foreign_folder(tmp_path):

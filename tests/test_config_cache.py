@@ -9,10 +9,10 @@ from semantic_pivots.errors import UserError
 def test_profiles_and_overrides():
     assert {"smoke", "default", "paper"} <= set(config.profiles())
     cfg = config.settings("default", n_items=5, languages=None)
-    assert cfg.n_items == 5 and cfg.languages == ["en", "fr", "zh", "ja"]
+    assert cfg.scoring.n_items == 5 and cfg.languages == ["en", "fr", "zh", "ja"]
     assert config.settings("smoke", model="some/model").models == ["some/model"]
     assert config.settings("smoke", models="a/b").models == ["a/b"]
-    assert config.settings("paper").k == 5
+    assert config.settings("paper").scoring.k == 5
 
 
 @pytest.mark.parametrize(

@@ -125,3 +125,35 @@ def test_notebook_01_scores_a_spreadsheet_list_without_distractors(dataset, tmp_
     text = out.read_text()
     assert "distractors: nine other words of the list" in text and "export.csv" in text
     assert (tmp_path / "cache" / "results" / "nll").is_dir()
+
+
+@pytest.mark.slow
+def test_a_tracing_knob_passed_to_papermill_reaches_the_analysis(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path / "cache"))
+    (out,) = notebooks.execute(
+        "smoke",
+        ["02_layer_tracing"],
+        out_dir=tmp_path / "out",
+        parameters={"rule": "threshold", "overrides": {"tracing.top_k": 2}},
+    )
+    text = out.read_text()
+    assert "behaviour rule **threshold**" in text
+    assert "label (peak rule)" in text  # the other rule is the peak rule
+
+
+def test_no_set_up_block_is_repeated_across_notebooks():
+    """Set-up lives in the package: no run of six code lines stands in two notebooks."""
+    runs = {}
+    for path in notebooks.notebooks():
+        cells = json.loads(path.read_text())["cells"]
+        lines = [
+            line.strip()
+            for c in cells
+            if c["cell_type"] == "code"
+            for line in "".join(c["source"]).splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
+        for i in range(len(lines) - 5):
+            runs.setdefault(tuple(lines[i : i + 6]), set()).add(path.name)
+    repeated = [run for run, names in runs.items() if len(names) > 1]
+    assert not repeated, repeated[0]

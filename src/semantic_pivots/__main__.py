@@ -37,10 +37,16 @@ def _model_info(args) -> None:
 def _notebooks_run(args) -> None:
     from pathlib import Path
 
+    from semantic_pivots.config import parse_assignments, settings
     from semantic_pivots.report.notebooks import execute
 
+    overrides = parse_assignments(args.set or "")
+    settings(args.profile, **overrides)  # a bad profile or setting stops before any notebook
     out = Path(args.out) if args.out else None
-    for path in execute(args.profile, args.only or None, **({"out_dir": out} if out else {})):
+    kwargs = {"out_dir": out} if out else {}
+    for path in execute(
+        args.profile, args.only or None, parameters={"overrides": overrides}, **kwargs
+    ):
         print(f"executed {path}")
 
 
@@ -145,6 +151,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", default="default")
     p.add_argument("--only", nargs="*", help="notebook names (default: all)")
     p.add_argument("--out", default=None, help="folder for the executed notebooks (the book's)")
+    p.add_argument(
+        "--set", default="", help='settings over the profile, e.g. "scoring.k=3 tracing.rule=peak"'
+    )
     p.set_defaults(func=_notebooks_run)
     p = sub.add_parser(
         "notebooks-check", help="fail if an executed notebook holds an error or no figure"

@@ -1,8 +1,17 @@
-"""Run profiles (``profiles.yaml``) resolved with per-run overrides."""
+"""The one configuration: run profiles, a section per analysis, typed and overridable.
+
+The profiles live in ``profiles.yaml`` and are read into typed settings, overridden per run.
+
+A profile holds the study-wide settings (models, languages, word list, distractor rule, seed)
+and one section per analysis (``scoring``, ``tracing``, ``frequency``). An override names a
+setting as ``section.key`` (``tracing.rule``), as a key that only one section has (``rule``), or
+as a section given whole as a mapping (``tracing={"rule": "threshold"}``). An unknown name stops
+with the valid ones.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import yaml
@@ -16,31 +25,72 @@ PROFILES_FILE = Path(__file__).with_name("profiles.yaml")
 
 
 @dataclass(frozen=True)
+class Scoring:
+    """CLWTD scoring; layer tracing traces the same items with the same shots."""
+
+    n_items: int | None = 30  # items per ordered pair (None: all)
+    k: int = 5  # shots per prompt
+    shot_sets: int = 2  # shot sets per item (S)
+    mode: str = "shared"  # "shared" (held-out pool) or "paper" (per item)
+    k_values: list[int] = field(default_factory=lambda: [0, 1, 3, 5])
+    k_items: int = 15  # items per pair in the few-shot (k) comparison
+    k_pairs: list[str] = field(default_factory=lambda: ["en-fr", "fr-en", "en-zh", "zh-en"])
+    checkpoints: list[str] = field(default_factory=list)  # model specs scored in order
+
+
+@dataclass(frozen=True)
+class Tracing:
+    """Layer tracing and the behaviour rules."""
+
+    rule: str = "peak"  # "peak" (the authors' rule) or "threshold"
+    threshold: float = 0.1  # for the threshold rule
+    top_k: int = 5  # tokens kept per layer
+
+
+@dataclass(frozen=True)
+class Frequency:
+    """Corpus frequency against behaviour."""
+
+    backend: str = "corpus"  # "corpus", "wordfreq" or "infini-gram"
+    xs: list[str] | None = None  # x definitions (None: all of frequency.XS)
+    cooccurrence: str = "windows"  # "windows" (100-token windows) or "units" (aligned units)
+    view: str = "aligned"  # corpus units: "aligned" translations together, or "documents"
+
+
+SECTIONS = {"scoring": Scoring, "tracing": Tracing, "frequency": Frequency}
+
+
+@dataclass(frozen=True)
 class Settings:
     profile: str
     description: str
     models: list[str]
     languages: list[str]
-    n_items: int
-    k: int
-    shot_sets: int
-    seed: int
-    mode: str = "shared"  # shot sets: "shared" (held-out pool) or "paper" (per item)
-    k_values: list[int] = field(default_factory=lambda: [0, 1, 3, 5])
-    k_items: int = 15  # items per pair in the few-shot (k) comparison
-    k_pairs: list[str] = field(default_factory=lambda: ["en-fr", "fr-en", "en-zh", "zh-en"])
-    checkpoints: list[str] = field(default_factory=list)  # model specs scored in order
-    dataset: str | None = None
+    seed: int = 0
+    dataset: str | None = None  # a word list (native JSONL, the authors' JSONL, or CSV)
     distractors: str = "list"  # "list" (the list's own) or "random" (clwtd.DISTRACTOR_RULES)
+    scoring: Scoring = field(default_factory=Scoring)
+    tracing: Tracing = field(default_factory=Tracing)
+    frequency: Frequency = field(default_factory=Frequency)
 
 
-# What each setting must be: list settings accept a list, or a string holding a JSON or YAML
-# list (papermill passes `-p languages '["de", "es"]'` as a string); a plain string is a list
-# of one for the model lists.
+TOP = [f.name for f in fields(Settings) if f.name not in SECTIONS]
+KEYS = {name: [f.name for f in fields(cls)] for name, cls in SECTIONS.items()}
+
+# What each setting must be. Lists accept a list, or a string holding a JSON or YAML list
+# (papermill passes `-p languages '["de", "es"]'` as a string); a plain string is a list of one
+# for the model lists.
 LISTS = {"models": str, "languages": str, "k_values": int, "k_pairs": str, "checkpoints": str}
 ONE_IS_A_LIST = {"models", "checkpoints"}
-INTEGERS = {"n_items": 1, "k": 0, "shot_sets": 1, "seed": None, "k_items": 1}  # -> minimum
-CHOICES = {"mode": MODES}
+INTEGERS = {"k": 0, "shot_sets": 1, "seed": None, "k_items": 1, "top_k": 1}  # -> minimum
+OPTIONAL_INTEGERS = {"n_items": 1}
+CHOICES = {
+    "mode": MODES,
+    "rule": ("peak", "threshold"),
+    "backend": ("corpus", "wordfreq", "infini-gram"),
+    "cooccurrence": ("windows", "units"),
+    "view": ("aligned", "documents"),
+}
 
 
 def profiles() -> dict[str, dict]:
@@ -82,13 +132,46 @@ def check(name: str, value):
         return as_list(name, value, LISTS[name])
     if name in INTEGERS:
         return _integer(name, value, INTEGERS[name])
+    if name in OPTIONAL_INTEGERS:
+        return None if value is None else _integer(name, value, OPTIONAL_INTEGERS[name])
     if name in CHOICES and value not in CHOICES[name]:
         raise UserError(
             f"setting {name}: expected one of {', '.join(CHOICES[name])}, got {value!r}"
         )
+    if name == "threshold":
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise UserError(f"setting threshold: expected a number, got {value!r}") from None
+        if not 0 <= value <= 1:
+            raise UserError(f"setting threshold: expected a probability in [0, 1], got {value}")
+    if name == "xs" and value is not None:
+        from semantic_pivots.analyses.frequency import XS
+
+        value = as_list("xs", value, str)
+        unknown = [x for x in value if x not in XS]
+        if unknown:
+            raise UserError(f"setting xs: unknown {unknown[0]!r}: expected some of {list(XS)}")
     if name == "distractors":
         return clwtd.check_rule(value)
     return value
+
+
+def valid_names() -> list[str]:
+    return [*TOP, "model", *SECTIONS, *(f"{s}.{k}" for s, keys in KEYS.items() for k in keys)]
+
+
+def _place(name: str) -> tuple[str | None, str]:
+    """(section or None, key) of an override's name."""
+    if name in TOP or name == "model" or name in SECTIONS:
+        return None, name
+    section, dot, key = name.partition(".")
+    if dot and section in KEYS and key in KEYS[section]:
+        return section, key
+    owners = [s for s, keys in KEYS.items() if name in keys]
+    if len(owners) == 1:
+        return owners[0], name
+    raise UserError(f"unknown setting {name!r}: expected one of {', '.join(valid_names())}")
 
 
 def settings(profile: str = "default", **overrides) -> Settings:
@@ -99,35 +182,66 @@ def settings(profile: str = "default", **overrides) -> Settings:
     table = profiles()
     if profile not in table:
         raise UserError(f"unknown profile {profile!r}: expected one of {', '.join(table)}")
-    model = overrides.pop("model", None)
-    if model:
-        overrides["models"] = [model]
-    known = {f.name for f in fields(Settings)}
-    unknown = set(overrides) - known
-    if unknown:
-        raise UserError(
-            f"unknown setting {sorted(unknown)[0]!r}: expected one of {', '.join(sorted(known))}"
-        )
-    chosen = {**table[profile], **{k: v for k, v in overrides.items() if v is not None}}
-    result = Settings(profile=profile, **{k: check(k, v) for k, v in chosen.items()})
+    top = {k: v for k, v in table[profile].items() if k not in SECTIONS}
+    sections = {s: dict(table[profile].get(s) or {}) for s in SECTIONS}
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        section, key = _place(name)
+        if key == "model":
+            top["models"] = [value]
+        elif section is None and key in SECTIONS:
+            if isinstance(value, str):
+                value = yaml.safe_load(value)
+            if not isinstance(value, dict):
+                raise UserError(f"setting {key}: expected a mapping of its keys, got {value!r}")
+            for k, v in value.items():
+                sections[key][_place(f"{key}.{k}")[1]] = v
+        elif section is None:
+            top[key] = value
+        else:
+            sections[section][key] = value
+    built = {}
+    for s, cls in SECTIONS.items():
+        unknown = set(sections[s]) - set(KEYS[s])
+        if unknown:
+            _place(f"{s}.{sorted(unknown)[0]}")  # raises with the valid names
+        built[s] = replace(cls(), **{k: check(k, v) for k, v in sections[s].items()})
+    result = Settings(profile=profile, **{k: check(k, v) for k, v in top.items()}, **built)
     languages.check_codes(result.languages)
     if len(set(result.languages)) < 2:
         raise UserError(f"setting languages: at least two are needed, got {result.languages}")
-    for pair in result.k_pairs:
+    for pair in result.scoring.k_pairs:
         if pair.count("-") != 1:
             raise UserError(f"setting k_pairs: expected pairs like en-fr, got {pair!r}")
         languages.check_codes(pair.split("-"))
     return result
 
 
+def parse_assignments(text: str) -> dict:
+    """``"scoring.k=3 tracing.rule=threshold"`` (``make reproduce SET=...``) as overrides; each
+    value is read as YAML (numbers, lists, strings)."""
+    out = {}
+    for part in text.split():
+        name, eq, value = part.partition("=")
+        if not eq or not name:
+            raise UserError(f"SET: expected NAME=VALUE pairs such as scoring.k=3, got {part!r}")
+        _place(name)
+        out[name] = yaml.safe_load(value)
+    return out
+
+
 # Names a notebook's kernel holds besides its parameters.
 _KERNEL_NAMES = {"In", "Out", "exit", "quit", "get_ipython", "open"}
 
 
-def from_notebook(namespace: dict, extra: tuple[str, ...] = ()) -> Settings:
-    """The settings of a notebook run: its parameters cell and what papermill injected, read
-    from the kernel's ``namespace`` (``globals()``). A parameter the notebook does not know, a
-    misspelt ``-p`` name say, stops the run with the valid names."""
+def from_notebook(namespace: dict) -> Settings:
+    """The settings of a notebook run, read from the kernel's ``namespace`` (``globals()``).
+
+    They are its parameters cell (``profile`` and ``overrides``, a mapping of setting names to
+    values) and every parameter papermill injected. A name that is no setting, a misspelt ``-p``
+    name say, stops the run with the valid names.
+    """
     from types import ModuleType
 
     values = {
@@ -138,15 +252,16 @@ def from_notebook(namespace: dict, extra: tuple[str, ...] = ()) -> Settings:
         and not isinstance(v, ModuleType | type)
         and not callable(v)
     }
-    valid = {f.name for f in fields(Settings)} - {"profile", "description"}
-    valid |= {"profile", "model", *extra}
-    unknown = sorted(set(values) - valid)
-    if unknown:
-        raise UserError(
-            f"unknown parameter {unknown[0]!r}: this notebook takes {', '.join(sorted(valid))}"
-        )
-    values.pop("profile", None)
-    return settings(
-        namespace.get("profile", "default"),
-        **{k: v for k, v in values.items() if k not in extra},
-    )
+    profile = values.pop("profile", "default")
+    overrides = values.pop("overrides", None) or {}
+    if isinstance(overrides, str):
+        overrides = yaml.safe_load(overrides)
+    for name in values:
+        try:
+            _place(name)
+        except UserError:
+            raise UserError(
+                f"unknown parameter {name!r}: notebooks take profile, overrides and "
+                f"{', '.join(valid_names())}"
+            ) from None
+    return settings(profile, **{**overrides, **values})

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from semantic_pivots import languages
 from semantic_pivots.cache import Kind, cached_json, key_digest
+from semantic_pivots.config import Scoring
 from semantic_pivots.data.clwtd import Item
 from semantic_pivots.errors import UserError
 from semantic_pivots.models import encoding, kv
@@ -241,8 +242,10 @@ def score_pairs(lm: LoadedModel, items: list[Item], pairs: list[Pair], **kwargs)
     return rows
 
 
-def study_scores(lms: list[LoadedModel], items: list[Item], pairs: list[Pair], cfg) -> list[dict]:
-    """Item scores of every model and pair with a run profile's settings (``config.Settings``)."""
+def study_scores(
+    lms: list[LoadedModel], items: list[Item], pairs: list[Pair], scoring: Scoring, seed: int
+) -> list[dict]:
+    """Item scores of every model and pair with a profile's scoring settings."""
     return [
         row
         for lm in lms
@@ -250,10 +253,10 @@ def study_scores(lms: list[LoadedModel], items: list[Item], pairs: list[Pair], c
             lm,
             items,
             pairs,
-            k=cfg.k,
-            sets=cfg.shot_sets,
-            mode=cfg.mode,
-            seed=cfg.seed,
-            n_items=cfg.n_items,
+            k=scoring.k,
+            sets=scoring.shot_sets,
+            mode=scoring.mode,
+            seed=seed,
+            n_items=scoring.n_items,
         )
     ]

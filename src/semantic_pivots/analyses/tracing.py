@@ -1,5 +1,7 @@
-"""Layer tracing of CLWTD items: lens traces at the answer position, stored compactly and
-cached, with the behaviour of each item."""
+"""Layer tracing of CLWTD items.
+
+Lens traces at the answer position, stored compactly and cached, with the behaviour of each item.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from dataclasses import dataclass
 
 from semantic_pivots.analyses import behaviour
 from semantic_pivots.cache import Kind, cached_json, key_digest
+from semantic_pivots.config import Scoring, Tracing
 from semantic_pivots.data.clwtd import Item
 from semantic_pivots.models import encoding, kv, lens
 from semantic_pivots.models.loading import LoadedModel
@@ -149,20 +152,27 @@ def study_behaviour(
     lms: list[LoadedModel],
     items: list[Item],
     pairs: list[Pair],
-    cfg,
-    rule: str = "peak",
-    threshold: float = 0.1,
-    top_k: int = 5,
+    scoring: Scoring,
+    tracing: Tracing,
+    seed: int,
 ) -> tuple[list[dict], dict[tuple[str, str, str], ItemTrace]]:
-    """Behaviour rows of every model, pair and item with a run profile's settings, and the
-    traces by (model, pair, item)."""
+    """Behaviour rows of every model, pair and item (the scored items, with the scoring
+    settings' shots), and the traces by (model, pair, item)."""
     rows, traces = [], {}
     for lm in lms:
         for t in study_traces(
-            lm, items, pairs, cfg.k, cfg.shot_sets, cfg.mode, cfg.seed, cfg.n_items, top_k
+            lm,
+            items,
+            pairs,
+            scoring.k,
+            scoring.shot_sets,
+            scoring.mode,
+            seed,
+            scoring.n_items,
+            tracing.top_k,
         ):
             traces[t.model, t.pair, t.item] = t
-            rows.append(behaviour_row(t, lm, rule, threshold))
+            rows.append(behaviour_row(t, lm, tracing.rule, tracing.threshold))
     return rows, traces
 
 
@@ -170,17 +180,19 @@ def blank_position_labels(
     lms: list[LoadedModel],
     items: list[Item],
     pairs: list[Pair],
-    cfg,
-    rule: str = "peak",
-    threshold: float = 0.1,
-    top_k: int = 5,
+    scoring: Scoring,
+    tracing: Tracing,
+    seed: int,
 ) -> list[dict]:
     """For every traced item whose answer starts with blank tokens, its label when the lens
     reads the blank's position instead (the reading before the step over blanks)."""
+    rule, threshold, top_k = tracing.rule, tracing.threshold, tracing.top_k
     rows = []
     for lm in lms:
         for pair in pairs:
-            planned = plan(pair, items, cfg.k, cfg.shot_sets, cfg.mode, cfg.seed, cfg.n_items)
+            planned = plan(
+                pair, items, scoring.k, scoring.shot_sets, scoring.mode, seed, scoring.n_items
+            )
             word = trace_pair(lm, planned, pair, top_k)
             stepped = [p for p, t in zip(planned, word, strict=True) if t.blanks]
             if not stepped:
@@ -198,9 +210,11 @@ def blank_position_labels(
 
 
 def relabelling(rows: list[dict], at_blank: list[dict]):
-    """Per model and pair: the items, those whose answer starts with a blank, and how many of
-    those change label when the lens reads the blank's position (``at_blank``:
-    :func:`blank_position_labels`)."""
+    """Count, per model and pair, the labels that move when the lens reads the blank.
+
+    Columns: the items, those whose answer starts with a blank, and how many of those change
+    label when the lens reads the blank's position (``at_blank``: :func:`blank_position_labels`).
+    """
     import pandas as pd
 
     frame = pd.DataFrame(rows)
@@ -222,8 +236,11 @@ def relabelling(rows: list[dict], at_blank: list[dict]):
 
 
 def peak_note(model: str, rows, n_layers: int) -> str:
-    """One sentence on a model's semantic-pivot peaks: how many lie in the first quarter of the
-    layers, the most common peak token, and what a blank or single-letter peak token means."""
+    """Describe a model's semantic-pivot peaks in one sentence.
+
+    How many lie in the first quarter of the layers, the most common peak token, and what a
+    blank or single-letter peak token means.
+    """
     pivots = rows[rows.label == "semantic pivot"]
     if pivots.empty:
         return f"- **{model}**: no item is labelled a semantic pivot."

@@ -20,12 +20,13 @@ def settings_line(cfg, dataset: Dataset) -> str:
         "not comparable with those under close distractors)",
     }[cfg.distractors]
     pairs = ordered_pairs(cfg.languages)
-    n = len(plan(pairs[0], dataset.items, cfg.k, cfg.shot_sets, cfg.mode, cfg.seed, cfg.n_items))
-    asked = "" if cfg.n_items in (None, n) else f" (of {cfg.n_items} asked: the list has no more)"
+    sc = cfg.scoring
+    n = len(plan(pairs[0], dataset.items, sc.k, sc.shot_sets, sc.mode, cfg.seed, sc.n_items))
+    asked = "" if sc.n_items in (None, n) else f" (of {sc.n_items} asked: the list has no more)"
     return (
         f"Profile **{cfg.profile}**: {', '.join(cfg.models)}; {len(pairs)} ordered pairs of "
-        f"{', '.join(cfg.languages)}; {n} items per pair{asked}, {cfg.k}-shot, "
-        f"{cfg.shot_sets} shot sets ({cfg.mode} mode); distractors: {rule}; word list "
+        f"{', '.join(cfg.languages)}; {n} items per pair{asked}, {sc.k}-shot, "
+        f"{sc.shot_sets} shot sets ({sc.mode} mode); distractors: {rule}; word list "
         f"`{dataset.source.split('/')[-1] or 'in memory'}` ({len(dataset.items)} items, "
         f"hash `{dataset.digest()}`)."
     )
