@@ -30,7 +30,7 @@ def main() -> None:
     opts = parser.parse_args()
     built = corpus.load()
     pairs = prompts.ordered_pairs(opts.languages)
-    words, word_pairs = counts.requests_for(clwtd.load().items, pairs)
+    words, word_pairs = counts.count_requests(clwtd.load().items, pairs)
     os.environ["SEMANTIC_PIVOTS_CACHE"] = tempfile.mkdtemp()  # no cached answer to reuse
 
     start = time.perf_counter()
@@ -44,7 +44,7 @@ def main() -> None:
 
     def positions(unit, lang, word) -> list[int]:
         """Token positions of the word's matches in the unit's interleaved stream."""
-        vocab, found, offset = {counts.normalise(word, lang): 0}, [], 0
+        vocab, found, offset = {counts.match_form(word, lang): 0}, [], 0
         for lg, toks in unit:
             if lg == lang:
                 found += [offset + pos for _, pos in counts.matches(toks, lg, vocab)]

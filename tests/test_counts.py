@@ -12,6 +12,7 @@ from semantic_pivots.data import corpus as corpus_module
 from semantic_pivots.data import counts
 from semantic_pivots.data.corpus import Document
 from semantic_pivots.errors import UserError
+from semantic_pivots.languages import CJK
 
 DOCS = [
     Document("b1/en", "en", "t", "The cat sat.\nA category of cats, one cat.", "u1"),
@@ -58,8 +59,8 @@ def _brute(docs, words, view, window):
                     stream += [(d.lang, t) for t in counts.tokens(ls[i], d.lang)]
         hits = defaultdict(set)  # word -> positions
         for lang, word in words:
-            target = counts.normalise(word, lang)
-            joiner = "" if lang in counts.CJK else " "
+            target = counts.match_form(word, lang)
+            joiner = "" if lang in CJK else " "
             for i in range(len(stream)):
                 for j in range(i + 1, len(stream) + 1):
                     run = stream[i:j]

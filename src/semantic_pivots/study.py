@@ -93,6 +93,6 @@ class Study:
         from semantic_pivots.data import counts
 
         f = self.settings.frequency
-        words, word_pairs = counts.requests_for(self.dataset.items, self.pairs)
+        words, word_pairs = counts.count_requests(self.dataset.items, self.pairs)
         options = {"view": f.view} if f.backend == "corpus" else {}
         return counts.get_counts(f.backend, words, word_pairs, **options)

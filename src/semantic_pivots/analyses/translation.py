@@ -28,7 +28,7 @@ class Translation:
     correct: bool
 
 
-def normalise(word: str) -> str:
+def fold(word: str) -> str:
     return unicodedata.normalize("NFKC", word).strip().strip(".,;:!?。、").casefold()
 
 
@@ -37,7 +37,7 @@ def first_line(text: str) -> str:
 
 
 def is_correct(prediction: str, answers: list[str]) -> bool:
-    return normalise(prediction) in {normalise(a) for a in answers}
+    return fold(prediction) in {fold(a) for a in answers}
 
 
 def generate(

