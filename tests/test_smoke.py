@@ -49,6 +49,8 @@ def test_every_notebook_runs_without_errors_and_has_a_figure(executed):
         text = path.read_text()
         # no path of this machine in the book: not the repository's, not the environment's
         assert str(ROOT) not in text and "site-packages" not in text, path.name
+        code = [c for c in json.loads(text)["cells"] if c["cell_type"] == "code"]
+        assert all("hide-input" in c["metadata"].get("tags", []) for c in code), path.name
 
 
 @pytest.mark.slow

@@ -37,13 +37,19 @@ def _running_cell(path: Path) -> str:
     return "an unknown cell"
 
 
-def _relative_paths(path: Path, source: Path, target: Path) -> None:
-    """Papermill records where it ran; the book shows no path of this machine."""
+def _tidy(path: Path, source: Path, target: Path) -> None:
+    """What papermill adds, made fit for the book: the paths it records are relative (the book
+    shows no path of this machine), and its injected parameters cell hides its code like the
+    notebook's own cells."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     record = nb.get("metadata", {}).get("papermill", {})
     for key, value in (("input_path", source), ("output_path", target)):
         if key in record:
             record[key] = os.path.relpath(value, ROOT) if value.is_relative_to(ROOT) else value.name
+    for cell in nb["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags and "hide-input" not in tags:
+            tags.append("hide-input")
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -88,7 +94,7 @@ def execute(
                 # the kernel's notice about its local transport says nothing to a reader
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
-            _relative_paths(tmp, nb, target)
+            _tidy(tmp, nb, target)
             tmp.replace(target)
         except papermill.PapermillExecutionError as exc:
             raise UserError(
