@@ -47,6 +47,19 @@ def test_cache_computes_once_per_key(tmp_path, monkeypatch):
     assert cache.cached_json(cache.Kind("t", 2, (compute,)), {"a": 1}, lambda: compute(4)) == {
         "v": 4
     }
+
+    # a docstring or comment is no part of the computation; a changed statement is
+    def documented(value):
+        """Compute, documented."""
+        calls.append(value)  # the same statement
+        return {"v": value}
+
+    def changed(value):
+        calls.append(value + 1)
+        return {"v": value}
+
+    assert cache.source_digest(documented) == cache.source_digest(compute)
+    assert cache.source_digest(changed) != cache.source_digest(compute)
     other = cache.Kind("t", 1, (test_profiles_and_overrides,))
     assert other.version != kind.version and other.version.startswith("1.")
     assert cache.cached_json(other, {"a": 1}, lambda: compute(5)) == {"v": 5}

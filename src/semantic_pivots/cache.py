@@ -1,17 +1,21 @@
-"""Results cached by a hash of everything they depend on, so reruns are instant and an
+"""Results cached by a hash of everything they depend on.
+
+Results cached by a hash of everything they depend on, so reruns are instant and an
 interrupted run resumes; a changed input gives a new key and never reuses a stale result.
 
 Every cached kind carries a version: a number, bumped by hand when the meaning of a result
-changes, and a digest of the source of the functions that compute it, so that any edit to that
-code is a new key too.
+changes, and a digest of the code of the functions that compute it (their syntax trees, so
+that comments, docstrings and layout do not count), so that any edit to that code is a new key.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import inspect
 import json
 import shutil
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -41,10 +45,31 @@ class Kind:
         return _version(self)
 
 
+def _code(fn: Callable) -> str:
+    """A function's syntax tree without docstrings.
+
+    Comments, docstrings, layout and the function's own name are no part of a computation, so
+    editing them keeps every cached result.
+    """
+    tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Module)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    tree.body[0].name = "_"  # a renamed function computes the same
+    return ast.dump(tree)
+
+
 @cache
 def source_digest(*functions: Callable) -> str:
-    """A short hash of the functions' source code."""
-    source = "\n".join(inspect.getsource(fn) for fn in functions)
+    """A short hash of the functions' code (their syntax trees, docstrings left out)."""
+    source = "\n".join(_code(fn) for fn in functions)
     return hashlib.sha256(source.encode()).hexdigest()[:12]
 
 

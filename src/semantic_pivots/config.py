@@ -219,8 +219,11 @@ def settings(profile: str = "default", **overrides) -> Settings:
 
 
 def parse_assignments(text: str) -> dict:
-    """``"scoring.k=3 tracing.rule=threshold"`` (``make reproduce SET=...``) as overrides; each
-    value is read as YAML (numbers, lists, strings)."""
+    """Read make's SET assignments as overrides.
+
+    ``"scoring.k=3 tracing.rule=threshold"`` (``make reproduce SET=...``) as overrides; each
+    value is read as YAML (numbers, lists, strings).
+    """
     out = {}
     for part in text.split():
         name, eq, value = part.partition("=")

@@ -23,8 +23,11 @@ PROCESS_START = time.time()
 
 
 def cache_dir(*parts: str) -> Path:
-    """An ignored cache folder (``SEMANTIC_PIVOTS_CACHE`` overrides the default ``.cache``;
-    a relative value is taken from the folder the command runs in)."""
+    """An ignored cache folder.
+
+    An ignored cache folder (``SEMANTIC_PIVOTS_CACHE`` overrides the default ``.cache``;
+    a relative value is taken from the folder the command runs in).
+    """
     base = Path(os.environ.get("SEMANTIC_PIVOTS_CACHE", ROOT / ".cache")).absolute()
     path = base.joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
@@ -36,8 +39,11 @@ def temporary_prefix(target: Path) -> str:
 
 
 def sweep_stale(folder: Path) -> None:
-    """Remove temporaries in ``folder`` last touched before this process started: an earlier,
-    interrupted process left them."""
+    """Remove temporaries an interrupted earlier process left in ``folder``.
+
+    Remove temporaries in ``folder`` last touched before this process started: an earlier,
+    interrupted process left them.
+    """
     if not folder.is_dir():
         return
     for path in folder.glob(f".*{MARK}*"):
@@ -72,8 +78,11 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 @contextmanager
 def temporary_dir(parent: Path, name: str) -> Iterator[Path]:
-    """A temporary folder in ``parent`` for work whose results are moved out of it; removed
-    afterwards, and swept if the process is killed."""
+    """A temporary folder in ``parent``, removed afterwards.
+
+    A temporary folder in ``parent`` for work whose results are moved out of it; removed
+    afterwards, and swept if the process is killed.
+    """
     parent.mkdir(parents=True, exist_ok=True)
     sweep_stale(parent)
     tmp = Path(tempfile.mkdtemp(dir=parent, prefix=temporary_prefix(parent / name)))

@@ -72,7 +72,9 @@ def plan(
     n_items: int | None = None,
     pool: int | None = None,
 ) -> list[Planned]:
-    """The items evaluated for ``pair`` and their shot sets: one plan for scoring, tracing and
+    """The items evaluated for ``pair`` and their shot sets.
+
+    One plan for scoring, tracing and
     generation, so that their results join on the same items seen with the same shots.
 
     ``shared``: a held-out pool of ``pool`` items (default ``k * sets``; never evaluated) gives

@@ -15,9 +15,12 @@ LEVEL = 0.95
 
 
 def cluster_draws(clusters, n_boot: int = N_BOOT, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Resample whole clusters with replacement: ([n_boot, clusters] how often each cluster is
+    """Resample whole clusters with replacement.
+
+    ([n_boot, clusters] how often each cluster is
     drawn, each row's cluster index). ``draws[:, codes]`` weighs rows: a row is drawn as often
-    as its cluster, in every pair at once."""
+    as its cluster, in every pair at once.
+    """
     codes, uniques = pd.factorize(pd.Series(list(clusters)), sort=True)
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(uniques), size=(n_boot, len(uniques)))
@@ -35,8 +38,11 @@ def interval(samples: np.ndarray, level: float = LEVEL) -> tuple[float, float]:
 
 
 def bootstrap_ci(values, clusters=None, n_boot: int = N_BOOT, seed: int = 0):
-    """(mean, low, high): percentile interval of the mean, resampling ``clusters`` (one per
-    value; each value its own cluster when None)."""
+    """Mean and percentile interval, resampling clusters.
+
+    (mean, low, high): percentile interval of the mean, resampling ``clusters`` (one per
+    value; each value its own cluster when None).
+    """
     x = np.asarray(values, dtype=float)
     if len(x) == 0:
         return (np.nan, np.nan, np.nan)
@@ -50,8 +56,11 @@ def bootstrap_ci(values, clusters=None, n_boot: int = N_BOOT, seed: int = 0):
 def summarise(
     frame: pd.DataFrame, by: list[str], columns: list[str], cluster: str | None, seed: int = 0
 ):
-    """Per group and column: mean, 95 % interval resampling ``cluster`` (a column naming each
-    row's concept; None: rows) and n."""
+    """Mean, 95 % interval and n per group and column.
+
+    Per group and column: mean, 95 % interval resampling ``cluster`` (a column naming each
+    row's concept; None: rows) and n.
+    """
     rows = []
     for key, group in frame.groupby(by, sort=False):
         row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
@@ -66,9 +75,12 @@ def summarise(
 
 
 def weighted_auc(labels: np.ndarray, x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """AUC of ``x`` for the positive rows (``labels`` True) against the negative ones, ties
+    """Weighted AUC of ``x`` for the positive rows against the negative ones.
+
+    AUC of ``x`` for the positive rows (``labels`` True) against the negative ones, ties
     counted 1/2, under each row of row weights ``w`` [n_boot, rows]; NaN where a class has no
-    weight. With weights of one it is the Mann-Whitney AUC."""
+    weight. With weights of one it is the Mann-Whitney AUC.
+    """
     pos, neg = x[labels], x[~labels]
     wins = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
     wp, wn = w[:, labels], w[:, ~labels]

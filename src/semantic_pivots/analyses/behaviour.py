@@ -23,8 +23,11 @@ def peak_layer(top1: list[tuple[int, float]]) -> int:
 
 
 def peak_rule(top1: list[tuple[int, float]], source: set[int]) -> int:
-    """The authors' rule: the layer with the most confident top-1 (ties: the later layer);
-    co-occurrence if its token is the final layer's top-1 or a source token, else pivot."""
+    """Classify by the authors' peak rule.
+
+    The authors' rule: the layer with the most confident top-1 (ties: the later layer);
+    co-occurrence if its token is the final layer's top-1 or a source token, else pivot.
+    """
     token = top1[peak_layer(top1)][0]
     return COOCCURRENCE if token == top1[-1][0] or token in source else PIVOT
 
@@ -32,8 +35,11 @@ def peak_rule(top1: list[tuple[int, float]], source: set[int]) -> int:
 def threshold_rule(
     top1: list[tuple[int, float]], source: set[int], target: set[int], threshold: float = 0.1
 ) -> int:
-    """The alternative: pivot if any layer's top-1 reaches ``threshold`` and is in neither S
-    nor T."""
+    """Classify by the alternative threshold rule.
+
+    The alternative: pivot if any layer's top-1 reaches ``threshold`` and is in neither S
+    nor T.
+    """
     hit = any(p >= threshold and t not in source and t not in target for t, p in top1)
     return PIVOT if hit else COOCCURRENCE
 

@@ -1,6 +1,9 @@
-"""Corpus frequency against behaviour (book/method.md): per-item x values from counts,
+"""Corpus frequency against behaviour (book/method.md).
+
+Per-item x values from counts,
 AUC with the co-occurrence behaviour as the positive class, ROC curves, and Pearson r against
-the CLWTD item score."""
+the CLWTD item score.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +21,13 @@ def _log1p(value) -> float:
 
 
 def pmi(c: dict, n: int | None) -> float:
-    """Pointwise mutual information of w and y: from unit counts where the backend has them
+    """Pointwise mutual information of w and y.
+
+    From unit counts where the backend has them
     (log(c_wy N / (c_w c_y)) over units), else from occurrences and window counts without the
     constant log N. Undefined (NaN) for a pair never seen together: smoothing would give unseen
-    rare words the largest values."""
+    rare words the largest values.
+    """
     if n and c["wy units"] is not None:
         joint, a, b, total = c["wy units"], c["w units"], c["y units"], n
     else:
@@ -44,9 +50,12 @@ NEGATIVE = "semantic pivot"
 
 
 def features(counts: Counts, rows: pd.DataFrame, xs: list[str], cooccurrence: str) -> pd.DataFrame:
-    """``rows`` (pair, source, target, ...) with the counts and each x added; an x whose counts
+    """Add the counts and each x to the item rows.
+
+    ``rows`` (pair, source, target, ...) with the counts and each x added; an x whose counts
     the backend lacks is NaN. ``cooccurrence`` (``windows`` or ``units``) is the pair count of
-    the log co-occurrence."""
+    the log co-occurrence.
+    """
     unknown = [x for x in xs if x not in XS]
     if unknown:
         raise UserError(f"unknown x definition(s) {unknown}: expected some of {list(XS)}")
@@ -69,8 +78,11 @@ def features(counts: Counts, rows: pd.DataFrame, xs: list[str], cooccurrence: st
 
 
 def auc(labels: pd.Series, x: pd.Series) -> float:
-    """P(x of a co-occurrence item > x of a pivot item), ties counted 1/2; NaN unless both
-    behaviours and x are present."""
+    """AUC of x for co-occurrence against pivot items.
+
+    P(x of a co-occurrence item > x of a pivot item), ties counted 1/2; NaN unless both
+    behaviours and x are present.
+    """
     from sklearn.metrics import roc_auc_score
 
     keep = labels.isin([POSITIVE, NEGATIVE]) & x.notna()
@@ -81,9 +93,12 @@ def auc(labels: pd.Series, x: pd.Series) -> float:
 
 
 def auc_table(frame: pd.DataFrame, xs: list[str], min_per_class: int = 3) -> pd.DataFrame:
-    """AUC per model, ordered pair and x, with the number of items of each behaviour that have
+    """AUC per model, ordered pair and x.
+
+    AUC per model, ordered pair and x, with the number of items of each behaviour that have
     the x; NaN where either behaviour has fewer than ``min_per_class`` such items (an AUC of
-    one item against two says nothing)."""
+    one item against two says nothing).
+    """
     rows = []
     for (model, pair), g in frame.groupby(["model", "pair"], sort=False):
         for x in xs:
@@ -125,10 +140,13 @@ def pearson(x: pd.Series, y: pd.Series) -> tuple[float, float, int]:
 
 
 def _pair_statistic(frame: pd.DataFrame, xs: list[str], statistic, seed: int) -> dict:
-    """Per model and x: {pair: (point value, [n_boot] values under a cluster bootstrap over
+    """Compute a per-pair statistic and its cluster-bootstrap samples.
+
+    Per model and x: {pair: (point value, [n_boot] values under a cluster bootstrap over
     concepts)}, with one set of concept draws per model shared by all its pairs, so that a
     concept drawn twice counts twice in every pair. ``statistic(sub, x, weights)`` returns
-    (point, samples) for one pair's rows."""
+    (point, samples) for one pair's rows.
+    """
     from semantic_pivots.stats import cluster_draws
 
     out = {}
@@ -174,9 +192,12 @@ def _mean_over_pairs(per_pair: dict, column: str) -> dict:
 def summary(
     frame: pd.DataFrame, xs: list[str], min_per_class: int = 3, min_pairs: int = 3, seed: int = 0
 ) -> pd.DataFrame:
-    """Mean AUC over pairs per model and x, with a 95 % interval from a cluster bootstrap over
+    """Mean AUC over pairs per model and x, with an interval and a verdict.
+
+    Mean AUC over pairs per model and x, with a 95 % interval from a cluster bootstrap over
     concepts (the pairs share them), none from fewer than ``min_pairs`` pairs, and a verdict
-    against chance. A pair counts where each behaviour has ``min_per_class`` items with x."""
+    against chance. A pair counts where each behaviour has ``min_per_class`` items with x.
+    """
     from semantic_pivots.stats import weighted_auc
 
     def statistic(sub, x, w):
@@ -198,9 +219,12 @@ def summary(
 def pearson_summary(
     frame: pd.DataFrame, xs: list[str], y: str = "score", min_pairs: int = 3, seed: int = 0
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Pearson r of each x with ``y`` within each ordered pair (pooling pairs would mix
+    """Pearson r of each x with y within each pair, and its mean over pairs.
+
+    Pearson r of each x with ``y`` within each ordered pair (pooling pairs would mix
     differences between pairs into r), and per model and x the mean r over pairs with a
-    cluster-bootstrap interval over concepts. Returns (per pair, means)."""
+    cluster-bootstrap interval over concepts. Returns (per pair, means).
+    """
     from semantic_pivots.stats import weighted_pearson
 
     def statistic(sub, x, w):

@@ -1,8 +1,8 @@
-"""CLWTD scores (book/method.md): log-likelihood requests, two scorers, item scores.
+r"""CLWTD scores (book/method.md): log-likelihood requests, two scorers, item scores.
 
 A request is one sequence ``prefix + middle + answer``: the prefix (instruction, shots and the
 source-language label) is shared by every candidate of a shot set, the middle is
-``" {X}\\n{L2}:"`` and the answer ``" {y}"``. Its value is the mean negative log-likelihood of the
+``" {X}\n{L2}:"`` and the answer ``" {y}"``. Its value is the mean negative log-likelihood of the
 answer tokens. The whole string is tokenized once and the answer located by character offsets
 (:mod:`.encoding`), so both scorers see exactly the same token ids.
 
@@ -202,8 +202,11 @@ def score_pair(
     batch_size: int = 64,
     pool: int | None = None,
 ) -> list[ItemScore]:
-    """Scores of one ordered pair, cached by everything they depend on (``pool``: see
-    :func:`prompts.plan`)."""
+    """Score one ordered pair, cached.
+
+    Scores of one ordered pair, cached by everything they depend on (``pool``: see
+    :func:`prompts.plan`).
+    """
     planned = plan(pair, items, k, sets, mode, seed, n_items, pool)
     for p in planned:
         if len(p.item.source_distractors(pair.src, pair.tgt)) == 0:

@@ -115,8 +115,11 @@ def study_traces(
     top_k: int = 5,
     skip_blanks: bool = True,
 ) -> list[ItemTrace]:
-    """Traces of the items that the CLWTD scores use for each pair, each with its own first
-    shot set, so that traces and scores join on (model, pair, item)."""
+    """Trace the items the CLWTD scores use.
+
+    Traces of the items that the CLWTD scores use for each pair, each with its own first
+    shot set, so that traces and scores join on (model, pair, item).
+    """
     return [
         t
         for pair in pairs
@@ -156,8 +159,11 @@ def study_behaviour(
     tracing: Tracing,
     seed: int,
 ) -> tuple[list[dict], dict[tuple[str, str, str], ItemTrace]]:
-    """Behaviour rows of every model, pair and item (the scored items, with the scoring
-    settings' shots), and the traces by (model, pair, item)."""
+    """Behaviour rows and traces of every model, pair and item.
+
+    Behaviour rows of every model, pair and item (the scored items, with the scoring
+    settings' shots), and the traces by (model, pair, item).
+    """
     rows, traces = [], {}
     for lm in lms:
         for t in study_traces(
@@ -184,8 +190,11 @@ def blank_position_labels(
     tracing: Tracing,
     seed: int,
 ) -> list[dict]:
-    """For every traced item whose answer starts with blank tokens, its label when the lens
-    reads the blank's position instead (the reading before the step over blanks)."""
+    """Label each blank-led item as if the lens read the blank's position.
+
+    For every traced item whose answer starts with blank tokens, its label when the lens
+    reads the blank's position instead (the reading before the step over blanks).
+    """
     rule, threshold, top_k = tracing.rule, tracing.threshold, tracing.top_k
     rows = []
     for lm in lms:

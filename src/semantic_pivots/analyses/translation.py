@@ -92,8 +92,11 @@ def translate_pairs(
     seed: int = 0,
     n_items: int | None = None,
 ) -> list[Translation]:
-    """Greedy ``k``-shot translations for each pair, of the items the scorer evaluates, each
-    with its first shot set (:func:`prompts.plan`)."""
+    """Translate greedily the items the scorer evaluates.
+
+    Greedy ``k``-shot translations for each pair, of the items the scorer evaluates, each
+    with its first shot set (:func:`prompts.plan`).
+    """
     rows = []
     for pair in tqdm(pairs, desc=f"{lm.info.name} pairs"):
         planned = plan(pair, items, k, sets, mode, seed, n_items)

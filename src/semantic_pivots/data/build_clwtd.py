@@ -76,7 +76,7 @@ def read_emoji_test(path: Path) -> list[Emoji]:
 
 
 def read_cldr(tarball: Path, langs: list[str]) -> dict[str, dict[str, Names]]:
-    """lang -> emoji (without VS16) -> names, straight from the npm tarball."""
+    """Lang -> emoji (without VS16) -> names, straight from the npm tarball."""
     out = {}
     with tarfile.open(tarball) as tar:
         for lang in langs:

@@ -159,9 +159,12 @@ def has_distractors(item: Item, lang: str) -> bool:
 
 
 def validate(dataset: Dataset, n_distractors: int = N_DISTRACTORS, scored: list[str] = ()) -> None:
-    """Raise on the first malformed row, naming file, line and reason; also reject duplicate
+    """Raise on the first malformed row, naming file, line and reason.
+
+    Raise on the first malformed row, naming file, line and reason; also reject duplicate
     ids, and items without distractors in a language of ``scored`` (the languages a run scores
-    from)."""
+    from).
+    """
     seen: dict[str, int] = {}
     for index, item in enumerate(dataset.items):
         line = dataset.line(index)
@@ -181,8 +184,11 @@ def validate(dataset: Dataset, n_distractors: int = N_DISTRACTORS, scored: list[
 
 
 def warnings(dataset: Dataset) -> list[str]:
-    """What is legal but likely unintended: an answer two items share (two concepts with one
-    word: the task cannot tell them apart), and traditional beside simplified Chinese."""
+    """What is legal in a word list but likely unintended.
+
+    What is legal but likely unintended: an answer two items share (two concepts with one
+    word: the task cannot tell them apart), and traditional beside simplified Chinese.
+    """
     out = []
     owners: dict[tuple[str, str], list[str]] = {}
     for it in dataset.items:
@@ -438,8 +444,11 @@ def with_distractors(dataset: Dataset, rule: str, seed: int = 0, n: int = N_DIST
 def study_list(
     path: str | Path | None, rule: str, seed: int, langs: list[str], min_items: int
 ) -> Dataset:
-    """The word list a notebook runs on: read, distractors chosen by ``rule``, validated, and
-    holding every language in ``langs`` with at least ``min_items`` items."""
+    """The word list a notebook runs on, checked.
+
+    The word list a notebook runs on: read, distractors chosen by ``rule``, validated, and
+    holding every language in ``langs`` with at least ``min_items`` items.
+    """
     dataset = with_distractors(load(path), rule, seed)
     dataset.require(langs, min_items)
     validate(dataset, scored=langs)

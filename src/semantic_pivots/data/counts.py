@@ -67,8 +67,11 @@ def tokens(text: str, lang: str) -> list[str]:
 
 
 def match_form(word: str, lang: str) -> str:
-    """The form a word is matched in: CJK without spaces; Latin as its tokens joined by a
-    space (lower case, punctuation dropped)."""
+    """The form a word is matched in.
+
+    CJK without spaces; Latin as its tokens joined by a
+    space (lower case, punctuation dropped).
+    """
     if lang in CJK:
         return "".join(word.split())
     return " ".join(_LATIN.findall(word.lower()))
@@ -77,8 +80,11 @@ def match_form(word: str, lang: str) -> str:
 def matches(
     toks: list[str], lang: str, vocab: dict[str, int], longest: int | None = None
 ) -> Iterator[tuple[int, int]]:
-    """(term index, token position) for every run of tokens that spells a vocabulary word
-    (``longest``: the longest word's length, when the caller knows it)."""
+    """Find every run of tokens that spells a vocabulary word.
+
+    (term index, token position) for every run of tokens that spells a vocabulary word
+    (``longest``: the longest word's length, when the caller knows it).
+    """
     if not vocab:
         return
     joiner = "" if lang in CJK else " "
@@ -132,8 +138,11 @@ def unit_lines(unit: list[Document]) -> Iterator[tuple[str, list[str]]]:
 def scan(
     corpus: Corpus, words: list[Word], view: str = "aligned", window: int = WINDOW
 ) -> tuple[list[list[int]], list[list[int]], dict]:
-    """One pass over the corpus: per unit and per window, the term indices found (with
-    repeats), and the totals."""
+    """Scan the corpus once for every term.
+
+    One pass over the corpus: per unit and per window, the term indices found (with
+    repeats), and the totals.
+    """
     langs = {lang for lang, _ in words}
     missing = sorted(langs - set(corpus.languages))
     if missing:
@@ -251,8 +260,11 @@ def _post(url: str, payload: dict) -> dict:
 
 @dataclass
 class InfiniGram:
-    """Count and AND-count queries on an infini-gram index (the authors used Dolma v1.7).
-    ``post`` sends one JSON payload and returns the JSON answer (replaced in tests)."""
+    """Count and AND-count queries on an infini-gram index.
+
+    Count and AND-count queries on an infini-gram index (the authors used Dolma v1.7).
+    ``post`` sends one JSON payload and returns the JSON answer (replaced in tests).
+    """
 
     index: str = DOLMA
     max_diff_tokens: int = WINDOW
@@ -295,8 +307,11 @@ INFINIGRAM = Kind("infinigram", 1, (InfiniGram.count, InfiniGram.counts))
 
 
 def count_requests(items, pairs) -> tuple[list[Word], list[Pair]]:
-    """The words and (source, target) pairs that CLWTD items need counted, for ``pairs`` of
-    languages (objects with ``src`` and ``tgt``)."""
+    """The words and word pairs that CLWTD items need counted.
+
+    The words and (source, target) pairs that CLWTD items need counted, for ``pairs`` of
+    languages (objects with ``src`` and ``tgt``).
+    """
     langs = list(dict.fromkeys(lang for p in pairs for lang in (p.src, p.tgt)))
     words = list(dict.fromkeys((lang, it.words[lang]) for lang in langs for it in items))
     wanted = [(p.src, it.words[p.src], p.tgt, it.words[p.tgt]) for p in pairs for it in items]
@@ -307,8 +322,11 @@ BACKENDS = ("corpus", "wordfreq", "infini-gram")
 
 
 def get_counts(backend: str, words: list[Word], pairs: list[Pair], **options) -> Counts:
-    """Counts from the named backend: ``corpus`` (the local corpus; options corpus, view,
-    window), ``wordfreq`` or ``infini-gram`` (options index, post)."""
+    """Counts from the named backend.
+
+    ``corpus`` (the local corpus; options corpus, view,
+    window), ``wordfreq`` or ``infini-gram`` (options index, post).
+    """
     if backend == "corpus":
         from semantic_pivots.data import corpus as corpus_module
 

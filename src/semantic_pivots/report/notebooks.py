@@ -25,8 +25,11 @@ def notebooks(names: list[str] | None = None) -> list[Path]:
 
 
 def _running_cell(path: Path) -> str:
-    """Which cell of a partly executed notebook was running (papermill records each cell's
-    status as it goes)."""
+    """Which cell of a partly executed notebook was running.
+
+    Which cell of a partly executed notebook was running (papermill records each cell's
+    status as it goes).
+    """
     try:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     except (OSError, ValueError):
@@ -38,9 +41,12 @@ def _running_cell(path: Path) -> str:
 
 
 def _tidy(path: Path, source: Path, target: Path) -> None:
-    """What papermill adds, made fit for the book: the paths it records are relative (the book
+    """Make what papermill adds fit for the book.
+
+    What papermill adds, made fit for the book: the paths it records are relative (the book
     shows no path of this machine), and its injected parameters cell hides its code like the
-    notebook's own cells."""
+    notebook's own cells.
+    """
     nb = json.loads(path.read_text(encoding="utf-8"))
     record = nb.get("metadata", {}).get("papermill", {})
     for key, value in (("input_path", source), ("output_path", target)):

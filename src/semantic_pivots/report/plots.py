@@ -15,8 +15,11 @@ from semantic_pivots.models.lens import layer_label
 
 
 def _use_cjk_fallback() -> None:
-    """Chinese and Japanese tokens in figures: Noto Sans CJK (a PyPI font package) after the
-    default font, so that Latin text keeps its usual look."""
+    """Use Noto Sans CJK for Chinese and Japanese tokens in figures.
+
+    Chinese and Japanese tokens in figures: Noto Sans CJK (a PyPI font package) after the
+    default font, so that Latin text keeps its usual look.
+    """
     spec = importlib.util.find_spec("noto_cjk_sans_otc")
     if spec is None:
         return
@@ -45,8 +48,11 @@ def pair_heatmaps(
     fmt: str = ".2f",
     cmap: str = "viridis",
 ):
-    """One annotated source x target heat map per model, side by side, one colour scale
-    (by default from the smallest to the largest value over all the maps)."""
+    """One annotated source x target heat map per model, side by side.
+
+    One annotated source x target heat map per model, side by side, one colour scale
+    (by default from the smallest to the largest value over all the maps).
+    """
     values = pd.concat([m.stack() for m in matrices.values()])
     vmin = float(values.min()) if vmin is None else vmin
     vmax = float(values.max()) if vmax is None else vmax
@@ -111,8 +117,11 @@ def means_with_intervals(summary: pd.DataFrame, x: str, y: str, hue: str, title:
 
 
 def lens_grid(grid, title: str):
-    """Layers (rows, last on top) x last positions, coloured by the top-1 probability and
-    annotated with the top-1 token."""
+    """The logit-lens grid of the last positions at every layer.
+
+    Layers (rows, last on top) x last positions, coloured by the top-1 probability and
+    annotated with the top-1 token.
+    """
     import numpy as np
 
     probs = np.array(grid.probs)[::-1]
@@ -165,8 +174,11 @@ def roc_curves(frame: pd.DataFrame, xs: list[str], by: str = "model"):
 def scatter_grid(
     frame: pd.DataFrame, xs: list[str], y: str, hue: str, means: pd.DataFrame, by: str = "model"
 ):
-    """``y`` against each x (columns), one row per ``by`` level, titled with the mean Pearson
-    r within pairs and its interval (``means``: frequency.pearson_summary's second table)."""
+    """Scatter ``y`` against each x, per model.
+
+    ``y`` against each x (columns), one row per ``by`` level, titled with the mean Pearson
+    r within pairs and its interval (``means``: frequency.pearson_summary's second table).
+    """
     means = means.set_index([by, "x"])
     groups = list(frame.groupby(by, sort=False))
     levels = sorted(frame[hue].dropna().unique())  # one colour per level in every panel

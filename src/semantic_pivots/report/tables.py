@@ -68,8 +68,11 @@ def sample_table(items: list[Item], langs: list[str], distractor_lang: str) -> p
 
 
 def tokens_per_word(lm: LoadedModel, dataset: Dataset, langs: list[str]) -> pd.DataFrame:
-    """Tokens of the answer ``" {word}"`` as scored (after ``"{Language}:"``) per language, and
-    the share of answers whose first token is a bare blank, which the lens steps over."""
+    """Tokens of the answer per language, as scored.
+
+    Tokens of the answer ``" {word}"`` as scored (after ``"{Language}:"``) per language, and
+    the share of answers whose first token is a bare blank, which the lens steps over.
+    """
     rows = []
     for lang in langs:
         encoded = [
