@@ -110,7 +110,12 @@ def test_lists_without_distractors_validate_under_the_random_rule(tmp_path, data
         ({"k": -1}, "setting k: expected an integer of at least 0"),
         ({"k": "three"}, "setting k: expected an integer, got 'three'"),
         ({"mode": "random"}, "setting mode: expected one of shared, paper"),
-        ({"languages": "[en"}, "setting languages: '[en' is not a valid list"),
+        ({"languages": "[en"}, "setting languages: '[en' is not valid YAML"),
+        ({"seed": -1}, "setting seed: expected an integer of at least 0"),
+        ({"models": []}, "setting models: expected one or more distinct specs"),
+        ({"threshold": True}, "setting threshold: expected a number"),
+        ({"model": "a/b", "models": ["c/d"]}, "give one"),
+        ({"profile": "paper"}, "unknown setting 'profile'"),
         ({"languages": ["en"]}, "at least two"),
         ({"k_pairs": ["en:fr"]}, "expected pairs like en-fr"),
     ],
@@ -134,6 +139,16 @@ def test_a_misspelt_notebook_parameter_names_the_valid_ones():
         config.from_notebook(namespace)
     namespace.pop("modle")
     assert config.from_notebook({**namespace, "rule": "threshold"}).tracing.rule == "threshold"
+
+
+def test_none_sets_what_none_means_and_leaves_the_rest():
+    assert config.settings("smoke", n_items=None).scoring.n_items is None  # all items
+    assert config.settings("smoke", **{"scoring.n_items": None}).scoring.n_items is None
+    assert config.settings("smoke", k=None).scoring.k == 3  # not given: the profile's
+    with pytest.raises(UserError, match="parameter overrides: expected a mapping"):
+        config.from_notebook({"profile": "smoke", "overrides": ["k"]})
+    with pytest.raises(UserError, match="SET scoring.k: '\\[' is not valid YAML"):
+        config.parse_assignments("scoring.k=[")
 
 
 def test_overrides_reach_their_section_in_every_spelling():
@@ -184,6 +199,34 @@ def test_temporaries_of_an_interrupted_process_are_swept(tmp_path):
         assert tmp.exists()  # this process's own temporary is kept while it works
     assert not stale.exists() and (tmp_path / "model" / "config.json").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
+
+
+def test_a_live_process_keeps_its_temporaries_and_a_dead_one_loses_them(tmp_path):
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
+    mine = tmp_path / f".x{paths.MARK}{os.getpid()}-a"
+    theirs = tmp_path / f".x{paths.MARK}{dead}-b"
+    live = tmp_path / f".x{paths.MARK}1-c"  # pid 1 always runs
+    for p in (mine, theirs, live):
+        p.write_text("")
+    paths.sweep_stale(tmp_path)
+    assert mine.exists() and live.exists() and not theirs.exists()
+
+
+def test_replacing_a_folder_keeps_the_old_one_until_the_new_one_is_in_place(tmp_path):
+    target = tmp_path / "corpus"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    with pytest.raises(RuntimeError):
+        with paths.atomic_dir(target) as tmp:
+            (tmp / "new.txt").write_text("new")
+            raise RuntimeError("interrupted")
+    assert (target / "old.txt").exists()  # a failed replacement leaves the old folder
+    with paths.atomic_dir(target) as tmp:
+        (tmp / "new.txt").write_text("new")
+    assert [p.name for p in tmp_path.iterdir()] == ["corpus"]
+    assert [p.name for p in target.iterdir()] == ["new.txt"]
 
 
 @pytest.mark.slow

@@ -15,7 +15,6 @@ import hashlib
 import inspect
 import json
 import shutil
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -49,9 +48,16 @@ def _code(fn: Callable) -> str:
     """A function's syntax tree without docstrings.
 
     Comments, docstrings, layout and the function's own name are no part of a computation, so
-    editing them keeps every cached result.
+    editing them keeps every cached result. Where no syntax tree can be had (no source, a
+    builtin), the compiled code object stands in.
     """
-    tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    try:
+        source = inspect.getsource(fn)
+        # an indented method parses inside a block, whatever its strings' indentation
+        tree = ast.parse("if 1:\n" + source if source[:1].isspace() else source)
+    except (OSError, TypeError, SyntaxError):
+        code = getattr(fn, "__code__", None)
+        return repr((code.co_code, code.co_consts)) if code else repr(fn)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if (
@@ -62,7 +68,8 @@ def _code(fn: Callable) -> str:
             and isinstance(body[0].value.value, str)
         ):
             node.body = body[1:] or [ast.Pass()]
-    tree.body[0].name = "_"  # a renamed function computes the same
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == fn.__name__:
+            node.name = "_"  # a renamed function computes the same
     return ast.dump(tree)
 
 

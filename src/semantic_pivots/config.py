@@ -74,7 +74,7 @@ class Settings:
     frequency: Frequency = field(default_factory=Frequency)
 
 
-TOP = [f.name for f in fields(Settings) if f.name not in SECTIONS]
+TOP = [f.name for f in fields(Settings) if f.name not in {*SECTIONS, "profile", "description"}]
 KEYS = {name: [f.name for f in fields(cls)] for name, cls in SECTIONS.items()}
 
 # What each setting must be. Lists accept a list, or a string holding a JSON or YAML list
@@ -82,7 +82,9 @@ KEYS = {name: [f.name for f in fields(cls)] for name, cls in SECTIONS.items()}
 # for the model lists.
 LISTS = {"models": str, "languages": str, "k_values": int, "k_pairs": str, "checkpoints": str}
 ONE_IS_A_LIST = {"models", "checkpoints"}
-INTEGERS = {"k": 0, "shot_sets": 1, "seed": None, "k_items": 1, "top_k": 1}  # -> minimum
+INTEGERS = {"k": 0, "shot_sets": 1, "seed": 0, "k_items": 1, "top_k": 1}  # -> minimum
+# Settings for which None is a value (all items, all x definitions, the default word list).
+NONE_IS_A_VALUE = {"n_items", "xs", "dataset"}
 OPTIONAL_INTEGERS = {"n_items": 1}
 CHOICES = {
     "mode": MODES,
@@ -93,13 +95,23 @@ CHOICES = {
 }
 
 
+def _yaml(what: str, text: str):
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise UserError(f"{what}: {text!r} is not valid YAML") from None
+
+
 def profiles() -> dict[str, dict]:
     return yaml.safe_load(PROFILES_FILE.read_text(encoding="utf-8"))
 
 
 def _integer(name: str, value, minimum: int | None) -> int:
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value)
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            pass
     if isinstance(value, bool) or not isinstance(value, int):
         raise UserError(f"setting {name}: expected an integer, got {value!r}")
     if minimum is not None and value < minimum:
@@ -111,10 +123,7 @@ def as_list(name: str, value, kind: type) -> list:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("["):
-            try:
-                value = yaml.safe_load(text)
-            except yaml.YAMLError:
-                raise UserError(f"setting {name}: {value!r} is not a valid list") from None
+            value = _yaml(f"setting {name}", text)
         elif name in ONE_IS_A_LIST:
             value = [text]
     if not isinstance(value, list | tuple):
@@ -128,6 +137,11 @@ def as_list(name: str, value, kind: type) -> list:
 
 def check(name: str, value):
     """``value`` as setting ``name`` must be, or a one-line error."""
+    if name == "models":
+        value = as_list(name, value, str)
+        if not value or len(set(value)) != len(value):
+            raise UserError(f"setting models: expected one or more distinct specs, got {value}")
+        return value
     if name in LISTS:
         return as_list(name, value, LISTS[name])
     if name in INTEGERS:
@@ -138,7 +152,11 @@ def check(name: str, value):
         raise UserError(
             f"setting {name}: expected one of {', '.join(CHOICES[name])}, got {value!r}"
         )
+    if name == "dataset" and value is not None and not isinstance(value, str):
+        raise UserError(f"setting dataset: expected a path, got {value!r}")
     if name == "threshold":
+        if isinstance(value, bool):
+            raise UserError(f"setting threshold: expected a number, got {value!r}")
         try:
             value = float(value)
         except (TypeError, ValueError):
@@ -174,7 +192,7 @@ def _place(name: str) -> tuple[str | None, str]:
     raise UserError(f"unknown setting {name!r}: expected one of {', '.join(valid_names())}")
 
 
-def settings(profile: str = "default", **overrides) -> Settings:
+def settings(profile: str = "default", /, **overrides) -> Settings:
     """The profile's settings with every override that is not None applied, each checked.
 
     ``models`` may be one spec or a list; a single ``model`` replaces the list.
@@ -184,15 +202,19 @@ def settings(profile: str = "default", **overrides) -> Settings:
         raise UserError(f"unknown profile {profile!r}: expected one of {', '.join(table)}")
     top = {k: v for k, v in table[profile].items() if k not in SECTIONS}
     sections = {s: dict(table[profile].get(s) or {}) for s in SECTIONS}
+    if overrides.get("model") is not None and overrides.get("models") is not None:
+        raise UserError("settings model and models: give one (model is a single spec)")
     for name, value in overrides.items():
-        if value is None:
-            continue
         section, key = _place(name)
+        if value is None and key not in NONE_IS_A_VALUE:
+            continue  # not given
         if key == "model":
+            if not isinstance(value, str) or not value:
+                raise UserError(f"setting model: expected one model spec, got {value!r}")
             top["models"] = [value]
         elif section is None and key in SECTIONS:
             if isinstance(value, str):
-                value = yaml.safe_load(value)
+                value = _yaml(f"setting {key}", value)
             if not isinstance(value, dict):
                 raise UserError(f"setting {key}: expected a mapping of its keys, got {value!r}")
             for k, v in value.items():
@@ -230,35 +252,34 @@ def parse_assignments(text: str) -> dict:
         if not eq or not name:
             raise UserError(f"SET: expected NAME=VALUE pairs such as scoring.k=3, got {part!r}")
         _place(name)
-        out[name] = yaml.safe_load(value)
+        out[name] = _yaml(f"SET {name}", value)
     return out
 
 
 # Names a notebook's kernel holds besides its parameters.
 _KERNEL_NAMES = {"In", "Out", "exit", "quit", "get_ipython", "open"}
+_LITERALS = (str, int, float, bool, list, dict, type(None))
 
 
 def from_notebook(namespace: dict) -> Settings:
     """The settings of a notebook run, read from the kernel's ``namespace`` (``globals()``).
 
     They are its parameters cell (``profile`` and ``overrides``, a mapping of setting names to
-    values) and every parameter papermill injected. A name that is no setting, a misspelt ``-p``
-    name say, stops the run with the valid names.
+    values) and every parameter papermill injected: the literal values (strings, numbers, lists,
+    mappings, None) the kernel holds before the notebook imports or computes anything. A name
+    that is no setting, a misspelt ``-p`` name say, stops the run with the valid names.
     """
-    from types import ModuleType
-
     values = {
         k: v
         for k, v in namespace.items()
-        if not k.startswith("_")
-        and k not in _KERNEL_NAMES
-        and not isinstance(v, ModuleType | type)
-        and not callable(v)
+        if not k.startswith("_") and k not in _KERNEL_NAMES and isinstance(v, _LITERALS)
     }
     profile = values.pop("profile", "default")
     overrides = values.pop("overrides", None) or {}
     if isinstance(overrides, str):
-        overrides = yaml.safe_load(overrides)
+        overrides = _yaml("parameter overrides", overrides)
+    if not isinstance(overrides, dict):
+        raise UserError(f"parameter overrides: expected a mapping of settings, got {overrides!r}")
     for name in values:
         try:
             _place(name)

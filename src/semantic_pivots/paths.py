@@ -8,6 +8,7 @@ interrupted earlier process left behind are removed the next time their folder i
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -35,21 +36,35 @@ def cache_dir(*parts: str) -> Path:
 
 
 def temporary_prefix(target: Path) -> str:
-    return f".{target.name}{MARK}"
+    """The start of a temporary's name: the target's name, the mark and this process's id."""
+    return f".{target.name}{MARK}{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
 
 
 def sweep_stale(folder: Path) -> None:
-    """Remove temporaries an interrupted earlier process left in ``folder``.
+    """Remove the temporaries that a process no longer running left in ``folder``.
 
-    Remove temporaries in ``folder`` last touched before this process started: an earlier,
-    interrupted process left them.
+    A temporary names its process; one whose process still runs (a concurrent run) is kept.
     """
     if not folder.is_dir():
         return
     for path in folder.glob(f".*{MARK}*"):
+        pid = re.search(rf"{re.escape(MARK)}(\d+)-", path.name)
+        if pid and (int(pid.group(1)) == os.getpid() or _alive(int(pid.group(1)))):
+            continue
+        if not pid and path.lstat().st_mtime >= PROCESS_START:
+            continue
         try:
-            if path.lstat().st_mtime < PROCESS_START:
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
         except FileNotFoundError:  # another process swept it first
             pass
 
@@ -94,9 +109,16 @@ def temporary_dir(parent: Path, name: str) -> Iterator[Path]:
 
 @contextmanager
 def atomic_dir(target: Path) -> Iterator[Path]:
-    """Yield a temporary folder beside ``target`` that replaces it only if the block succeeds."""
+    """Yield a temporary folder beside ``target`` that replaces it only if the block succeeds.
+
+    The old folder is renamed aside (a marked temporary) before the new one takes its place and
+    is deleted after, so an interrupt leaves one of the two in place, never neither.
+    """
     with temporary_dir(target.parent, target.name) as tmp:
         tmp.chmod(0o755)
         yield tmp
-        shutil.rmtree(target, ignore_errors=True)
+        old = target.parent / f"{temporary_prefix(target)}old"
+        if target.exists():
+            target.replace(old)
         tmp.replace(target)
+        shutil.rmtree(old, ignore_errors=True)

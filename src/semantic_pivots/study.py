@@ -93,6 +93,8 @@ class Study:
         from semantic_pivots.data import counts
 
         f = self.settings.frequency
-        words, word_pairs = counts.count_requests(self.dataset.items, self.pairs)
+        scored = set(self.scores["item"])  # only the items the analyses use
+        items = [it for it in self.dataset.items if it.id in scored]
+        words, word_pairs = counts.count_requests(items, self.pairs)
         options = {"view": f.view} if f.backend == "corpus" else {}
         return counts.get_counts(f.backend, words, word_pairs, **options)

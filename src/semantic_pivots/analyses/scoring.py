@@ -121,18 +121,7 @@ def fast_nll(lm: LoadedModel, requests: list[Request], batch_size: int = 64) -> 
 NLL = Kind(
     "nll",
     2,
-    (
-        encode,
-        encoding.encode,
-        encoding._text_tokens,
-        encoding.is_blank,
-        _mean_nll,
-        reference_nll,
-        fast_nll,
-        kv.common_prefix,
-        kv.run_prefix,
-        kv.expand,
-    ),
+    (encode, _mean_nll, reference_nll, fast_nll, *encoding.CODE, *kv.CODE),
 )
 
 

@@ -92,14 +92,7 @@ def trace_pair(
 TRACES = Kind(
     "traces",
     2,
-    (
-        lens.trace_batch,
-        lens.token_variants,
-        kv.common_prefix,
-        kv.run_prefix,
-        kv.expand,
-        kv.prefix_batches,
-    ),
+    (lens.trace_batch, lens.token_variants, lens.Trace.to_json, *encoding.CODE, *kv.CODE),
 )
 
 

@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from semantic_pivots.cache import Kind, cached_json, key_digest
 from semantic_pivots.data.clwtd import Item
-from semantic_pivots.models import kv
+from semantic_pivots.models import encoding, kv
 from semantic_pivots.models.encoding import prompt_ids
 from semantic_pivots.models.loading import LoadedModel
 from semantic_pivots.prompts import Pair, plan, query
@@ -77,9 +77,7 @@ def generate(
     return out
 
 
-GENERATIONS = Kind(
-    "translations", 2, (generate, prompt_ids, first_line, kv.prefix_batches, kv.expand)
-)
+GENERATIONS = Kind("translations", 2, (generate, first_line, *encoding.CODE, *kv.CODE))
 
 
 def translate_pairs(

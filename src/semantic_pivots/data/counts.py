@@ -41,6 +41,13 @@ Pair = tuple[str, str, str, str]  # (source language, source word, target langua
 
 
 @cache
+def segmenters() -> dict[str, str]:
+    """The versions of the word segmenters: a new one may cut words differently."""
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ("jieba", "fugashi", "unidic-lite")}
+
+
 def _jieba():
     import jieba
 
@@ -196,6 +203,7 @@ def local_counts(
         "pairs": pairs,
         "view": view,
         "window": window,
+        "segmenters": segmenters(),
     }
 
     def compute() -> dict:
@@ -231,7 +239,20 @@ def local_counts(
 
 
 COUNTS = Kind(
-    "counts", 2, (tokens, match_form, matches, unit_documents, unit_lines, scan, local_counts)
+    "counts",
+    2,
+    (
+        _jieba,
+        _mecab,
+        tokens,
+        match_form,
+        matches,
+        unit_documents,
+        unit_lines,
+        scan,
+        _matrix,
+        local_counts,
+    ),
 )
 
 

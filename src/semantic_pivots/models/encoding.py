@@ -103,3 +103,7 @@ def encode(
         for name, (lo, hi) in (spans or {}).items()
     }
     return Encoded(ids, start, word, marked)
+
+
+# Every function here, for the versions of the cached results computed with them.
+CODE = (is_blank, blank_ids, _text_tokens, prompt_ids, encode)

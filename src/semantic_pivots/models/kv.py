@@ -63,3 +63,7 @@ def prefix_batches(lm: LoadedModel, encoded: list[list[int]], batch_size: int):
         for s in range(0, len(group), batch_size)
     ]
     return n_shared, cache, batches
+
+
+# Every function here, for the versions of the cached results computed with them.
+CODE = (common_prefix, run_prefix, expand, cache_kwarg, prefix_batches)

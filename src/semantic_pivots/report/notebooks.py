@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from semantic_pivots.errors import UserError
-from semantic_pivots.paths import ROOT, sweep_stale, temporary_prefix
+from semantic_pivots.paths import ROOT, cache_dir, sweep_stale, temporary_prefix
 
 NOTEBOOKS_DIR = ROOT / "notebooks"
 BOOK_NOTEBOOKS = ROOT / "book" / "notebooks"
@@ -25,17 +26,16 @@ def notebooks(names: list[str] | None = None) -> list[Path]:
 
 
 def _running_cell(path: Path) -> str:
-    """Which cell of a partly executed notebook was running.
+    """Which cell of a partly executed notebook was running or failed.
 
-    Which cell of a partly executed notebook was running (papermill records each cell's
-    status as it goes).
+    Papermill records each cell's status as it goes.
     """
     try:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     except (OSError, ValueError):
         return "an unknown cell"
     for i, c in enumerate(cells):
-        if c.get("metadata", {}).get("papermill", {}).get("status") == "running":
+        if c.get("metadata", {}).get("papermill", {}).get("status") in ("running", "failed"):
             return f"cell {i + 1}"
     return "an unknown cell"
 
@@ -84,7 +84,9 @@ def execute(
     done = []
     for nb in notebooks(names):
         target = out_dir / nb.name
-        tmp = out_dir / f"{temporary_prefix(target)}running.ipynb"
+        fd, name = tempfile.mkstemp(dir=out_dir, prefix=temporary_prefix(target), suffix=".ipynb")
+        os.close(fd)
+        tmp = Path(name)
         start = time.perf_counter()
         print(f"{nb.stem}: running (profile {profile})", file=sys.stderr, flush=True)
         try:
@@ -103,9 +105,12 @@ def execute(
             _tidy(tmp, nb, target)
             tmp.replace(target)
         except papermill.PapermillExecutionError as exc:
+            failed = cache_dir("failed") / nb.name  # kept, with the traceback, to read
+            tmp.replace(failed)
             raise UserError(
-                f"{nb.name} failed in cell {exc.exec_count}: {exc.ename}: "
-                f"{exc.evalue.splitlines()[0] if exc.evalue else ''}"
+                f"{nb.name} failed in {_running_cell(failed)} ({exc.ename}: "
+                f"{exc.evalue.splitlines()[0] if exc.evalue else ''}); the executed notebook "
+                f"is {failed}"
             ) from None
         except DeadKernelError:
             raise UserError(
