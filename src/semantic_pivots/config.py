@@ -18,8 +18,9 @@ import yaml
 
 from semantic_pivots import languages
 from semantic_pivots.data import clwtd
+from semantic_pivots.data.clwtd import Item
 from semantic_pivots.errors import UserError
-from semantic_pivots.prompts import MODES
+from semantic_pivots.prompts import MODES, Pair, Planned, plan
 
 PROFILES_FILE = Path(__file__).with_name("profiles.yaml")
 
@@ -36,6 +37,10 @@ class Scoring:
     k_items: int = 15  # items per pair in the few-shot (k) comparison
     k_pairs: list[str] = field(default_factory=lambda: ["en-fr", "fr-en", "en-zh", "zh-en"])
     checkpoints: list[str] = field(default_factory=list)  # model specs scored in order
+
+    def plan(self, pair: Pair, items: list[Item], seed: int) -> list[Planned]:
+        """The items these settings evaluate for ``pair``, with their shots (prompts.plan)."""
+        return plan(pair, items, self.k, self.shot_sets, self.mode, seed, self.n_items)
 
 
 @dataclass(frozen=True)

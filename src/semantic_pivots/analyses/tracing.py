@@ -154,24 +154,15 @@ def study_behaviour(
 ) -> tuple[list[dict], dict[tuple[str, str, str], ItemTrace]]:
     """Behaviour rows and traces of every model, pair and item.
 
-    Behaviour rows of every model, pair and item (the scored items, with the scoring
-    settings' shots), and the traces by (model, pair, item).
+    The items are the scored ones, with the scoring settings' shots; the traces are keyed by
+    (model, pair, item).
     """
     rows, traces = [], {}
     for lm in lms:
-        for t in study_traces(
-            lm,
-            items,
-            pairs,
-            scoring.k,
-            scoring.shot_sets,
-            scoring.mode,
-            seed,
-            scoring.n_items,
-            tracing.top_k,
-        ):
-            traces[t.model, t.pair, t.item] = t
-            rows.append(behaviour_row(t, lm, tracing.rule, tracing.threshold))
+        for pair in pairs:
+            for t in trace_pair(lm, scoring.plan(pair, items, seed), pair, tracing.top_k):
+                traces[t.model, t.pair, t.item] = t
+                rows.append(behaviour_row(t, lm, tracing.rule, tracing.threshold))
     return rows, traces
 
 
@@ -182,30 +173,33 @@ def blank_position_labels(
     scoring: Scoring,
     tracing: Tracing,
     seed: int,
+    traces: dict[tuple[str, str, str], ItemTrace],
 ) -> list[dict]:
     """Label each blank-led item as if the lens read the blank's position.
 
-    For every traced item whose answer starts with blank tokens, its label when the lens
-    reads the blank's position instead (the reading before the step over blanks).
+    For every item of ``traces`` (:func:`study_behaviour`) whose answer starts with blank
+    tokens, its label when the lens reads the blank's position instead (the reading before
+    the step over blanks).
     """
-    rule, threshold, top_k = tracing.rule, tracing.threshold, tracing.top_k
     rows = []
     for lm in lms:
         for pair in pairs:
-            planned = plan(
-                pair, items, scoring.k, scoring.shot_sets, scoring.mode, seed, scoring.n_items
-            )
-            word = trace_pair(lm, planned, pair, top_k)
-            stepped = [p for p, t in zip(planned, word, strict=True) if t.blanks]
+            stepped = [
+                p
+                for p in scoring.plan(pair, items, seed)
+                if traces[lm.info.name, str(pair), p.item.id].blanks
+            ]
             if not stepped:
                 continue
-            for t in trace_pair(lm, stepped, pair, top_k, skip_blanks=False):
+            for t in trace_pair(lm, stepped, pair, tracing.top_k, skip_blanks=False):
                 rows.append(
                     {
                         "model": t.model,
                         "pair": t.pair,
                         "item": t.item,
-                        "label at the blank": behaviour.LABELS[t.label(rule, threshold)],
+                        "label at the blank": behaviour.LABELS[
+                            t.label(tracing.rule, tracing.threshold)
+                        ],
                     }
                 )
     return rows

@@ -9,7 +9,7 @@ from semantic_pivots.analyses.translation import Translation
 from semantic_pivots.data.clwtd import Dataset, Item
 from semantic_pivots.models.encoding import encode
 from semantic_pivots.models.loading import LoadedModel
-from semantic_pivots.prompts import answer, ordered_pairs, plan
+from semantic_pivots.prompts import answer, ordered_pairs
 
 
 def settings_line(cfg, dataset: Dataset) -> str:
@@ -21,7 +21,7 @@ def settings_line(cfg, dataset: Dataset) -> str:
     }[cfg.distractors]
     pairs = ordered_pairs(cfg.languages)
     sc = cfg.scoring
-    n = len(plan(pairs[0], dataset.items, sc.k, sc.shot_sets, sc.mode, cfg.seed, sc.n_items))
+    n = len(sc.plan(pairs[0], dataset.items, cfg.seed))
     asked = "" if sc.n_items in (None, n) else f" (of {sc.n_items} asked: the list has no more)"
     return (
         f"Profile **{cfg.profile}**: {', '.join(cfg.models)}; {len(pairs)} ordered pairs of "
