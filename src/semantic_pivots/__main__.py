@@ -23,7 +23,21 @@ def _data_validate(args) -> None:
     for warning in clwtd.warnings(dataset):
         print(f"warning: {warning}", file=sys.stderr)
     langs = ", ".join(dataset.languages)
-    print(f"{dataset.source}: {len(dataset.items)} items, languages {langs}: ok")
+    n_dis = {
+        lang: sum(len(it.distractors.get(lang, ())) == args.distractors for it in dataset.items)
+        for lang in dataset.languages
+    }
+    every = all(n == len(dataset.items) for n in n_dis.values())
+    partial = sorted({lang for it in dataset.items for lang in it.words} - set(dataset.languages))
+    some = ", ".join(
+        f"{lang} in {sum(lang in it.words for it in dataset.items)}" for lang in partial
+    )
+    print(
+        f"{dataset.source}: {len(dataset.items)} items, languages {langs}"
+        + (f" ({args.distractors} distractors each)" if every else "")
+        + (f"; also {some}" if some else "")
+        + ": ok"
+    )
 
 
 def _model_info(args) -> None:

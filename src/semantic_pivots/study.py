@@ -64,7 +64,14 @@ class Study:
             scoring.study_scores(self.models, self.dataset.items, self.pairs, s.scoring, s.seed)
         )
         frame["rank accuracy"] = (frame["rank"] == 1).astype(float)
-        return frame
+        return self.mark_same_string(frame)
+
+    def mark_same_string(self, frame):
+        """``frame`` with a column saying whether the item's source and target are one string."""
+        by_id = {it.id: it for it in self.dataset.items}
+        pairs = frame["pair"].str.split("-")
+        same = [by_id[i].same_string(*p) for i, p in zip(frame["item"], pairs, strict=True)]
+        return frame.assign(**{"same string": same})
 
     @cached_property
     def _behaviour(self):
@@ -80,7 +87,7 @@ class Study:
         """Each traced item's behaviour under the tracing rule (a DataFrame)."""
         import pandas as pd
 
-        return pd.DataFrame(self._behaviour[0])
+        return self.mark_same_string(pd.DataFrame(self._behaviour[0]))
 
     @property
     def traces(self) -> dict:

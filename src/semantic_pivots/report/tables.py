@@ -57,14 +57,41 @@ def dataset_statistics(dataset: Dataset, langs: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("language")
 
 
-def sample_table(items: list[Item], langs: list[str], distractor_lang: str) -> pd.DataFrame:
-    rows = []
-    for it in items:
-        row = {"id": it.id, "emoji": it.emoji, "subgroup": it.subgroup}
-        row.update({lang: " / ".join(it.answers(lang)) for lang in langs})
-        row[f"{distractor_lang} distractors"] = ", ".join(it.distractors.get(distractor_lang, []))
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("id")
+def sample_table(items: list[Item], langs: list[str]) -> pd.DataFrame:
+    """Each item's answers (the answer first) and distractors per language, one row each."""
+    rows = [
+        {
+            "item": f"{it.id}: {it.gloss}" if it.gloss else it.id,
+            "language": lang,
+            "answers": " / ".join(it.answers(lang)),
+            "distractors": ", ".join(it.distractors.get(lang, [])),
+        }
+        for it in items
+        for lang in langs
+        if lang in it.words
+    ]
+    return pd.DataFrame(rows).set_index(["item", "language"])
+
+
+def same_string_shares(items: list[Item], pairs) -> pd.DataFrame:
+    """Per pair of languages (either order), the items whose two words are one string."""
+    rows, seen = [], set()
+    for pair in pairs:
+        if frozenset((pair.src, pair.tgt)) in seen:
+            continue
+        seen.add(frozenset((pair.src, pair.tgt)))
+        both = [it for it in items if pair.src in it.words and pair.tgt in it.words]
+        same = [it for it in both if it.same_string(pair.src, pair.tgt)]
+        rows.append(
+            {
+                "languages": f"{pair.src}, {pair.tgt}",
+                "items": len(both),
+                "same string": len(same),
+                "share": len(same) / len(both) if both else float("nan"),
+                "examples": ", ".join(it.words[pair.src] for it in same[:4]),
+            }
+        )
+    return pd.DataFrame(rows).set_index("languages")
 
 
 def tokens_per_word(lm: LoadedModel, dataset: Dataset, langs: list[str]) -> pd.DataFrame:

@@ -1,0 +1,290 @@
+"""Bilingual dictionaries as plain maps: readers for CC-CEDICT and FreeDict's dictd files.
+
+Every dictionary becomes a :class:`Lexicon` of one language against English:
+
+* ``senses``: a word of the language -> its senses in dictionary order, each the set of
+  normalised English glosses that translate it (from a language->English dictionary:
+  CC-CEDICT, FreeDict ``fra-eng``, ``jpn-eng``, ...);
+* ``translations``: an English headword -> the words of the language its entries list
+  (from an English->language dictionary: FreeDict ``eng-fra``, ``eng-jpn``, ...).
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_PARENS = re.compile(r"\([^()]*\)|\{[^{}]*\}|\[[^\[\]]*\]|<[^<>]*>")
+# "to" is kept: it marks a verb ("to face" is not the noun face)
+_LEAD = re.compile(r"^(?:a|an|the)\s+")
+
+
+def strip_brackets(text: str) -> str:
+    """The text without its bracketed notes, nested ones included, and extra blanks."""
+    prev = None
+    while prev != text:
+        prev, text = text, _PARENS.sub(" ", text)
+    return " ".join(text.split())
+
+
+def normalise_gloss(gloss: str) -> str:
+    """Lower case, bracketed notes removed, a leading article dropped."""
+    gloss = strip_brackets(gloss).lower()
+    return _LEAD.sub("", gloss).strip(" .!?")
+
+
+_WORD = re.compile(r"[a-z]{3,}")
+
+
+def qualifier(gloss: str) -> frozenset[str]:
+    """The words of a gloss's round-bracketed notes ("sole (fish)": fish), lower case."""
+    notes = " ".join(re.findall(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)", gloss))
+    return frozenset(_WORD.findall(notes.lower()))
+
+
+@dataclass
+class Lexicon:
+    """One language against English, in both directions where the sources allow."""
+
+    senses: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # noun senses only
+    translations: dict[str, set[str]] = field(default_factory=dict)
+    other: dict[str, set[str]] = field(default_factory=dict)  # glosses of the other senses
+    # (word, gloss) -> the words of the notes that qualify that gloss ("elder (tree)": tree)
+    qualifiers: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+
+    def add_sense(self, word: str, texts: list[str], noun: bool = True) -> None:
+        """Record one sense of ``word`` from its raw English glosses."""
+        sense = set()
+        for text in texts:
+            gloss = normalise_gloss(text)
+            if gloss:
+                sense.add(gloss)
+                if words := qualifier(text):
+                    self.qualifiers.setdefault((word, gloss), set()).update(words)
+        if noun and sense:
+            self.senses.setdefault(word, []).append(frozenset(sense))
+        elif sense:
+            self.other.setdefault(word, set()).update(sense)
+
+    def english(self, word: str) -> set[str]:
+        """Every English word or phrase a dictionary gives as a translation of ``word``."""
+        return set().union(
+            *self.senses.get(word, ()), self.other.get(word, set()), self.listed_by.get(word, set())
+        )
+
+    @property
+    def listed_by(self) -> dict[str, set[str]]:
+        """The reverse of ``translations``: a word -> the English headwords that list it."""
+        if not hasattr(self, "_listed_by"):
+            out: dict[str, set[str]] = {}
+            for english, words in self.translations.items():
+                for word in words:
+                    out.setdefault(word, set()).add(english)
+            self._listed_by = out
+        return self._listed_by
+
+
+# -- CC-CEDICT ------------------------------------------------------------------------------
+
+# Glosses that say what a word is not: a measure word, a variant spelling, a cross-reference.
+_CEDICT_SKIP = re.compile(r"^(?:cl:|variant of|old variant|abbr\. |see |also written|surname )")
+
+
+def read_cedict(path: Path) -> Lexicon:
+    """Simplified headwords and their senses, one per definition (proper names left out).
+
+    CC-CEDICT has no parts of speech; a verb's gloss keeps its "to", so it names no noun.
+    """
+    lexicon = Lexicon()
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            head, _, rest = line.partition(" [")
+            simp = head.split(" ")[1]
+            pinyin, _, defs = rest.partition("] ")
+            if pinyin[:1].isupper():  # a capitalised reading marks a name
+                continue
+            for definition in defs.strip().strip("/").split("/"):
+                if not _CEDICT_SKIP.match(definition.lower()):
+                    lexicon.add_sense(simp, definition.split(";"))
+    return lexicon
+
+
+# -- FreeDict (dictd) -----------------------------------------------------------------------
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def _b64(text: str) -> int:
+    n = 0
+    for ch in text:
+        n = n * 64 + _B64.index(ch)
+    return n
+
+
+def read_dictd(base: Path) -> dict[str, list[list[str]]]:
+    """Headword -> its entries, each the entry's lines (the headword line first)."""
+    body = gzip.open(f"{base}.dict.dz").read()
+    out: dict[str, list[list[str]]] = {}
+    for line in Path(f"{base}.index").read_text(encoding="utf-8").splitlines():
+        word, offset, length = line.split("\t")
+        if not word or word.startswith("00database"):
+            continue
+        start = _b64(offset)
+        lines = body[start : start + _b64(length)].decode("utf-8", "replace").splitlines()
+        # the index is lower case; the headword line keeps the case (German nouns)
+        head = re.split(r" /| <", lines[0])[0].strip() if lines else ""
+        out.setdefault(head if head.lower() == word else word, []).append(lines)
+    return out
+
+
+# JMdict usage notes, which the dictd conversion glues to the first gloss after them
+# ("Note: word usually written using kana alonewolf (Canis lupus)").
+_JMDICT_NOTES = sorted(
+    (
+        "word usually written using kana alone",
+        "word usually written using kanji alone",
+        "onomatopoeic or mimetic word",
+        "honorific or respectful (sonkeigo) language",
+        "polite (teineigo) language",
+        "humble (kenjougo) language",
+        "abbreviation",
+        "archaism",
+        "colloquialism",
+        "slang",
+        "vulgar expression or word",
+        "derogatory",
+        "obscure term",
+        "idiomatic expression",
+        "familiar language",
+        "jocular, humorous term",
+        "female term or language",
+        "male term or language",
+        "sensitive",
+        "obsolete term",
+        "children's language",
+        "yojijukugo",
+        "rare",
+        "poetical term",
+        "manga slang",
+        "dated term",
+        "historical term",
+        "proverb",
+        "euphemistic",
+    ),
+    key=len,
+    reverse=True,
+)
+_NUMBER = re.compile(r"^\s*\d+\.\s*")
+# Lines that hold no translation: examples, cross-references, synonyms, pronunciations.
+_NOT_A_SENSE = ('"', "see:", "synonym:", "synonyms:", "antonym:", "/")
+
+
+def _strip_note(text: str) -> str:
+    if not text.startswith("Note:"):
+        return text
+    text = text[len("Note:") :].strip()
+    for note in _JMDICT_NOTES:
+        if text.startswith(note):
+            return text[len(note) :]
+    return ""
+
+
+# A part of speech: the headword line's last <tag> (<n, masc>, <fem, n, sg>, <vt>), or a
+# JMdict sense's opening line ("(noun (common) (futsuumeishi))", "(Ichidan verb)").
+_HEAD_TAG = re.compile(r"<([^<>]*)>\s*$")
+_NOUN_TAGS = {"n", "masc", "fem", "neut"}
+
+
+def _head_is_noun(head: str) -> bool | None:
+    match = _HEAD_TAG.search(head)
+    if match is None:
+        return None
+    return bool(_NOUN_TAGS & {t.strip() for t in match.group(1).split(",")})
+
+
+def _sense_lines(entry: list[str]) -> list[tuple[bool, list[str]]]:
+    """The entry's lines of translations, grouped by numbered sense, each with a noun flag.
+
+    A sense is a noun unless the headword line or the last part-of-speech line before it
+    says otherwise; an entry that says nothing counts as a noun.
+    """
+    head_noun = _head_is_noun(entry[0]) if entry else None
+    noun = head_noun is not False
+    out: list[tuple[bool, list[str]]] = []
+    for raw in entry[1:]:
+        text = _strip_note(_NUMBER.sub("", raw).strip())
+        if _NUMBER.match(raw) or not out:
+            out.append((noun, []))
+        if head_noun is None and text.startswith("(") and text.endswith(")"):
+            noun = "noun" in text
+            out[-1] = (noun, out[-1][1])
+        if text and not text.lower().startswith(_NOT_A_SENSE):
+            out[-1][1].append(text)
+    return [(noun, lines) for noun, lines in out if lines]
+
+
+def _split(text: str) -> list[str]:
+    # commas inside brackets belong to a note, not a list
+    depth, parts, current = 0, [], []
+    for ch in text:
+        depth += ch in "([{<"
+        depth -= ch in ")]}>"
+        if ch in ",;" and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def lexicon_from_dictd(
+    to_english: dict[str, list[list[str]]],
+    from_english: dict[str, list[list[str]]] | None = None,
+    explained: bool = False,
+) -> Lexicon:
+    """A lexicon from a language->English and, where there is one, an English->language dictionary.
+
+    ``explained``: as for :func:`translations`, of the English->language dictionary.
+    """
+    lexicon = Lexicon()
+    for word, entries in to_english.items():
+        for entry in entries:
+            for noun, lines in _sense_lines(entry):
+                lexicon.add_sense(word, [p for t in lines for p in _split(t)], noun)
+    for english, words in translations(from_english or {}, explained).items():
+        lexicon.translations.setdefault(normalise_gloss(english), set()).update(words)
+    return lexicon
+
+
+def translations(
+    entries: dict[str, list[list[str]]], explained: bool = False
+) -> dict[str, set[str]]:
+    """Headword -> the words its noun senses list, from any bilingual dictd dictionary.
+
+    ``explained``: each sense is a line of translations followed by lines explaining it
+    (FreeDict ``eng-jpn`` and the Wiktionary-based ``fra-deu``, ``fra-jpn``); those lines are
+    skipped.
+    """
+    out: dict[str, set[str]] = {}
+    for head, head_entries in entries.items():
+        words = out.setdefault(head, set())
+        for entry in head_entries:
+            for noun, lines in _sense_lines(entry):
+                if noun:
+                    for text in lines[:1] if explained else lines:
+                        words.update(w for w in map(strip_brackets, _split(text)) if w)
+    return out
+
+
+def both_ways(forward: dict[str, set[str]], backward: dict[str, set[str]]) -> dict[str, set[str]]:
+    """One direction's table, with the entries of the other direction's table turned round."""
+    out = {head: set(words) for head, words in forward.items()}
+    for head, words in backward.items():
+        for word in words:
+            out.setdefault(word, set()).add(head)
+    return out
