@@ -7,6 +7,7 @@ import pytest
 from semantic_pivots import languages
 from semantic_pivots.data import clwtd
 from semantic_pivots.errors import UserError
+from semantic_pivots.paths import CLWTD_DIR
 
 SIX = {"en", "fr", "de", "es", "zh", "ja"}
 CORE = {"en", "fr", "zh", "ja"}
@@ -32,6 +33,28 @@ def test_no_answer_belongs_to_two_items(dataset):
             for answer in item.answers(lang) if lang in item.words else ():
                 assert answer not in seen, (lang, answer, seen.get(answer), item.id)
                 seen[answer] = item.id
+
+
+def test_the_commonest_nouns_are_in_with_their_usual_words(dataset):
+    by_id = {it.id: it for it in dataset.items}
+    usual = {
+        "cat": ("chat", "猫", "猫"),
+        "hand": ("main", "手", "手"),
+        "wind": ("vent", "风", "風"),
+        "tree": ("arbre", "树", "木"),
+        "water": ("eau", "水", "水"),
+        "coffee": ("café", "咖啡", "コーヒー"),
+    }
+    for word, (fr, zh, ja) in usual.items():
+        it = by_id[word]
+        assert (it.words["fr"], it.words["zh"], it.words["ja"]) == (fr, zh, ja), word
+
+
+def test_provenance_counts_match_the_list(dataset):
+    provenance = json.loads((CLWTD_DIR / "PROVENANCE.json").read_text(encoding="utf-8"))
+    per_lang = provenance["counts"]["items_per_language"]
+    assert per_lang == {lang: sum(lang in it.words for it in dataset.items) for lang in per_lang}
+    assert provenance["counts"]["items"] == len(dataset.items)
 
 
 def test_normalised_spellings(dataset):

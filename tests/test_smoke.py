@@ -60,6 +60,7 @@ def test_book_builds_from_the_smoke_run(executed, tmp_path):
     (book / "notebooks").mkdir()
     for path in executed:
         shutil.copy(path, book / "notebooks" / path.name)
+    (book / "notebooks" / "times.md").write_text(notebooks.times_page(executed[0].parent))
     subprocess.run([sys.executable, "-m", "semantic_pivots", "book-assets"], check=True)
     shutil.copytree(ROOT / "book" / "_vendor", book / "_vendor", dirs_exist_ok=True)
     jb = Path(sys.executable).with_name("jupyter-book")
@@ -72,6 +73,17 @@ def test_book_builds_from_the_smoke_run(executed, tmp_path):
     assert "How do language models translate words?" in (html / "intro.html").read_text()
     assert (html / "mathjax" / "tex-chtml.js").exists()
     assert (html / "notebooks" / "00_data_and_models.html").exists()
+    times = (html / "notebooks" / "times.html").read_text()
+    assert all(p.stem in times for p in executed) and "smoke" in times
+
+
+def test_times_page_adds_up_the_recorded_runs(tmp_path):
+    assert "No notebook run" in notebooks.times_page(tmp_path)
+    notebooks.record_time(tmp_path, "00_a", 30.0, "default")
+    notebooks.record_time(tmp_path, "01_b", 90.4, "default")
+    notebooks.record_time(tmp_path, "00_a", 40.0, "default")  # a rerun replaces its time
+    page = notebooks.times_page(tmp_path)
+    assert "| 00_a | default |" in page and "| all | | | 130 (2.2 minutes) |" in page
 
 
 def test_problems_finds_errors_and_missing_figures(tmp_path):

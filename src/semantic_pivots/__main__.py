@@ -128,8 +128,12 @@ def _cache(args) -> None:
 
 def _book_assets(args) -> None:
     from semantic_pivots.data.sources import vendor_mathjax
+    from semantic_pivots.paths import atomic_write_text
+    from semantic_pivots.report.notebooks import BOOK_NOTEBOOKS, times_page
 
     print(vendor_mathjax())
+    BOOK_NOTEBOOKS.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(BOOK_NOTEBOOKS / "times.md", times_page())
 
 
 def parser() -> argparse.ArgumentParser:
@@ -178,7 +182,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["list", "clear"])
     p.add_argument("kind", nargs="?", default=None, help="nll, traces, translations, counts, ...")
     p.set_defaults(func=_cache)
-    p = sub.add_parser("book-assets", help="vendor MathJax for an offline book")
+    p = sub.add_parser("book-assets", help="vendor MathJax and write the page of running times")
     p.set_defaults(func=_book_assets)
     return top
 

@@ -3,57 +3,62 @@
 The rule, in order (PROVENANCE.json repeats it with the counts):
 
 1. Concepts: WordNet 3.0 noun synsets of the concrete lexicographer files (animal, artifact,
-   body, food, location, object, person, plant, substance). The English word is the synset's
-   most frequent (``wordfreq``) one-word lower-case lemma whose most frequent noun sense is this
-   synset, that has more noun senses than verb, adjective and adverb senses together, is no
-   regular plural of another noun, no name (no sense spells it with a capital: john) and no
-   modal verb's homograph (can, must); every one-word lower-case lemma of the synset is an
-   accepted English answer.
+   body, food, location, object, person, phenomenon, plant, shape, substance). The English
+   word is the synset's most frequent (``wordfreq``) one-word lower-case lemma whose most
+   frequent noun sense is this synset and that is used as a noun at least as often as
+   otherwise (WordNet's SemCor counts; where it has none, more noun senses than others); that
+   is no regular plural of another noun, no name (its most frequent sense spells it with a
+   capital: john) and no modal verb's homograph (can, must). Every one-word lower-case lemma of
+   the synset is an accepted English answer.
 2. Translations: a word of another language is confirmed when one of its noun senses in a
-   dictionary into English (CC-CEDICT for zh; FreeDict jpn-eng, from JMdict, for ja; FreeDict
-   fra-eng, deu-eng, spa-eng) has a gloss that names a lemma of the synset: lower case,
-   bracketed notes and a leading article removed, "to" kept (it marks a verb); only lemmas of
-   two letters or more that are mainly nouns and have this synset as their most frequent noun
-   sense count (victor's lemma superior and photograph's lemma exposure do not); and a gloss
-   with a note in round brackets does not count when the note shares a word with the
-   definition or the lemmas (its own and its hypernyms', three levels up) of another noun sense
-   of the lemma and none with this synset's ("elder (tree)" is no elder, "coffee (loanword)" is
-   coffee). A word without an
-   entry of its own is also confirmed when the English->language dictionary (FreeDict eng-fra,
-   eng-jpn, eng-deu, eng-spa) lists it under a lemma. French, whose dictionaries into English
-   are small, is also triangulated: a French word without an entry in fra-eng is confirmed when
-   it translates (FreeDict fra-deu or deu-fra; fra-jpn or jpn-fra) to an accepted answer in both
-   German and Japanese, or, failing any such word, when both dictionaries between French and
-   one of them pair it with that language's answer. A word must be one word of its script:
-   letters only (lower case in en, fr, es; capitalised in de; two or more), or CJK characters
-   and kana only (at most 4 characters in zh and 6 in ja, no 的 in zh, no の before a kanji in
-   ja, no single kana). Every confirmed word is an accepted answer. The answer is the most
-   frequent confirmed word that is specific: each English gloss of its noun senses weighs its
-   Zipf frequency, and none may weigh more than 0.75 (about five times) above the heaviest
-   lemma it names; in CC-CEDICT and JMdict, whose senses come in order of use, only the first
-   two senses count and a gloss of the second weighs 0.5 less. So coin is 硬币, not 钱 (money
-   5.64 second, coin 4.19 first), and wind is 风 (wind 5.0 first, news 5.8 second). A
-   triangulated word is specific; a word in hiragana alone is never the answer (a reading
-   that homophones share).
+   dictionary into English (CC-CEDICT for zh, whose idioms and proverbs are no nouns; FreeDict
+   jpn-eng, from JMdict, for ja; FreeDict fra-eng, deu-eng, spa-eng) has a gloss that names a
+   lemma of the synset: lower case, bracketed notes and a leading article removed, "to" kept
+   (it marks a verb). Only lemmas count that are spelt in lower case, have two letters or more,
+   are mainly nouns (as in rule 1) and have this synset as their most frequent noun sense
+   (victor's superior, photograph's exposure and helium's He do not). A gloss with a note in
+   round brackets counts only where the note shares a word with the synset's definition or
+   its and its hypernyms' lemmas (three levels up), or none with another noun sense's ("elder
+   (tree)" is no elder, "coffee (loanword)" is coffee). FreeDict's jpn-eng glues a katakana
+   loanword's source word to its first gloss ("bierbeer"); a first gloss of a katakana word
+   that is no English word but ends in one of Zipf 3 or more (four letters or more, after three
+   or more) is cut to that ending. A word with no entry of its own is also confirmed when the
+   English->language dictionary (FreeDict eng-fra, eng-jpn, eng-deu, eng-spa) lists it under a
+   lemma and ``wordfreq`` knows it. French, whose dictionaries into English are small, is also
+   triangulated: a French word without an entry in fra-eng is confirmed when it translates
+   (FreeDict fra-deu or deu-fra; fra-jpn or jpn-fra) to an accepted answer in both German and
+   Japanese, or, failing any such word, when both dictionaries between French and one of them
+   pair it with that language's answer. A word must be one word of its script: letters only
+   (lower case in en, fr, es; capitalised in de; two or more), or CJK characters and kana only
+   (at most 4 characters in zh and 6 in ja, no 的 in zh, no の before a kanji in ja, no single
+   kana). Every confirmed word is an accepted answer. The answer is the most frequent confirmed
+   word that is specific: each English gloss of its noun senses weighs its Zipf frequency, and
+   none may weigh more than 0.75 (about five times) above the heaviest lemma it names; in
+   CC-CEDICT and JMdict, whose senses come in order of use, this must hold for an entry whose
+   first sense names a lemma, over that entry's first two senses, a gloss of the second
+   weighing 0.5 less. So coin would be 硬币, not 钱 (money 5.64 second, coin 4.19 first), and
+   wind is 風, not ふう's "appearance". A triangulated word is specific; a word in hiragana
+   alone is never the answer (a reading that homophones share).
 3. Selection: concepts with a word in en, fr, zh and ja, ranked by the Zipf frequency of the
-   rarest of those four words, ties by id. In that order a concept is kept when each language
-   has a specific word that no concept kept before it accepts (its answer, the most frequent
-   such word); its accepted answers lose the words earlier concepts accept, so no answer
-   belongs to two items. German and Spanish are added where they have such a word. At most
-   2,000 are kept.
-4. Distractors: per item and language, 9 answers of other concepts (any concept of rules 1-2
-   whose answer in that language has a Zipf frequency of at least 3), the closest in WordNet
-   first: by the length of the shortest hypernym path between the two synsets (up to 6 steps,
-   never an ancestor or descendant of the item), then any concept of the same lexicographer
-   file; ties in the order of sha256("{id}|{lang}|{word}"). A candidate is rejected when it is
-   an accepted answer of the item; when it contains an accepted answer of the item or is
-   contained in one (inflections such as trombone/trombones, compounds such as 奶牛/牛); when
-   one of its English translations (every gloss of its entries, and the English headwords
-   whose entries list it; for English, the lemmas of all its WordNet noun senses) is a lemma
-   of the item or a gloss of one of the item's accepted answers in another language (cow is no
-   distractor for ox when 牛 means both); or when its concept shares an accepted answer with
-   the item in any language. An item short of 9 distractors in en, fr, zh or ja is dropped; in
-   de or es it loses that language.
+   rarest of those four words, ties by id. In that order a concept takes, per language, its
+   most frequent specific word that no earlier concept took as its answer; it is kept when en,
+   fr, zh and ja each have one (de and es are added where they do). Then each kept concept's
+   other accepted words are those no kept concept has as its answer and no earlier one accepts,
+   so no answer belongs to two items. At most 2,000 are kept.
+4. Distractors: per item and language, 9 answers of other concepts (concepts of rules 1-2 with
+   a word in en, fr, zh and ja, whose answer in that language has a Zipf frequency of at least
+   3), the closest in WordNet first: by the length of the shortest hypernym path between the
+   two synsets (up to 6 steps), then any concept of the same lexicographer file; never an
+   ancestor or descendant of the item; ties in the order of sha256("{id}|{lang}|{word}"). A
+   candidate is rejected when it is an accepted answer of the item; when it contains an
+   accepted answer of the item or is contained in one (inflections such as trombone/trombones,
+   compounds such as 奶牛/牛); when one of its English translations (every gloss of its
+   entries, and the English headwords whose entries list it; for English, the lemmas of all
+   its WordNet noun senses) is a lemma of the item or a gloss of one of the item's accepted
+   answers (cow is no distractor for ox when 牛 means both), or has a lemma of the item as a
+   whole word ("mustache or whiskers"); or when its concept shares an accepted answer with the
+   item in any language. An item short of 9 distractors in en, fr, zh or ja is dropped; in de
+   or es it loses that language.
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ from semantic_pivots import languages
 from semantic_pivots.data import sources
 from semantic_pivots.data.clwtd import N_DISTRACTORS, Dataset, Item, save_jsonl, validate
 from semantic_pivots.data.dictionaries import (
+    WORD,
     Lexicon,
     lexicon_from_dictd,
     read_cedict,
@@ -89,12 +95,11 @@ CONCRETE = frozenset(
     ).split()
 )
 CORE = ("en", "fr", "zh", "ja")
-EXTRA = ("de", "es")
 N_CONCEPTS = 2000
 MAX_CHARS = {"zh": 4, "ja": 6}
 MIN_DISTRACTOR_ZIPF = 3.0
 MAX_PATH = 6
-_WORD = re.compile(r"[a-z]{3,}")
+LETTERS = re.compile(r"[^\W\d_]+")
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _HIRAGANA = re.compile(r"^[\u3041-\u3096\u30fc]+$")
 
@@ -185,29 +190,33 @@ class Sources:
 
     def context(self, synset: Synset) -> set[str]:
         """The words of the synset's definition and of its lemmas and hypernyms' lemmas."""
-        words = set(_WORD.findall(synset.gloss.lower()))
+        words = set(WORD.findall(synset.gloss.lower()))
         level = [synset]
         for _ in range(3):
-            words |= {w for s in level for lemma in s.lemmas for w in _WORD.findall(lemma.lower())}
+            words |= {w for s in level for lemma in s.lemmas for w in WORD.findall(lemma.lower())}
             level = [self.nouns.synsets[h] for s in level for h in s.hypernyms]
         return {_stem(w) for w in words}
 
     def named(self, lang: str, word: str, synset: Synset) -> set[str]:
         """The lemmas of ``synset`` that a noun sense of ``word`` gives as a gloss.
 
-        A gloss with a note in round brackets does not name the synset when the note shares a
-        word with :meth:`context` of another noun sense of the lemma and none with this
-        synset's ("elder (tree)" is no elder; "coffee (loanword)" is coffee).
+        A gloss names it where it occurs without a note in round brackets, or with a note that
+        shares a word with this synset's :meth:`context` or none with another noun sense's of
+        the lemma ("elder (tree)" is no elder; "coffee (loanword)" is coffee).
         """
         lexicon = self.lexicons[lang]
         out = set()
         for gloss in set().union(*lexicon.senses.get(word, ())) & names(synset, self.nouns):
-            note = {_stem(w) for w in lexicon.qualifiers.get((word, gloss), ())}
-            if note and not note & self.context(synset):
-                others = (self.nouns.synsets[s] for s in self.nouns.senses.get(gloss, ()))
-                if any(note & self.context(o) for o in others if o.id != synset.id):
-                    continue
-            out.add(gloss)
+            others = [self.nouns.synsets[s] for s in self.nouns.senses.get(gloss, ())]
+            for note in lexicon.qualifiers.get((word, gloss), [frozenset()]):
+                note = {_stem(w) for w in note}
+                if (
+                    not note
+                    or note & self.context(synset)
+                    or not any(note & self.context(o) for o in others if o.id != synset.id)
+                ):
+                    out.add(gloss)
+                    break
         return out
 
     def english(self, word: str, lang: str) -> set[str]:
@@ -233,15 +242,16 @@ def lemmas(synset: Synset) -> set[str]:
 def names(synset: Synset, nouns: Nouns) -> set[str]:
     """The lemmas a translation's gloss may name.
 
-    Two letters or more, mainly nouns, and this synset their most frequent noun sense: victor's
-    lemma superior is mostly an adjective, photograph's lemma exposure mostly means something
-    else, iodine's lemma i is a pronoun's gloss.
+    Two letters or more, spelt in lower case, mainly nouns, and this synset their most frequent
+    noun sense: victor's lemma superior is mostly an adjective, photograph's lemma exposure
+    mostly means something else, helium's lemma He is a pronoun's gloss.
     """
     return {
         lemma
-        for lemma in lemmas(synset)
+        for lemma in synset.lemmas
         if len(lemma) >= 2
-        and nouns.other_senses.get(lemma, 0) < len(nouns.senses[lemma])
+        and lemma.islower()  # He (helium) or RN (radon) would match he and RN's glosses
+        and nouns.mainly_noun(lemma)
         and nouns.senses[lemma][0] == synset.id
     }
 
@@ -251,16 +261,19 @@ MODALS = frozenset("can could may might must shall should will would".split())
 
 
 def _is_plural(lemma: str, nouns: Nouns) -> bool:
-    return any(lemma.endswith(end) and lemma[: -len(end)] in nouns.senses for end in ("s", "es"))
+    """A regular plural of another noun (glasses); not boss (bos) or ass (as)."""
+    if lemma.endswith("ss"):
+        return False
+    return any(
+        lemma.endswith(end) and len(lemma) - len(end) >= 3 and lemma[: -len(end)] in nouns.senses
+        for end in ("s", "es")
+    )
 
 
 def _is_a_name(lemma: str, nouns: Nouns) -> bool:
-    """Some noun sense spells the lemma with a capital (john: John the apostle)."""
-    return any(
-        spelt.lower() == lemma and spelt != lemma
-        for s in nouns.senses[lemma]
-        for spelt in nouns.synsets[s].lemmas
-    )
+    """Its most frequent noun sense spells it with a capital (john: John the apostle)."""
+    first = nouns.synsets[nouns.senses[lemma][0]]
+    return not any(spelt == lemma for spelt in first.lemmas)
 
 
 def spell_english(synset: Synset, src: Sources) -> Spelling | None:
@@ -271,7 +284,7 @@ def spell_english(synset: Synset, src: Sources) -> Spelling | None:
         lemma
         for lemma in own
         if nouns.senses[lemma][0] == synset.id
-        and nouns.other_senses.get(lemma, 0) < len(nouns.senses[lemma])
+        and nouns.mainly_noun(lemma)
         and lemma not in MODALS
         and not _is_plural(lemma, nouns)
         and not _is_a_name(lemma, nouns)
@@ -299,19 +312,27 @@ def specific(word: str, named: set[str], lexicon: Lexicon, en_freq: dict, ordere
     """Rule 2's test: the word's primary meaning is the concept, whose lemmas it ``named``.
 
     Each English gloss of its noun senses weighs its Zipf frequency; none may weigh more than
-    ``SLACK`` above the heaviest lemma it names. Where senses come in order of use, only the
-    first two senses count, and a gloss of the second weighs ``SECOND`` less. A word that only
-    English headwords list (no entry of its own) is judged by those headwords.
+    ``SLACK`` above the heaviest lemma it names. Where senses come in order of use, this holds
+    for some entry whose first sense names a lemma, over that entry's first two senses, a gloss
+    of the second weighing ``SECOND`` less. A word that only English headwords list (no entry
+    of its own) is judged by those headwords.
     """
-    senses = lexicon.senses.get(word)
-    if not senses:
-        senses = [frozenset(lexicon.listed_by.get(word, ()))]
-    elif ordered:
-        senses = senses[:2]
+    if word not in lexicon.senses:
+        return _dominant([frozenset(lexicon.listed_by.get(word, ()))], named, en_freq, 0.0)
+    if not ordered:
+        return _dominant(lexicon.senses[word], named, en_freq, 0.0)
+    return any(
+        entry[0] & named and _dominant(entry[:2], named, en_freq, SECOND)
+        for entry in lexicon.entries(word)
+    )
+
+
+def _dominant(senses: list[frozenset[str]], named: set[str], en_freq: dict, step: float) -> bool:
+    """No gloss of ``senses`` weighs more than ``SLACK`` above the heaviest named one."""
     weight: dict[str, float] = {}
     for i, sense in enumerate(senses):
         for gloss in sense:
-            w = zipf(en_freq, gloss) - (SECOND * i if ordered else 0.0)
+            w = zipf(en_freq, gloss) - step * i
             weight[gloss] = max(weight.get(gloss, w), w)
     if not weight.keys() & named:
         return False
@@ -339,7 +360,10 @@ def spell(synset: Synset, lang: str, src: Sources, known: dict[str, Spelling]) -
         w
         for name in glossable
         for w in lexicon.translations.get(name, ())
-        if w not in lexicon.senses and w not in lexicon.other and is_word(w, lang)
+        if w not in lexicon.senses
+        and w not in lexicon.other
+        and is_word(w, lang)
+        and zipf(src.frequencies[lang], w) > 0  # eng-fra runs some phrases together
     }
     pivoted = {
         w
@@ -441,22 +465,33 @@ def select(candidates: list[Concept], n: int, src: Sources, counts: dict) -> lis
     counts["no_word_in"] = {
         lang: sum(lang not in c.spellings for c in candidates) for lang in CORE[1:]
     }
-    taken: dict[str, set[str]] = defaultdict(set)
-    kept, clashes = [], 0
+    # answers first: an earlier concept's other accepted words never take a later one's answer
+    answered: dict[str, set[str]] = defaultdict(set)
+    chosen, clashes = [], 0
     for concept in sorted(complete, key=lambda c: (-c.rank, c.id)):
-        if len(kept) == n:
+        if len(chosen) == n:
             break
-        spellings = {}
+        answers = {}
         for lang, s in concept.spellings.items():
-            free = [w for w in s.eligible if w not in taken[lang]]
+            free = [w for w in s.eligible if w not in answered[lang]]
             if free:
-                left = [w for w in s.accepted if w not in taken[lang]]
-                spellings[lang] = as_answer(left, s.eligible, free[0], src.frequencies[lang])
-        if any(lang not in spellings for lang in CORE):
+                answers[lang] = free[0]
+        if any(lang not in answers for lang in CORE):
             clashes += 1
             continue
-        for lang, s in spellings.items():
-            taken[lang].update(s.accepted)
+        for lang, word in answers.items():
+            answered[lang].add(word)
+        chosen.append((concept, answers))
+    # then the other accepted words, each to the first concept that accepts it
+    taken: dict[str, set[str]] = defaultdict(set)
+    kept = []
+    for concept, answers in chosen:
+        spellings = {}
+        for lang, word in answers.items():
+            s = concept.spellings[lang]
+            left = [w for w in s.accepted if w == word or w not in answered[lang] | taken[lang]]
+            spellings[lang] = as_answer(left, s.eligible, word, src.frequencies[lang])
+            taken[lang].update(left)
         kept.append(Concept(concept.synset, spellings))
     counts["answer_of_an_earlier_concept"] = clashes
     counts["below_the_frequency_cut"] = len(complete) - clashes - len(kept)
@@ -479,6 +514,14 @@ class Neighbours:
             frontier = [c for s in frontier for c in self.children.get(s, ()) if c not in out]
             out.update((c, d) for c in frontier)
         return out
+
+    def line(self, synset_id: str) -> set[str]:
+        """The synset, its ancestors and its descendants: never its distractors."""
+        up, frontier = {synset_id}, [synset_id]
+        while frontier:
+            frontier = [p for s in frontier for p in self.nouns.synsets[s].hypernyms if p not in up]
+            up.update(frontier)
+        return up | set(self._down(synset_id, 64))
 
     def distances(self, synset_id: str, limit: int = MAX_PATH) -> dict[str, int]:
         up, frontier = {synset_id: 0}, [synset_id]
@@ -511,6 +554,16 @@ def contains(a: str, b: str) -> bool:
     return a in b or b in a
 
 
+def mentions(glosses: set[str], names: set[str]) -> bool:
+    """Some gloss has one of ``names`` as a whole word or phrase ("mustache or whiskers").
+
+    Words are runs of letters, so a hyphen parts them: U-boat mentions boat.
+    """
+    texts = [f" {' '.join(LETTERS.findall(g))} " for g in glosses]
+    phrases = [f" {' '.join(LETTERS.findall(name))} " for name in names]
+    return any(p in t for t in texts for p in phrases if p.strip())
+
+
 def choose_distractors(
     concept: Concept,
     lang: str,
@@ -533,6 +586,7 @@ def choose_distractors(
             or other.synset.id in related
             or any(contains(word, a) for a in own)
             or src.english(word, lang) & forbidden
+            or mentions(src.english(word, lang), lemmas(concept.synset))
         ):
             continue
         chosen.append(word)
@@ -563,7 +617,7 @@ def build(
         lang: [
             c
             for c in candidates
-            if lang in c.spellings
+            if all(lg in c.spellings for lg in (*CORE, lang))
             and zipf(src.frequencies[lang], c.spellings[lang].word) >= MIN_DISTRACTOR_ZIPF
         ]
         for lang in langs
@@ -574,6 +628,7 @@ def build(
     items, short = [], defaultdict(int)
     for concept in tqdm(kept, desc="distractors", unit="item"):
         distance = neighbours.distances(concept.synset.id)
+        line = neighbours.line(concept.synset.id)
         forbidden = gloss_set(concept, src)
         distractors = {}
         for lang in [lg for lg in langs if lg in concept.spellings]:
@@ -593,7 +648,7 @@ def build(
                     for c in pools[lang]
                     if c.synset.lexname == concept.synset.lexname
                     and c.synset.id not in distance
-                    and c.synset.id != concept.synset.id
+                    and c.synset.id not in line
                 ]
                 same_file.sort(key=lambda c: _order(concept.id, lang, c.spellings[lang].word))
                 chosen = choose_distractors(
@@ -644,6 +699,7 @@ def read_sources(langs: tuple[str, ...] = languages.BUILT) -> Sources:
     def dictd(pair: str):
         return read_dictd(sources.freedict_path(pair))
 
+    english = wordfreq.get_frequency_dict("en")
     lexicons = {}
     for lang in tqdm([lg for lg in langs if lg != "en"], desc="dictionaries", unit="language"):
         if lang == "zh":
@@ -652,7 +708,10 @@ def read_sources(langs: tuple[str, ...] = languages.BUILT) -> Sources:
         else:
             to_english, from_english = TO_ENGLISH[lang], FROM_ENGLISH[lang]
             lexicons[lang] = lexicon_from_dictd(
-                dictd(to_english), dictd(from_english), explained=from_english in EXPLAINED
+                dictd(to_english),
+                dictd(from_english),
+                explained=from_english in EXPLAINED,
+                english=english if lang == "ja" else None,
             )
     pivots = {
         lang: {

@@ -450,10 +450,23 @@ def study_list(
 ) -> Dataset:
     """The word list a notebook runs on, checked.
 
-    The word list a notebook runs on: read, distractors chosen by ``rule``, validated, and
-    holding every language in ``langs`` with at least ``min_items`` items.
+    The word list a notebook runs on: read, distractors chosen by ``rule``, the items with a
+    word in every language of ``langs`` (at least ``min_items``), validated.
     """
     dataset = with_distractors(load(path), rule, seed)
+    languages.check_codes(langs)
+    # a list may leave out a language where it has no word (the default list: de, es)
+    keep = [i for i, it in enumerate(dataset.items) if all(lang in it.words for lang in langs)]
+    if not keep:
+        raise UserError(
+            f"{dataset.source or 'dataset'}: no item has a word in each of {', '.join(langs)}"
+        )
+    if len(keep) < len(dataset.items):
+        dataset = Dataset(
+            [dataset.items[i] for i in keep],
+            source=dataset.source,
+            lines=[dataset.line(i) for i in keep],
+        )
     dataset.require(langs, min_items)
     validate(dataset, scored=langs)
     return dataset

@@ -35,13 +35,34 @@ def normalise_gloss(gloss: str) -> str:
     return _LEAD.sub("", gloss).strip(" .!?")
 
 
-_WORD = re.compile(r"[a-z]{3,}")
+# an English word worth matching (notes, definitions): three letters or more
+WORD = re.compile(r"[a-z]{3,}")
+
+
+_KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc]+$")
+
+
+def unglue(text: str, english: dict[str, float]) -> str:
+    """A loanword's first gloss without its source word glued to the front.
+
+    FreeDict's jpn-eng writes a katakana loanword's source word and its first gloss as one
+    (ビール: "bierbeer", パン: "pãobread"): a first gloss that is no English word (none in
+    ``english``) but ends in a common one (four letters or more, after three or more) is cut
+    to that ending.
+    """
+    gloss = text.strip()
+    if not gloss.isalpha() or gloss.lower() in english:
+        return text
+    for start in range(3, len(gloss) - 3):
+        if english.get(gloss[start:].lower(), 0.0) >= 1e-6:  # Zipf 3
+            return gloss[start:]
+    return text
 
 
 def qualifier(gloss: str) -> frozenset[str]:
     """The words of a gloss's round-bracketed notes ("sole (fish)": fish), lower case."""
     notes = " ".join(re.findall(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)", gloss))
-    return frozenset(_WORD.findall(notes.lower()))
+    return frozenset(WORD.findall(notes.lower()))
 
 
 @dataclass
@@ -51,8 +72,17 @@ class Lexicon:
     senses: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # noun senses only
     translations: dict[str, set[str]] = field(default_factory=dict)
     other: dict[str, set[str]] = field(default_factory=dict)  # glosses of the other senses
-    # (word, gloss) -> the words of the notes that qualify that gloss ("elder (tree)": tree)
-    qualifiers: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    # (word, gloss) -> the words of the note in round brackets of each time the gloss occurs
+    # (empty where it has none): "elder (tree)" gives tree
+    qualifiers: dict[tuple[str, str], list[frozenset[str]]] = field(default_factory=dict)
+    # word -> where each of its entries' noun senses begin in ``senses`` (homographs such as
+    # 風, read ふう "appearance" and かぜ "wind", are separate entries)
+    starts: dict[str, list[int]] = field(default_factory=dict)
+    _pending: set[str] = field(default_factory=set, repr=False)
+
+    def start_entry(self, word: str) -> None:
+        """The next noun sense of ``word`` opens a new entry."""
+        self._pending.add(word)
 
     def add_sense(self, word: str, texts: list[str], noun: bool = True) -> None:
         """Record one sense of ``word`` from its raw English glosses."""
@@ -61,12 +91,21 @@ class Lexicon:
             gloss = normalise_gloss(text)
             if gloss:
                 sense.add(gloss)
-                if words := qualifier(text):
-                    self.qualifiers.setdefault((word, gloss), set()).update(words)
+                if noun:
+                    self.qualifiers.setdefault((word, gloss), []).append(qualifier(text))
         if noun and sense:
-            self.senses.setdefault(word, []).append(frozenset(sense))
+            senses = self.senses.setdefault(word, [])
+            if word in self._pending or not senses:
+                self._pending.discard(word)
+                self.starts.setdefault(word, []).append(len(senses))
+            senses.append(frozenset(sense))
         elif sense:
             self.other.setdefault(word, set()).update(sense)
+
+    def entries(self, word: str) -> list[list[frozenset[str]]]:
+        """The noun senses of ``word``, entry by entry, each in the dictionary's order."""
+        senses, starts = self.senses.get(word, []), self.starts.get(word, [0])
+        return [senses[a:b] for a, b in zip(starts, [*starts[1:], len(senses)], strict=True)]
 
     def english(self, word: str) -> set[str]:
         """Every English word or phrase a dictionary gives as a translation of ``word``."""
@@ -107,9 +146,12 @@ def read_cedict(path: Path) -> Lexicon:
             pinyin, _, defs = rest.partition("] ")
             if pinyin[:1].isupper():  # a capitalised reading marks a name
                 continue
+            lexicon.start_entry(simp)
             for definition in defs.strip().strip("/").split("/"):
                 if not _CEDICT_SKIP.match(definition.lower()):
-                    lexicon.add_sense(simp, definition.split(";"))
+                    # an idiom or a proverb (死路一条, "dead end") is no noun
+                    noun = not definition.lower().startswith(("(idiom", "(proverb"))
+                    lexicon.add_sense(simp, definition.split(";"), noun)
     return lexicon
 
 
@@ -246,16 +288,24 @@ def lexicon_from_dictd(
     to_english: dict[str, list[list[str]]],
     from_english: dict[str, list[list[str]]] | None = None,
     explained: bool = False,
+    english: dict[str, float] | None = None,
 ) -> Lexicon:
     """A lexicon from a language->English and, where there is one, an English->language dictionary.
 
-    ``explained``: as for :func:`translations`, of the English->language dictionary.
+    ``explained``: as for :func:`translations`, of the English->language dictionary;
+    ``english``: English word frequencies, to undo what :func:`unglue` undoes.
     """
     lexicon = Lexicon()
     for word, entries in to_english.items():
+        glued = english and _KATAKANA.match(word)
         for entry in entries:
+            lexicon.start_entry(word)
             for noun, lines in _sense_lines(entry):
-                lexicon.add_sense(word, [p for t in lines for p in _split(t)], noun)
+                parts = [p for t in lines for p in _split(t)]
+                first = next((i for i, p in enumerate(parts) if strip_brackets(p)), None)
+                if glued and first is not None:
+                    parts[first] = unglue(parts[first], english)
+                lexicon.add_sense(word, parts, noun)
     for english, words in translations(from_english or {}, explained).items():
         lexicon.translations.setdefault(normalise_gloss(english), set()).update(words)
     return lexicon

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # The lexicographer files (lexnames) in file-number order.
@@ -31,6 +31,15 @@ class Nouns:
     synsets: dict[str, Synset]
     senses: dict[str, tuple[str, ...]]  # lower-case lemma -> its synset ids, most frequent first
     other_senses: dict[str, int]  # lower-case lemma -> its number of verb, adjective, adverb senses
+    # lower-case lemma -> (tagged uses as a noun, as anything else) in the SemCor counts
+    uses: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def mainly_noun(self, lemma: str) -> bool:
+        """Used as a noun at least as often as otherwise (SemCor counts; else sense counts)."""
+        noun, other = self.uses.get(lemma, (0, 0))
+        if noun or other:
+            return noun >= other
+        return self.other_senses.get(lemma, 0) < len(self.senses.get(lemma, ()))
 
     def hyponyms(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -79,4 +88,20 @@ def read_nouns(root: Path) -> Nouns:
     for pos in ("verb", "adj", "adv"):
         for lemma, synsets in _read_index(root / f"index.{pos}", pos[0]).items():
             other[lemma] = other.get(lemma, 0) + len(synsets)
-    return Nouns(_read_data(root / "data.noun"), _read_index(root / "index.noun", "n"), other)
+    return Nouns(
+        _read_data(root / "data.noun"),
+        _read_index(root / "index.noun", "n"),
+        other,
+        _read_counts(root / "cntlist.rev"),
+    )
+
+
+def _read_counts(path: Path) -> dict[str, tuple[int, int]]:
+    """Lemma -> tagged uses (noun, other) from ``cntlist.rev`` (sense key, number, count)."""
+    out: dict[str, list[int]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, _, count = line.split()
+        lemma, _, rest = key.partition("%")
+        uses = out.setdefault(lemma.replace("_", " ").lower(), [0, 0])
+        uses[rest[0] != "1"] += int(count)
+    return {lemma: (noun, other) for lemma, (noun, other) in out.items()}

@@ -10,7 +10,13 @@ import time
 from pathlib import Path
 
 from semantic_pivots.errors import UserError
-from semantic_pivots.paths import ROOT, cache_dir, sweep_stale, temporary_prefix
+from semantic_pivots.paths import (
+    ROOT,
+    atomic_write_text,
+    cache_dir,
+    sweep_stale,
+    temporary_prefix,
+)
 
 NOTEBOOKS_DIR = ROOT / "notebooks"
 BOOK_NOTEBOOKS = ROOT / "book" / "notebooks"
@@ -118,9 +124,50 @@ def execute(
             ) from None
         finally:
             tmp.unlink(missing_ok=True)
-        print(f"{nb.stem}: done in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+        seconds = time.perf_counter() - start
+        print(f"{nb.stem}: done in {seconds:.0f} s", file=sys.stderr)
+        record_time(out_dir, nb.stem, seconds, profile)
         done.append(target)
     return done
+
+
+TIMES = "times.json"
+
+
+def record_time(out_dir: Path, name: str, seconds: float, profile: str) -> None:
+    """Add one notebook's run to the times the book reports (other notebooks' are kept)."""
+    path = out_dir / TIMES
+    times = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    times[name] = {"seconds": round(seconds, 1), "profile": profile, "cores": os.cpu_count()}
+    atomic_write_text(path, json.dumps(times, indent=2, sort_keys=True) + "\n")
+
+
+def times_page(out_dir: Path = BOOK_NOTEBOOKS) -> str:
+    """The book's page on how long its notebooks took to run, from the recorded times."""
+    path = out_dir / TIMES
+    times = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    lines = ["# Running time", ""]
+    if not times:
+        return "\n".join([*lines, "No notebook run of this book recorded its time.", ""])
+    total = sum(t["seconds"] for t in times.values())
+    lines += [
+        "How long each notebook of this book took to execute (`make reproduce` runs them in "
+        "order, then builds the book). Results are cached by their inputs, so a notebook whose "
+        "results were already cached runs faster than from scratch; setting up a fresh machine "
+        "(installing, building the corpus, converting the models once) comes on top.",
+        "",
+        "| notebook | profile | CPU cores | seconds |",
+        "| --- | --- | --- | --- |",
+        *(
+            f"| {name} | {t['profile']} | {t['cores']} | {t['seconds']:.0f} |"
+            for name, t in sorted(times.items())
+        ),
+    ]
+    if len({t["profile"] for t in times.values()}) == 1:
+        lines.append(f"| all | | | {total:.0f} ({total / 60:.1f} minutes) |")
+    else:
+        lines += ["", "The notebooks ran under different profiles, so their times do not add up."]
+    return "\n".join([*lines, ""])
 
 
 def problems(path: Path) -> list[str]:

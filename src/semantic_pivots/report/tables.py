@@ -63,7 +63,7 @@ def sample_table(items: list[Item], langs: list[str]) -> pd.DataFrame:
         {
             "item": f"{it.id}: {it.gloss}" if it.gloss else it.id,
             "language": lang,
-            "answers": " / ".join(it.answers(lang)),
+            "answers": _shortened(it.answers(lang)),
             "distractors": ", ".join(it.distractors.get(lang, [])),
         }
         for it in items
@@ -71,6 +71,12 @@ def sample_table(items: list[Item], langs: list[str]) -> pd.DataFrame:
         if lang in it.words
     ]
     return pd.DataFrame(rows).set_index(["item", "language"])
+
+
+def _shortened(words: list[str], n: int = 8) -> str:
+    """The first ``n`` words, then how many more (some items accept dozens of kana spellings)."""
+    more = f" (+{len(words) - n} more)" if len(words) > n else ""
+    return " / ".join(words[:n]) + more
 
 
 def same_string_shares(items: list[Item], pairs) -> pd.DataFrame:
