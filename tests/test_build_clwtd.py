@@ -350,9 +350,7 @@ def test_committed_list_passes_the_checks(rebuilt):
     assert len(data.items) >= 1500
     assert set(data.languages) == set(b.CORE)
     assert not clwtd.warnings(data)  # no answer shared by two items
-    headwords = {
-        lang: set(lex.senses) | set(lex.listed_by) for lang, lex in src.lexicons.items()
-    }
+    headwords = {lang: set(lex.senses) | set(lex.listed_by) for lang, lex in src.lexicons.items()}
     for pivot in src.pivots["fr"].values():
         headwords["fr"] |= set(pivot.forward) | set().union(*pivot.backward.values())
     unknown, translations = [], []
