@@ -154,7 +154,8 @@ def times_page(out_dir: Path = BOOK_NOTEBOOKS) -> str:
         "How long each notebook of this book took to execute (`make reproduce` runs them in "
         "order, then builds the book). Results are cached by their inputs, so a notebook whose "
         "results were already cached runs faster than from scratch; setting up a fresh machine "
-        "(installing, building the corpus, converting the models once) comes on top.",
+        "(installing, building the corpus, converting the models once) and building the book "
+        "from the executed notebooks come on top.",
         "",
         "| notebook | profile | CPU cores | seconds |",
         "| --- | --- | --- | --- |",

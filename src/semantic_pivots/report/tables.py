@@ -33,24 +33,22 @@ def settings_line(cfg, dataset: Dataset) -> str:
 
 
 def dataset_statistics(dataset: Dataset, langs: list[str]) -> pd.DataFrame:
+    """Per language: its items (a list may leave a language out of some), words, distractors."""
     rows = []
     for lang in langs:
-        words = [it.words[lang] for it in dataset.items]
+        having = [it for it in dataset.items if lang in it.words]
+        words = [it.words[lang] for it in having]
         rows.append(
             {
                 "language": lang,
                 "items": len(words),
                 "distinct words": len(set(words)),
                 "mean characters": sum(map(len, words)) / len(words),
-                "items with >1 accepted spelling": sum(
-                    len(it.answers(lang)) > 1 for it in dataset.items
-                ),
-                "distractors per item": sum(
-                    len(it.distractors.get(lang, [])) for it in dataset.items
-                )
+                "items with >1 accepted answer": sum(len(it.answers(lang)) > 1 for it in having),
+                "distractors per item": sum(len(it.distractors.get(lang, [])) for it in having)
                 / len(words),
                 "distinct distractor words": len(
-                    {d for it in dataset.items for d in it.distractors.get(lang, [])}
+                    {d for it in having for d in it.distractors.get(lang, [])}
                 ),
             }
         )
