@@ -126,6 +126,17 @@ def _cache(args) -> None:
         print(f"no cached results in {cache.results_dir()}")
 
 
+def _tokenizer_train(args) -> None:
+    from pathlib import Path
+
+    from semantic_pivots.paths import cache_dir
+    from semantic_pivots.training import tokenizer
+
+    out = Path(args.out) if args.out else cache_dir("glass") / f"tokenizer-{args.vocab}"
+    tok = tokenizer.train(tokenizer.corpus_texts(args.languages), args.vocab, out)
+    print(f"{out}: {len(tok)} tokens")
+
+
 def _book_assets(args) -> None:
     from semantic_pivots.data.sources import vendor_mathjax
     from semantic_pivots.paths import atomic_write_text
@@ -182,6 +193,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["list", "clear"])
     p.add_argument("kind", nargs="?", default=None, help="nll, traces, translations, counts, ...")
     p.set_defaults(func=_cache)
+    p = sub.add_parser(
+        "tokenizer-train", help="train the glass-box models' byte-level BPE on the study corpus"
+    )
+    p.add_argument("--vocab", type=int, default=8000, help="vocabulary size (at least 512)")
+    p.add_argument("--languages", nargs="*", default=None, help="default: every language")
+    p.add_argument("--out", default=None, help="default: .cache/glass/tokenizer-VOCAB")
+    p.set_defaults(func=_tokenizer_train)
     p = sub.add_parser("book-assets", help="vendor MathJax and write the page of running times")
     p.set_defaults(func=_book_assets)
     return top
