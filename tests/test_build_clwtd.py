@@ -320,6 +320,18 @@ def test_toy_build_verifies_every_distractor():
     assert b.build(src, langs=b.CORE, n_distractors=2)[0] == items  # deterministic
 
 
+def test_neighbours_never_include_an_ancestor_or_descendant():
+    # c has two parents: p, and q1, the end of a chain r <- q6 <- ... <- q1 seven steps long;
+    # r is also p's child, so two steps away through p, yet an ancestor of c
+    ups = {"c": ("p", "q1"), "p": (), "r": ("p",), "s": ("p",), "k": ("c",)}
+    ups |= {f"q{i}": (f"q{i + 1}",) for i in range(1, 6)} | {"q6": ("r",)}
+    synsets = {n: Synset(n, "noun.animal", (n,), up, "") for n, up in ups.items()}
+    neighbours = b.Neighbours(Nouns(synsets, {}, {}))
+    line = neighbours.line("c")
+    assert line == set(ups) - {"s"}
+    assert neighbours.distances("c", line) == {"s": 2}  # never r, nor k below c
+
+
 def test_zipf_is_log_frequency_per_billion():
     assert b.zipf({"dog": 1e-4}, "Dog") == 5.0 and b.zipf({}, "dog") == 0.0
     assert math.isclose(b.zipf({"x": _freq(3.3)}, "x"), 3.3)

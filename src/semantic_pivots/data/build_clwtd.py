@@ -80,6 +80,7 @@ from semantic_pivots.data.clwtd import N_DISTRACTORS, Dataset, Item, save_jsonl,
 from semantic_pivots.data.dictionaries import (
     WORD,
     Lexicon,
+    invert,
     lexicon_from_dictd,
     read_cedict,
     read_dictd,
@@ -150,12 +151,9 @@ class Pivot:
     @cached_property
     def into(self) -> dict[str, set[str]]:
         """A pivot word -> the words either dictionary pairs with it."""
-        out: dict[str, set[str]] = defaultdict(set)
-        for word, there in self.forward.items():
-            for w in there:
-                out[w].add(word)
+        out = invert(self.forward)
         for w, words in self.backward.items():
-            out[w] |= words
+            out.setdefault(w, set()).update(words)
         return out
 
     def both_ways(self, pivot_word: str) -> set[str]:
@@ -523,18 +521,18 @@ class Neighbours:
             up.update(frontier)
         return up | set(self._down(synset_id, 64))
 
-    def distances(self, synset_id: str, limit: int = MAX_PATH) -> dict[str, int]:
+    def distances(self, synset_id: str, line: set[str], limit: int = MAX_PATH) -> dict[str, int]:
+        """Synsets within ``limit`` hypernym steps, outside the synset's :meth:`line`."""
         up, frontier = {synset_id: 0}, [synset_id]
         for d in range(1, limit):
             frontier = [p for s in frontier for p in self.nouns.synsets[s].hypernyms if p not in up]
             up.update((p, d) for p in frontier)
-        below = self._down(synset_id, 64)
         out: dict[str, int] = {}
         for ancestor, u in up.items():
             if u == 0:
                 continue
             for other, d in self._down(ancestor, limit - u).items():
-                if other not in up and other not in below and u + d < out.get(other, limit + 1):
+                if other not in line and u + d < out.get(other, limit + 1):
                     out[other] = u + d
         return out
 
@@ -578,16 +576,14 @@ def choose_distractors(
     related = {
         o for lg, s in concept.spellings.items() for a in s.accepted for o in owners[lg, a]
     } - {concept.synset.id}
+    names = lemmas(concept.synset)
     chosen: list[str] = []
     for other in ranked:
         word = other.spellings[lang].word
-        if (
-            word in chosen
-            or other.synset.id in related
-            or any(contains(word, a) for a in own)
-            or src.english(word, lang) & forbidden
-            or mentions(src.english(word, lang), lemmas(concept.synset))
-        ):
+        if word in chosen or other.synset.id in related or any(contains(word, a) for a in own):
+            continue
+        english = src.english(word, lang)
+        if english & forbidden or mentions(english, names):
             continue
         chosen.append(word)
         if len(chosen) == n:
@@ -627,8 +623,8 @@ def build(
 
     items, short = [], defaultdict(int)
     for concept in tqdm(kept, desc="distractors", unit="item"):
-        distance = neighbours.distances(concept.synset.id)
         line = neighbours.line(concept.synset.id)
+        distance = neighbours.distances(concept.synset.id, line)
         forbidden = gloss_set(concept, src)
         distractors = {}
         for lang in [lg for lg in langs if lg in concept.spellings]:

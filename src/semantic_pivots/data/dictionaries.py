@@ -37,8 +37,6 @@ def normalise_gloss(gloss: str) -> str:
 
 # an English word worth matching (notes, definitions): three letters or more
 WORD = re.compile(r"[a-z]{3,}")
-
-
 _KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc]+$")
 
 
@@ -63,6 +61,15 @@ def qualifier(gloss: str) -> frozenset[str]:
     """The words of a gloss's round-bracketed notes ("sole (fish)": fish), lower case."""
     notes = " ".join(re.findall(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)", gloss))
     return frozenset(WORD.findall(notes.lower()))
+
+
+def invert(table: dict[str, set[str]]) -> dict[str, set[str]]:
+    """A table of words turned round: each listed word -> the headwords that list it."""
+    out: dict[str, set[str]] = {}
+    for head, words in table.items():
+        for word in words:
+            out.setdefault(word, set()).add(head)
+    return out
 
 
 @dataclass
@@ -117,11 +124,7 @@ class Lexicon:
     def listed_by(self) -> dict[str, set[str]]:
         """The reverse of ``translations``: a word -> the English headwords that list it."""
         if not hasattr(self, "_listed_by"):
-            out: dict[str, set[str]] = {}
-            for english, words in self.translations.items():
-                for word in words:
-                    out.setdefault(word, set()).add(english)
-            self._listed_by = out
+            self._listed_by = invert(self.translations)
         return self._listed_by
 
 
@@ -328,13 +331,4 @@ def translations(
                 if noun:
                     for text in lines[:1] if explained else lines:
                         words.update(w for w in map(strip_brackets, _split(text)) if w)
-    return out
-
-
-def both_ways(forward: dict[str, set[str]], backward: dict[str, set[str]]) -> dict[str, set[str]]:
-    """One direction's table, with the entries of the other direction's table turned round."""
-    out = {head: set(words) for head, words in forward.items()}
-    for head, words in backward.items():
-        for word in words:
-            out.setdefault(word, set()).add(head)
     return out
