@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE
 export TOKENIZERS_PARALLELISM ?= false
 export PYTHONHASHSEED ?= 0
 
-.PHONY: install reproduce notebooks book book-assets publish test smoke lint data corpus lock clean
+.PHONY: install reproduce train notebooks book book-assets publish test smoke lint data corpus lock clean
 
 install: $(VENV)/.installed
 
@@ -24,9 +24,14 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --no-deps --progress-bar on -r requirements.txt -e .
 	touch $@
 
-reproduce: install corpus
+reproduce: install corpus train
 	$(PY) -m semantic_pivots notebooks-run --profile $(PROFILE) --set "$(SET)"
 	$(MAKE) book
+
+# The profile's glass-box model (cached: a second run reuses its checkpoints). On GPUs:
+# accelerate launch -m semantic_pivots train --profile gpu
+train: install corpus
+	$(PY) -m semantic_pivots train --profile $(PROFILE)
 
 notebooks: install
 	$(PY) -m semantic_pivots notebooks-run --profile $(PROFILE) --set "$(SET)"

@@ -11,3 +11,29 @@ def dataset():
     from semantic_pivots.data import clwtd
 
     return clwtd.load()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def smoke_corpus(tmp_path_factory, dataset):
+    """A small aligned corpus made from the word list itself (every word a few times, next to
+    its neighbours' translations), in place of the study corpus that tests never build: the
+    smoke profile's glass-box model trains on it. Tests that need another set their own."""
+    from semantic_pivots.data import corpus
+
+    items = dataset.items
+    docs = [
+        corpus.Document(
+            f"s{i}/{lang}",
+            lang,
+            "smoke",
+            " ".join(items[(i + j) % len(items)].words[lang] for j in range(i % 3 + 1)),
+            f"s{i}",
+        )
+        for i in range(3 * len(items))
+        for lang in ("en", "fr", "zh", "ja")
+    ]
+    root = corpus.write(tmp_path_factory.mktemp("corpus") / "corpus", docs)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SEMANTIC_PIVOTS_CORPUS", str(root))
+    yield root
+    mp.undo()

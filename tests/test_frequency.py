@@ -114,7 +114,7 @@ def _frame(n_pairs: int, seed: int = 0) -> pd.DataFrame:
 
 
 def test_summary_gives_no_interval_or_verdict_from_too_few_pairs():
-    many, few = _frame(4), _frame(2)
+    many, few = _frame(4), _frame(1)
     out = f.summary(many, ["x"]).set_index("x")
     table = f.auc_table(many, ["x"])
     assert out.loc["x", "pairs"] == 4 and out.loc["x", "verdict"] == "above chance"

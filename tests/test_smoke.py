@@ -13,27 +13,10 @@ from semantic_pivots.report import notebooks
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory, dataset):
+def executed(tmp_path_factory):
     """The notebooks run on the smoke profile, on a cache of their own (never the repository's
-    results), with a small aligned corpus made from the word list itself (every word a few
-    times, next to its neighbours' translations)."""
-    from semantic_pivots.data import corpus
-
-    items = dataset.items
-    docs = [
-        corpus.Document(
-            f"s{i}/{lang}",
-            lang,
-            "smoke",
-            " ".join(items[(i + j) % len(items)].words[lang] for j in range(i % 3 + 1)),
-            f"s{i}",
-        )
-        for i in range(3 * len(items))
-        for lang in ("en", "fr", "zh", "ja")
-    ]
-    root = corpus.write(tmp_path_factory.mktemp("corpus") / "corpus", docs)
+    results), with the small corpus made from the word list (conftest)."""
     mp = pytest.MonkeyPatch()
-    mp.setenv("SEMANTIC_PIVOTS_CORPUS", str(root))
     mp.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path_factory.mktemp("cache")))
     try:
         yield notebooks.execute("smoke", out_dir=tmp_path_factory.mktemp("executed"))

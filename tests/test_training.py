@@ -30,3 +30,255 @@ def test_too_small_a_vocabulary_is_refused(tmp_path):
     with pytest.raises(UserError, match="vocab_size 300: expected at least 512"):
         tokenizer.train(TEXTS, 300, tmp_path / "tok")
     assert not (tmp_path / "tok").exists()
+
+
+# -- the mixture, the training run, its checkpoints and exact counts ------------------------
+
+WORDS = ["dog", "cat", "house", "water", "bread", "tree", "river", "stone"]
+FRENCH = ["chien", "chat", "maison", "eau", "pain", "arbre", "rivière", "pierre"]
+
+
+def _docs():
+    from semantic_pivots.data.corpus import Document
+
+    docs = []
+    for i in range(60):
+        en = " ".join(WORDS[(i + j) % 8] for j in range(i % 4 + 2))
+        fr = " ".join(FRENCH[(i + j) % 8] for j in range(i % 4 + 2))
+        docs.append(Document(f"u{i}/en", "en", "smoke", f"the {en}\nand {en}", f"u{i}"))
+        docs.append(Document(f"u{i}/fr", "fr", "smoke", f"le {fr}\net {fr}", f"u{i}"))
+    docs.append(Document("solo/fr", "fr", "smoke", "une maison sans chien", None))
+    docs.append(Document("other/en", "en", "elsewhere", "never in the mixture", None))
+    return docs
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """The smoke profile's glass-box model, trained on a small aligned corpus (seconds)."""
+    from semantic_pivots import config
+    from semantic_pivots.data import corpus
+    from semantic_pivots.training import glass
+
+    env = {
+        "SEMANTIC_PIVOTS_CORPUS": str(
+            corpus.write(tmp_path_factory.mktemp("corpus") / "corpus", _docs())
+        ),
+        "SEMANTIC_PIVOTS_CACHE": str(tmp_path_factory.mktemp("cache")),
+    }
+    mp = pytest.MonkeyPatch()
+    for k, v in env.items():
+        mp.setenv(k, v)
+    try:
+        yield glass.train(config.settings("smoke"), progress=False), env
+    finally:
+        mp.undo()
+
+
+@pytest.fixture
+def tiny_env(tiny_run, monkeypatch):
+    """The tiny run's corpus and cache in the environment; its run folder."""
+    folder, env = tiny_run
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    return folder
+
+
+def test_mixture_interleaves_a_share_of_aligned_units_in_a_seeded_order():
+    from semantic_pivots.data import corpus
+    from semantic_pivots.training import mixture
+
+    docs = _docs()
+    fake = type("C", (), {"languages": ["en", "fr"], "documents": lambda self, langs: iter(docs)})()
+    mix = mixture.Mixture(("en", "fr"), ("smoke",), (("en", "fr"),), 0.5, True)
+    first = mixture.documents(fake, mix, 0)
+    assert first == mixture.documents(fake, mix, 0)  # a pure function of the seed
+    pairs = [d for d in first if len(d.parts) == 2]
+    assert 15 < len(pairs) < 45  # about half of the 60 aligned units
+    assert [d.id for d in first] != [d.id for d in mixture.documents(fake, mix, 1)]
+    assert "other/en" not in {d.id for d in first}  # another source
+    # every corpus document of the mixture is read once: alone or in its interleaved unit
+    parts = sorted(p.id for d in first for p in d.parts)
+    assert parts == sorted(d.id for d in docs if d.source == "smoke")
+    unit = pairs[0]
+    en, fr = (p.text.splitlines() for p in unit.parts)
+    assert unit.text.splitlines() == [
+        f"English: {en[0]}",
+        f"French: {fr[0]}",
+        f"English: {en[1]}",
+        f"French: {fr[1]}",
+    ]
+    assert list(corpus.interleave(unit.parts)) == [
+        ("en", en[0]),
+        ("fr", fr[0]),
+        ("en", en[1]),
+        ("fr", fr[1]),
+    ]
+    assert mixture.epoch_order(50, 0, 1) == mixture.epoch_order(50, 0, 1)
+    assert mixture.epoch_order(50, 0, 1) != mixture.epoch_order(50, 0, 2)
+
+
+def test_stream_and_seen_documents_account_for_every_token():
+    from semantic_pivots.training import train
+
+    ids = [[1, 2, 3], [4, 5], [6, 7, 8, 9]]
+    docs = [type("D", (), {"id": f"d{i}"})() for i in range(3)]
+    stream = train.build_stream(ids, 0, seed=0, n_tokens=20, seq_len=4)
+    assert len(stream.sequences) == 5 and all(len(s) == 4 for s in stream.sequences)
+    flat = [t for s in stream.sequences for t in s]
+    assert flat.count(0) == sum(1 for end in stream.doc_end if end <= 20)  # one EOS per doc
+    seen = train.seen_documents(stream, docs, 8)
+    read = sum(len(ids[int(d[1:])]) + 1 for d in seen["documents"])
+    assert read + (seen["partial"]["tokens read"] if seen["partial"] else 0) == 8
+    assert train.save_steps(550, 8)[0] == 0 and train.save_steps(550, 8)[-1] == 550
+    assert len(train.save_steps(550, 8)) == 8
+
+
+def test_checkpoints_load_as_model_specs(tiny_env):
+    import torch
+
+    from semantic_pivots.models.loading import load_model
+    from semantic_pivots.training import glass
+
+    found = glass.checkpoints("glass-smoke")
+    assert [c.step for c in found] == sorted(c.step for c in found) and found[0].step == 0
+    assert glass.expand(["glass-smoke@all", "tiny-llama"]) == [c.spec for c in found] + [
+        "tiny-llama"
+    ]
+    last = load_model("glass-smoke", device="cpu")
+    assert last.info.model_type == "llama" and last.info.n_layers == 2
+    again = load_model(found[-1].spec, device="cpu")
+    assert again.info.fingerprint == last.info.fingerprint  # the final checkpoint
+    first = load_model(found[0].spec, device="cpu")
+    assert first.info.fingerprint != last.info.fingerprint
+    ids = last.tokenizer("English: dog\nFrench:", return_tensors="pt")["input_ids"]
+    with torch.no_grad():
+        assert torch.isfinite(last.model(ids).logits).all()
+    with pytest.raises(UserError, match="no such checkpoint"):
+        glass.checkpoint("glass-smoke@step-999999")
+    with pytest.raises(UserError, match="unknown glass-box model"):
+        glass.checkpoint("glass-nonesuch")
+
+
+def test_loss_falls_and_the_run_records_what_it_saw(tiny_env):
+    from semantic_pivots.training import glass
+
+    run = glass.run_summary("glass-smoke")
+    loss = glass.loss_curve("glass-smoke")
+    assert len(loss) == run["steps"] and loss["tokens"].iloc[-1] == run["tokens"]
+    assert loss["loss"].iloc[-5:].mean() < loss["loss"].iloc[:5].mean()
+    final = glass.checkpoint("glass-smoke")
+    seen = glass.seen(final.folder)
+    assert seen["tokens"] == run["tokens"] == final.tokens
+    assert len(seen["documents"]) > run["mixture documents"]  # more than one epoch
+
+
+def _brute(docs, words, pairs):
+    """Occurrences, units and unit co-occurrences by direct enumeration of token runs."""
+    from semantic_pivots.data import counts
+
+    occ, units, both = {w: 0 for w in words}, {w: 0 for w in words}, {p: 0 for p in pairs}
+    for doc in docs:
+        stream = [(lang, t) for lang, line in doc.lines() for t in counts.tokens(line, lang)]
+        hits = {}
+        for lang, word in words:
+            form = counts.match_form(word, lang).split(" ")
+            hits[lang, word] = sum(
+                1
+                for i in range(len(stream))
+                if [t for _, t in stream[i : i + len(form)]] == form
+                and all(lg == lang for lg, _ in stream[i : i + len(form)])
+            )
+            occ[lang, word] += hits[lang, word]
+            units[lang, word] += hits[lang, word] > 0
+        for p in pairs:
+            both[p] += hits[p[:2]] > 0 and hits[p[2:]] > 0
+    return occ, units, both
+
+
+def test_exact_counts_equal_a_brute_force_count_over_the_recorded_documents(tiny_env):
+    from semantic_pivots.training import glass
+
+    words = [("en", w) for w in WORDS] + [("fr", w) for w in FRENCH] + [("en", "the dog")]
+    pairs = [("en", a, "fr", b) for a in WORDS[:4] for b in FRENCH[:4]]
+    for c in glass.checkpoints("glass-smoke")[1:]:
+        docs = glass.seen_documents(c.folder)
+        found = glass.exact_counts(c.folder, words, pairs)
+        occ, units, both = _brute(docs, words, pairs)
+        for w in words:
+            assert found.word(*w) == occ[w], (c.step, w)
+            assert found.word(*w, measure="units") == units[w], (c.step, w)
+        for p in pairs:
+            assert found.pair(*p) == both[p], (c.step, p)
+    first, last = glass.checkpoints("glass-smoke")[1], glass.checkpoints("glass-smoke")[-1]
+    assert glass.exact_counts(first.folder, words, []).word("en", "dog") < glass.exact_counts(
+        last.folder, words, []
+    ).word("en", "dog")
+
+
+def test_the_same_seed_gives_the_same_data_order_and_loss_curve(tiny_env, tmp_path, monkeypatch):
+    import pandas as pd
+
+    from semantic_pivots import config
+    from semantic_pivots.training import glass
+
+    tiny_run = tiny_env
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path / "cache"))  # trained anew
+    again = glass.train(config.settings("smoke"), progress=False)
+    assert again.name == tiny_run.name  # the same key
+    columns = ["step", "tokens", "loss", "lr"]
+    first = pd.read_csv(tiny_run / "loss.csv")[columns]
+    second = pd.read_csv(again / "loss.csv")[columns]
+    assert first.equals(second)
+    for a, b in zip(
+        sorted((tiny_run / "checkpoints").iterdir()),
+        sorted((again / "checkpoints").iterdir()),
+        strict=True,
+    ):
+        assert glass.seen(a) == glass.seen(b)
+    other = glass.train(
+        config.settings("smoke", seed=1, training={"interleaved": 1.0}), progress=False
+    )
+    # its documents are rebuilt from its own mixture and seed, not the profile's
+    read = glass.seen_documents(sorted((other / "checkpoints").iterdir())[-1])
+    assert read and all(len(d.parts) == 2 or d.parts[0].align is None for d in read)
+    assert (
+        glass.seen(sorted((other / "checkpoints").iterdir())[-1])["documents"]
+        != glass.seen(sorted((tiny_run / "checkpoints").iterdir())[-1])["documents"]
+    )
+
+
+@pytest.mark.slow
+def test_two_processes_train_the_same_model_as_one(tiny_env, tmp_path):
+    """accelerate launch (DDP, here on the CPU) splits each batch: same data, same losses."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pandas as pd
+
+    launcher = Path(sys.executable).with_name("accelerate")
+    env = {**os.environ, "SEMANTIC_PIVOTS_CACHE": str(tmp_path / "cache")}
+    subprocess.run(
+        [str(launcher), "launch", "--cpu", "--num_processes", "2", "--num_machines", "1"]
+        + ["--mixed_precision", "no", "--dynamo_backend", "no"]
+        + ["-m", "semantic_pivots", "train", "--profile", "smoke"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    (run,) = (tmp_path / "cache" / "glass" / "runs").iterdir()
+    assert run.name == tiny_env.name
+    columns = ["step", "tokens", "loss"]
+    one = pd.read_csv(tiny_env / "loss.csv")[columns]
+    two = pd.read_csv(run / "loss.csv")[columns]
+    assert (one[["step", "tokens"]] == two[["step", "tokens"]]).all().all()
+    assert (one["loss"] - two["loss"]).abs().max() < 1e-4
+    assert glass_seen_last(run) == glass_seen_last(tiny_env)
+
+
+def glass_seen_last(run):
+    from semantic_pivots.training import glass
+
+    last = max((run / "checkpoints").iterdir(), key=lambda p: int(p.name.split("-")[1]))
+    return glass.seen(last)

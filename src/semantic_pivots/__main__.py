@@ -129,12 +129,30 @@ def _cache(args) -> None:
 def _tokenizer_train(args) -> None:
     from pathlib import Path
 
-    from semantic_pivots.paths import cache_dir
-    from semantic_pivots.training import tokenizer
+    from semantic_pivots.data import corpus
+    from semantic_pivots.training import glass, tokenizer
 
-    out = Path(args.out) if args.out else cache_dir("glass") / f"tokenizer-{args.vocab}"
-    tok = tokenizer.train(tokenizer.corpus_texts(args.languages), args.vocab, out)
-    print(f"{out}: {len(tok)} tokens")
+    found = corpus.load()
+    if args.out:
+        out = Path(args.out)
+        tokenizer.train((doc.text for doc in found.documents()), args.vocab, out)
+    else:
+        out = glass.tokenizer_for(args.vocab, found)
+    print(f"{out}: a byte-level BPE of {args.vocab} tokens trained on the whole corpus")
+
+
+def _train(args) -> None:
+    from semantic_pivots.config import parse_assignments, settings
+    from semantic_pivots.training import glass
+
+    chosen = settings(args.profile, **parse_assignments(args.set or ""))
+    folder = glass.train(chosen)
+    summary = json.loads((folder / "run.json").read_text())
+    print(
+        f"{folder}: {summary['parameters']:,} parameters, {summary['tokens']:,} tokens in "
+        f"{summary['training seconds']} s ({summary['tokens per second']:,} tokens/s), final "
+        f"loss {summary['final loss']:.3f}; checkpoints at steps {summary['checkpoints']}"
+    )
 
 
 def _book_assets(args) -> None:
@@ -197,9 +215,14 @@ def parser() -> argparse.ArgumentParser:
         "tokenizer-train", help="train the glass-box models' byte-level BPE on the study corpus"
     )
     p.add_argument("--vocab", type=int, default=8000, help="vocabulary size (at least 512)")
-    p.add_argument("--languages", nargs="*", default=None, help="default: every language")
-    p.add_argument("--out", default=None, help="default: .cache/glass/tokenizer-VOCAB")
+    p.add_argument("--out", default=None, help="default: the glass-box models' cached one")
     p.set_defaults(func=_tokenizer_train)
+    p = sub.add_parser(
+        "train", help="train the profile's glass-box model (cached; accelerate launch for GPUs)"
+    )
+    p.add_argument("--profile", default="default")
+    p.add_argument("--set", default="", help='overrides, e.g. "training.tokens=100000"')
+    p.set_defaults(func=_train)
     p = sub.add_parser("book-assets", help="vendor MathJax and write the page of running times")
     p.set_defaults(func=_book_assets)
     return top

@@ -30,6 +30,7 @@ class Scoring:
     """CLWTD scoring; layer tracing traces the same items with the same shots."""
 
     n_items: int | None = 30  # items per ordered pair (None: all)
+    glass_n_items: int | None = None  # the same for glass-box models (None: all they can have)
     k: int = 5  # shots per prompt
     shot_sets: int = 2  # shot sets per item (S)
     mode: str = "shared"  # "shared" (held-out pool) or "paper" (per item)
@@ -62,7 +63,32 @@ class Frequency:
     view: str = "aligned"  # corpus units: "aligned" translations together, or "documents"
 
 
-SECTIONS = {"scoring": Scoring, "tracing": Tracing, "frequency": Frequency}
+@dataclass(frozen=True)
+class Training:
+    """The glass-box model of this profile (``glass-<profile>``): its data, sizes and schedule."""
+
+    languages: list[str] = field(default_factory=lambda: ["en", "fr"])  # monolingual documents
+    sources: list[str] = field(default_factory=lambda: ["wesnoth", "libreoffice-help"])
+    pairs: list[str] = field(default_factory=lambda: ["en-fr"])  # aligned units to interleave
+    interleaved: float = 1.0  # the share of those aligned units shown interleaved
+    tags: bool = True  # interleaved lines begin with the language's name
+    vocab: int = 8000  # the tokenizer's vocabulary (trained on the whole corpus)
+    hidden: int = 128
+    layers: int = 2
+    heads: int = 4
+    intermediate: int = 512
+    seq_len: int = 128
+    batch: int = 64  # sequences per step, over all processes
+    lr: float = 3e-3
+    warmup: int = 30  # steps
+    tokens: int = 4_000_000  # seen in training, over all epochs
+    n_checkpoints: int = 8  # log-spaced, step 0 and the last included
+    clip: float = 1.0
+    weight_decay: float = 0.1
+    precision: str = "no"  # accelerate's mixed precision: no, bf16 or fp16
+
+
+SECTIONS = {"scoring": Scoring, "tracing": Tracing, "frequency": Frequency, "training": Training}
 
 
 @dataclass(frozen=True)
@@ -77,6 +103,7 @@ class Settings:
     scoring: Scoring = field(default_factory=Scoring)
     tracing: Tracing = field(default_factory=Tracing)
     frequency: Frequency = field(default_factory=Frequency)
+    training: Training = field(default_factory=Training)
 
 
 TOP = [f.name for f in fields(Settings) if f.name not in {*SECTIONS, "profile", "description"}]
@@ -85,18 +112,45 @@ KEYS = {name: [f.name for f in fields(cls)] for name, cls in SECTIONS.items()}
 # What each setting must be. Lists accept a list, or a string holding a JSON or YAML list
 # (papermill passes `-p languages '["de", "es"]'` as a string); a plain string is a list of one
 # for the model lists.
-LISTS = {"models": str, "languages": str, "k_values": int, "k_pairs": str, "checkpoints": str}
+LISTS = {
+    "models": str,
+    "languages": str,
+    "k_values": int,
+    "k_pairs": str,
+    "checkpoints": str,
+    "sources": str,
+    "pairs": str,
+}
 ONE_IS_A_LIST = {"models", "checkpoints"}
-INTEGERS = {"k": 0, "shot_sets": 1, "seed": 0, "k_items": 1, "top_k": 1}  # -> minimum
+INTEGERS = {  # -> minimum
+    "k": 0,
+    "shot_sets": 1,
+    "seed": 0,
+    "k_items": 1,
+    "top_k": 1,
+    "vocab": 512,
+    "hidden": 8,
+    "layers": 1,
+    "heads": 1,
+    "intermediate": 8,
+    "seq_len": 8,
+    "batch": 1,
+    "warmup": 0,
+    "tokens": 1,
+    "n_checkpoints": 1,
+}
+FLOATS = {"threshold": (0, 1), "interleaved": (0, 1), "lr": (0, 1), "clip": (0, 1e9)}
+FLOATS["weight_decay"] = (0, 1)
 # Settings for which None is a value (all items, all x definitions, the default word list).
-NONE_IS_A_VALUE = {"n_items", "xs", "dataset"}
-OPTIONAL_INTEGERS = {"n_items": 1}
+NONE_IS_A_VALUE = {"n_items", "glass_n_items", "xs", "dataset"}
+OPTIONAL_INTEGERS = {"n_items": 1, "glass_n_items": 1}
 CHOICES = {
     "mode": MODES,
     "rule": ("peak", "threshold"),
     "backend": ("corpus", "wordfreq", "infini-gram"),
     "cooccurrence": ("windows", "units"),
     "view": ("aligned", "documents"),
+    "precision": ("no", "bf16", "fp16"),
 }
 
 
@@ -159,15 +213,18 @@ def check(name: str, value):
         )
     if name == "dataset" and value is not None and not isinstance(value, str):
         raise UserError(f"setting dataset: expected a path, got {value!r}")
-    if name == "threshold":
+    if name in FLOATS:
+        low, high = FLOATS[name]
         if isinstance(value, bool):
-            raise UserError(f"setting threshold: expected a number, got {value!r}")
+            raise UserError(f"setting {name}: expected a number, got {value!r}")
         try:
             value = float(value)
         except (TypeError, ValueError):
-            raise UserError(f"setting threshold: expected a number, got {value!r}") from None
-        if not 0 <= value <= 1:
-            raise UserError(f"setting threshold: expected a probability in [0, 1], got {value}")
+            raise UserError(f"setting {name}: expected a number, got {value!r}") from None
+        if not low <= value <= high:
+            raise UserError(f"setting {name}: expected a number in [{low}, {high}], got {value}")
+    if name == "tags" and not isinstance(value, bool):
+        raise UserError(f"setting tags: expected true or false, got {value!r}")
     if name == "xs" and value is not None:
         from semantic_pivots.analyses.frequency import XS
 
@@ -238,10 +295,12 @@ def settings(profile: str = "default", /, **overrides) -> Settings:
     languages.check_codes(result.languages)
     if len(set(result.languages)) < 2:
         raise UserError(f"setting languages: at least two are needed, got {result.languages}")
-    for pair in result.scoring.k_pairs:
-        if pair.count("-") != 1:
-            raise UserError(f"setting k_pairs: expected pairs like en-fr, got {pair!r}")
-        languages.check_codes(pair.split("-"))
+    languages.check_codes(result.training.languages)
+    for name, pairs in (("k_pairs", result.scoring.k_pairs), ("pairs", result.training.pairs)):
+        for pair in pairs:
+            if pair.count("-") != 1:
+                raise UserError(f"setting {name}: expected pairs like en-fr, got {pair!r}")
+            languages.check_codes(pair.split("-"))
     return result
 
 

@@ -7,10 +7,12 @@ disk by the analyses themselves.
 
 from __future__ import annotations
 
-from functools import cached_property
+from dataclasses import replace
+from functools import cache, cached_property
 
 from semantic_pivots import config
 from semantic_pivots.data import clwtd
+from semantic_pivots.data.clwtd import Item
 from semantic_pivots.prompts import Pair, ordered_pairs
 
 
@@ -52,19 +54,82 @@ class Study:
     def n_layers(self) -> dict[str, int]:
         return {lm.info.name: lm.adapter.n_layers for lm in self.models}
 
+    def scope(self, spec: str) -> tuple[list[Item], list[Pair]]:
+        """The items and ordered pairs a model is evaluated on.
+
+        Every item and pair, except for a glass-box model (any of its checkpoints): the pairs
+        of the run's languages that its data holds, and the items whose words in those
+        languages its final checkpoint has seen (so every checkpoint has the same items).
+        """
+        from semantic_pivots.training import glass
+
+        if not glass.is_glass(spec):
+            return self.dataset.items, self.pairs
+        return self._glass_scope(spec.partition("@")[0])
+
+    @cache  # noqa: B019 - one study per notebook; the scope is asked for many times
+    def _glass_scope(self, name: str) -> tuple[list[Item], list[Pair]]:
+        from semantic_pivots.training import glass
+
+        final = glass.checkpoint(name)
+        held = glass.languages_of(name)
+        langs = [lang for lang in self.settings.languages if lang in held]
+        if len(langs) < 2:
+            return [], []
+        return glass.items_seen(final.folder, self.dataset.items, langs), ordered_pairs(langs)
+
+    def scoring_for(self, spec: str) -> config.Scoring:
+        """The scoring settings of a model: a glass-box model's own number of items."""
+        from semantic_pivots.training import glass
+
+        s = self.settings.scoring
+        return replace(s, n_items=s.glass_n_items) if glass.is_glass(spec) else s
+
+    def each_model(self):
+        """(model, its items, its pairs) for every model with enough items to evaluate."""
+        for lm in self.models:
+            items, pairs = self.scope(lm.info.name)
+            if len(items) > self.settings.scoring.k and pairs:
+                yield lm, items, pairs
+
+    def scope_note(self) -> str:
+        """A sentence per model whose items or pairs are not the run's."""
+        lines = []
+        for lm in self.models:
+            items, pairs = self.scope(lm.info.name)
+            if (items, pairs) != (self.dataset.items, self.pairs):
+                n = self.scoring_for(lm.info.name).n_items
+                lines.append(
+                    f"**{lm.info.name}** is evaluated in the pairs of its languages "
+                    f"({', '.join(map(str, pairs)) or 'none'}) on the items whose words its "
+                    f"training data contains: {len(items)} of the list's "
+                    f"{len(self.dataset.items)}"
+                    + (f", of which {n} per pair are scored." if n else " (shots held out).")
+                )
+        return " ".join(lines)
+
     @cached_property
     def scores(self):
         """CLWTD item scores of every model and ordered pair (a DataFrame)."""
+        from semantic_pivots.analyses import scoring
+
+        s = self.settings
+        rows = [
+            row
+            for lm, items, pairs in self.each_model()
+            for row in scoring.study_scores(
+                [lm], items, pairs, self.scoring_for(lm.info.name), s.seed
+            )
+        ]
+        return self.score_frame(rows)
+
+    def score_frame(self, rows: list[dict]):
+        """Score records as a DataFrame with rank accuracy, log ratio and same string."""
         import pandas as pd
 
         from semantic_pivots.analyses import scoring
 
-        s = self.settings
-        frame = pd.DataFrame(
-            scoring.study_scores(self.models, self.dataset.items, self.pairs, s.scoring, s.seed)
-        )
-        frame["rank accuracy"] = (frame["rank"] == 1).astype(float)
-        return self.mark_same_string(frame)
+        return self.mark_same_string(scoring.with_measures(pd.DataFrame(rows)))
 
     def mark_same_string(self, frame):
         """``frame`` with a column saying whether the item's source and target are one string."""
@@ -78,9 +143,13 @@ class Study:
         from semantic_pivots.analyses import tracing
 
         s = self.settings
-        return tracing.study_behaviour(
-            self.models, self.dataset.items, self.pairs, s.scoring, s.tracing, s.seed
-        )
+        rows, traces = [], {}
+        for lm, items, pairs in self.each_model():
+            scoring = self.scoring_for(lm.info.name)
+            r, t = tracing.study_behaviour([lm], items, pairs, scoring, s.tracing, s.seed)
+            rows += r
+            traces.update(t)
+        return rows, traces
 
     @property
     def behaviour(self):
@@ -94,14 +163,19 @@ class Study:
         """The lens traces by (model, pair, item)."""
         return self._behaviour[1]
 
-    @cached_property
-    def counts(self):
-        """Word and pair counts of the scored items' words, from the frequency backend."""
+    def counts(self, spec: str):
+        """Counts of the words a model is scored on.
+
+        Exact counts over what a glass-box checkpoint read; else the profile's backend.
+        """
         from semantic_pivots.data import counts
+        from semantic_pivots.training import glass
 
         f = self.settings.frequency
-        scored = set(self.scores["item"])  # only the items the analyses use
-        items = [it for it in self.dataset.items if it.id in scored]
-        words, word_pairs = counts.count_requests(items, self.pairs)
+        scored = set(self.scores.loc[self.scores["model"] == spec, "item"])
+        items, pairs = self.scope(spec)
+        words, word_pairs = counts.count_requests([it for it in items if it.id in scored], pairs)
+        if glass.is_glass(spec):
+            return glass.exact_counts(glass.checkpoint(spec).folder, words, word_pairs)
         options = {"view": f.view} if f.backend == "corpus" else {}
         return counts.get_counts(f.backend, words, word_pairs, **options)

@@ -190,7 +190,7 @@ def _mean_over_pairs(per_pair: dict, column: str) -> dict:
 
 
 def summary(
-    frame: pd.DataFrame, xs: list[str], min_per_class: int = 3, min_pairs: int = 3, seed: int = 0
+    frame: pd.DataFrame, xs: list[str], min_per_class: int = 3, min_pairs: int = 2, seed: int = 0
 ) -> pd.DataFrame:
     """Mean AUC over pairs per model and x, with an interval and a verdict.
 
@@ -217,7 +217,7 @@ def summary(
 
 
 def pearson_summary(
-    frame: pd.DataFrame, xs: list[str], y: str = "score", min_pairs: int = 3, seed: int = 0
+    frame: pd.DataFrame, xs: list[str], y: str = "score", min_pairs: int = 2, seed: int = 0
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Pearson r of each x with y within each pair, and its mean over pairs.
 

@@ -252,3 +252,19 @@ def study_scores(
             n_items=scoring.n_items,
         )
     ]
+
+
+def with_measures(frame):
+    """Score records (a DataFrame) with rank accuracy and the log ratio added.
+
+    Rank accuracy: 1 where the true source word beats every distractor. Log ratio:
+    log P(y | w) - log of the distractors' mean P(y | w'), readable where probabilities are tiny.
+    """
+    import numpy as np
+
+    return frame.assign(
+        **{
+            "rank accuracy": (frame["rank"] == 1).astype(float),
+            "log ratio": np.log(frame["p_true"]) - np.log(frame["p_distractors"]),
+        }
+    )

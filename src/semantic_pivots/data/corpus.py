@@ -458,6 +458,19 @@ class Corpus:
                 ) from None
 
 
+def interleave(docs: Iterable[Document]) -> Iterator[tuple[str, str]]:
+    """The lines of aligned documents interleaved (languages in alphabetical order).
+
+    (language, line): the first line of each document, then the second of each, and so on.
+    """
+    docs = sorted(docs, key=lambda d: d.lang)
+    lines = [d.text.splitlines() for d in docs]
+    for i in range(max(map(len, lines), default=0)):
+        for doc, doc_lines in zip(docs, lines, strict=True):
+            if i < len(doc_lines):
+                yield doc.lang, doc_lines[i]
+
+
 def load(root: Path | None = None) -> Corpus:
     """The built corpus; a missing or empty one stops with what to run."""
     root = Path(root) if root is not None else corpus_dir()

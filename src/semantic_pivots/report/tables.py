@@ -182,3 +182,50 @@ def corpus_table(manifest: dict) -> pd.DataFrame:
         index="source", columns="language", values="MB", aggfunc="sum", sort=False
     )
     return table.round(1)
+
+
+def glass_run_table(name: str) -> pd.DataFrame:
+    """What a glass-box run is: sizes, data, speed and outcome, one row per fact."""
+    from semantic_pivots.training import glass
+
+    run = glass.run_summary(name)
+    t = run["settings"]
+    facts = {
+        "parameters": f"{run['parameters']:,}",
+        "architecture": f"Llama, {t['layers']} layers, hidden {t['hidden']}, {t['heads']} heads, "
+        f"MLP {t['intermediate']}, tied embeddings",
+        "tokenizer": f"byte-level BPE, {t['vocab']:,} tokens, trained on the whole corpus",
+        "data": f"{', '.join(t['sources'])} in {', '.join(t['languages'])}; "
+        f"{t['interleaved']:.0%} of the aligned {', '.join(t['pairs'])} units interleaved line by "
+        f"line{' with language tags' if t['tags'] else ''}",
+        "mixture documents": ", ".join(f"{k}: {v:,}" for k, v in run["mixture shares"].items()),
+        "tokens seen": f"{run['tokens']:,} ({run['steps']:,} steps of {t['batch']} x "
+        f"{t['seq_len']} tokens)",
+        "schedule": f"AdamW, peak learning rate {t['lr']}, {t['warmup']} warm-up steps, cosine "
+        f"decay, gradient clipping at {t['clip']}",
+        "training time": f"{run['training seconds']:,.0f} s on {run['device']} "
+        f"({run['processes']} process{'es' if run['processes'] > 1 else ''})",
+        "tokens per second": f"{run['tokens per second']:,.0f}",
+        "final loss": f"{run['final loss']:.3f} (one step)",
+        "seed": str(run["seed"]),
+    }
+    return pd.DataFrame({"": list(facts.values())}, index=pd.Index(list(facts), name=name))
+
+
+def glass_checkpoints_table(name: str) -> pd.DataFrame:
+    """Per checkpoint: its spec, step, tokens and documents read."""
+    from semantic_pivots.training import glass
+
+    rows = []
+    for c in glass.checkpoints(name):
+        seen = glass.seen(c.folder)
+        rows.append(
+            {
+                "checkpoint": c.spec,
+                "step": c.step,
+                "tokens": c.tokens,
+                "documents read whole": len(seen["documents"]),
+                "distinct documents": len(set(seen["documents"])),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -7,7 +7,7 @@ languages, tends to be one token.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 from semantic_pivots.errors import UserError
@@ -45,11 +45,3 @@ def train(texts: Iterable[str], vocab_size: int, out_dir: Path, min_frequency: i
     with atomic_dir(out_dir) as tmp:
         wrapped.save_pretrained(tmp)
     return wrapped
-
-
-def corpus_texts(langs: Iterable[str] | None = None) -> Iterator[str]:
-    """The text of every document of the study corpus (in its shards' order)."""
-    from semantic_pivots.data import corpus
-
-    for doc in corpus.load().documents(langs):
-        yield doc.text

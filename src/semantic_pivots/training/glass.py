@@ -1,0 +1,267 @@
+"""Glass-box models: trained here on the study corpus, so what each checkpoint saw is known.
+
+``glass-<profile>`` names the model that the profile's ``training`` section defines (trained by
+``make train``, cached by a hash of everything it depends on); ``glass-<profile>@step-N`` one of
+its checkpoints, and ``glass-<profile>@all`` (in checkpoint lists) every checkpoint in order.
+Each checkpoint is a Hugging Face folder that also records the documents it has seen.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import platform
+import re
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from semantic_pivots import config
+from semantic_pivots.cache import key_digest, source_digest
+from semantic_pivots.data import corpus as corpus_module
+from semantic_pivots.data import counts as counts_module
+from semantic_pivots.errors import UserError
+from semantic_pivots.paths import atomic_dir, cache_dir
+from semantic_pivots.training import mixture, tokenizer
+from semantic_pivots.training import train as train_module
+
+PREFIX = "glass-"
+ALL = "all"
+
+
+def is_glass(spec: str) -> bool:
+    return spec.startswith(PREFIX)
+
+
+def mixture_of(t: config.Training) -> mixture.Mixture:
+    return mixture.Mixture.of(t.languages, t.sources, t.pairs, t.interleaved, t.tags)
+
+
+def tokenizer_for(vocab: int, corpus) -> Path:
+    """The byte-level BPE of ``vocab`` tokens trained on the whole corpus, once."""
+    folder = cache_dir("glass", "tokenizers") / f"bpe-{vocab}-{corpus.digest()}"
+    if not (folder / "tokenizer.json").exists():
+        texts = (doc.text for doc in corpus.documents())
+        tokenizer.train(texts, vocab, folder)
+    return folder
+
+
+def run_key(settings: config.Settings, corpus) -> dict:
+    """Everything a run depends on: settings, seed, corpus, code and library versions."""
+    import accelerate
+    import torch
+    import transformers
+
+    return {
+        "training": asdict(settings.training),
+        "seed": settings.seed,
+        "corpus": corpus.digest(),
+        "code": source_digest(
+            *(getattr(mixture, n) for n in ("documents", "epoch_order")),
+            mixture.TrainDoc.lines,
+            train_module.build_stream,
+            train_module.train,
+            train_module.llama_config,
+            tokenizer.train,
+        ),
+        "versions": [torch.__version__, transformers.__version__, accelerate.__version__],
+        "machine": platform.machine(),
+    }
+
+
+def run_dir(settings: config.Settings, corpus=None) -> Path:
+    corpus = corpus or corpus_module.load()
+    digest = key_digest(run_key(settings, corpus))[:12]
+    return cache_dir("glass", "runs") / f"{settings.profile}-{digest}"
+
+
+def train(settings: config.Settings, progress: bool = True) -> Path:
+    """The profile's glass-box run, trained unless it is in the cache; returns its folder."""
+    from accelerate import PartialState
+    from transformers import AutoTokenizer
+
+    corpus = corpus_module.load()
+    folder = run_dir(settings, corpus)
+    if (folder / "run.json").exists():
+        return folder
+    state = PartialState()
+    with state.main_process_first():
+        tok = AutoTokenizer.from_pretrained(tokenizer_for(settings.training.vocab, corpus))
+    mix = mixture_of(settings.training)
+    docs = mixture.documents(corpus, mix, settings.seed)
+    describe = {
+        "glass": f"{PREFIX}{settings.profile}",
+        "profile": settings.profile,
+        "seed": settings.seed,
+        "mixture": asdict(mix),
+        "corpus": corpus.digest(),
+        "key": key_digest(run_key(settings, corpus)),
+    }
+
+    def run(out: Path) -> None:
+        train_module.train(settings.training, docs, tok, settings.seed, out, describe, progress)
+
+    if state.num_processes == 1:
+        with atomic_dir(folder) as tmp:
+            run(tmp)
+        return folder
+    # several processes (accelerate launch): the main one writes into one staging folder
+    staging = folder.with_name(f"{folder.name}.staging")
+    if state.is_main_process:
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+    state.wait_for_everyone()
+    run(staging)
+    state.wait_for_everyone()
+    if state.is_main_process:
+        staging.replace(folder)
+    state.wait_for_everyone()
+    return folder
+
+
+def train_named(specs: list[str]) -> list[Path]:
+    """Train (or find in the cache) every glass-box model that ``specs`` name."""
+    names = dict.fromkeys(s.partition("@")[0] for s in specs if is_glass(s))
+    return [train(config.settings(_split(name)[0])) for name in names]
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    spec: str  # glass-<profile>@step-N
+    folder: Path
+    step: int
+    tokens: int
+
+
+def _split(spec: str) -> tuple[str, str | None]:
+    name, _, revision = spec.partition("@")
+    profile = name.removeprefix(PREFIX)
+    if profile not in config.profiles():
+        raise UserError(
+            f"unknown glass-box model {spec!r}: expected glass-<profile> with a profile of "
+            f"{', '.join(config.profiles())}"
+        )
+    return profile, revision or None
+
+
+def checkpoints(name: str) -> list[Checkpoint]:
+    """Every checkpoint of a glass-box model (trained, else a one-line error), by step."""
+    profile, _ = _split(name)
+    folder = run_dir(config.settings(profile)) / "checkpoints"
+    if not folder.is_dir():
+        raise UserError(
+            f"{name} has not been trained with the current settings and corpus: run "
+            f"make train PROFILE={profile}"
+        )
+    found = []
+    for sub in folder.iterdir():
+        match = re.fullmatch(r"step-(\d+)", sub.name)
+        if match and (sub / train_module.META).exists():
+            meta = json.loads((sub / train_module.META).read_text())
+            spec = f"{PREFIX}{profile}@{sub.name}"
+            found.append(Checkpoint(spec, sub, int(match.group(1)), meta["tokens"]))
+    return sorted(found, key=lambda c: c.step)
+
+
+def checkpoint(spec: str) -> Checkpoint:
+    """The checkpoint a spec names: ``glass-<profile>`` (the last) or ``...@step-N``."""
+    _, revision = _split(spec)
+    found = checkpoints(spec.partition("@")[0])
+    if revision is None:
+        return found[-1]
+    for c in found:
+        if c.spec.partition("@")[2] == revision:
+            return c
+    raise UserError(
+        f"{spec}: no such checkpoint; expected one of {', '.join(c.spec for c in found)}"
+    )
+
+
+def expand(specs: list[str]) -> list[str]:
+    """Model specs with every ``glass-<profile>@all`` replaced by its checkpoints in order."""
+    out = []
+    for spec in specs:
+        if is_glass(spec) and spec.endswith(f"@{ALL}"):
+            out += [c.spec for c in checkpoints(spec.partition("@")[0])]
+        else:
+            out.append(spec)
+    return out
+
+
+def run_summary(name: str) -> dict:
+    profile, _ = _split(name)
+    return json.loads((run_dir(config.settings(profile)) / "run.json").read_text())
+
+
+def loss_curve(name: str):
+    import pandas as pd
+
+    profile, _ = _split(name)
+    return pd.read_csv(run_dir(config.settings(profile)) / "loss.csv")
+
+
+def seen(folder: Path) -> dict:
+    """A checkpoint's record of what it saw: tokens, document ids in order, the cut one."""
+    path = Path(folder) / train_module.SEEN
+    if not path.exists():
+        raise UserError(f"{folder}: no {train_module.SEEN}; expected a glass-box checkpoint")
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def seen_documents(folder: Path) -> list[mixture.TrainDoc]:
+    """The training documents a checkpoint has read whole, in order (repeats included)."""
+    meta = json.loads((Path(folder) / train_module.META).read_text())
+    corpus = corpus_module.load()
+    if corpus.digest() != meta["corpus"]:
+        raise UserError(
+            f"{folder}: trained on corpus {meta['corpus']}, but the corpus is now "
+            f"{corpus.digest()}; train again (make train)"
+        )
+    mix = mixture.Mixture.of(**meta["mixture"])  # the run's own, whatever its overrides
+    by_id = {d.id: d for d in mixture.documents(corpus, mix, meta["seed"])}
+    return [by_id[i] for i in seen(folder)["documents"]]
+
+
+def exact_counts(folder: Path, words, pairs, window: int = counts_module.WINDOW):
+    """Word and pair counts over exactly the documents a checkpoint has read (each a unit).
+
+    The same matching rules as the corpus backend; a unit is one training document as the
+    model read it (an interleaved aligned unit, tags included, or a monolingual document).
+    """
+    folder = Path(folder)
+    key = {
+        "checkpoint": seen(folder)["tokens"],
+        "run": json.loads((folder / train_module.META).read_text())["key"],
+        "words": words,
+        "pairs": pairs,
+        "window": window,
+        "segmenters": counts_module.segmenters(),
+    }
+
+    def compute() -> dict:
+        docs = seen_documents(folder)
+        units = (
+            ((lang, counts_module.tokens(line, lang)) for lang, line in d.lines()) for d in docs
+        )
+        return counts_module.count_units(units, words, pairs, window)
+
+    value = counts_module.cached_json(EXACT, key, compute)
+    return counts_module.from_rows(f"exact ({folder.name})", value)
+
+
+EXACT = counts_module.Kind("exact-counts", 1, (*counts_module.COUNTS.code, exact_counts))
+
+
+def languages_of(name: str) -> list[str]:
+    """The languages a glass-box model's data holds: its monolingual ones and its pairs'."""
+    profile, _ = _split(name)
+    t = config.settings(profile).training
+    return list(dict.fromkeys([*t.languages, *(lang for p in t.pairs for lang in p.split("-"))]))
+
+
+def items_seen(folder: Path, items: list, langs: list[str]) -> list:
+    """The items whose word in each of ``langs`` occurs in what the checkpoint has read."""
+    words = list(dict.fromkeys((lang, it.words[lang]) for lang in langs for it in items))
+    found = exact_counts(folder, words, [])
+    return [it for it in items if all(found.word(lang, it.words[lang]) > 0 for lang in langs)]

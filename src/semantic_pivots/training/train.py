@@ -1,0 +1,241 @@
+"""Pre-training a glass-box model: a Llama from a config, on the mixture, with checkpoints.
+
+One script for every scale: ``accelerate`` places it on the CPU, one GPU, or several GPUs
+(``accelerate launch -m semantic_pivots train``, DDP) unchanged. The global batch is split across
+processes (``split_batches``), so a step consumes the same sequences of the token stream
+whatever the number of processes, and each checkpoint records exactly which documents the model
+has seen.
+
+The token stream is the mixture's documents, each followed by the end-of-text token, in a fresh
+seeded order per epoch, cut into sequences of ``seq_len`` tokens (a document may span two).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from semantic_pivots.errors import UserError
+from semantic_pivots.training import mixture as mixture_module
+from semantic_pivots.training.mixture import TrainDoc
+
+SEEN = "seen.json.gz"  # per checkpoint: the documents seen, in order
+META = "semantic_pivots.json"  # per checkpoint: step, tokens, loss, the run it belongs to
+
+
+@dataclass(frozen=True)
+class Stream:
+    """The token stream of a run and where its documents end."""
+
+    sequences: np.ndarray  # [steps * batch, seq_len] token ids
+    doc_index: np.ndarray  # the mixture document at each place of the stream, in order
+    doc_end: np.ndarray  # the stream offset just past each of those documents
+
+
+def build_stream(
+    token_ids: list[list[int]], eos: int, seed: int, n_tokens: int, seq_len: int
+) -> Stream:
+    """Documents in seeded epoch orders, each followed by ``eos``, cut into sequences.
+
+    Arrays throughout: a GPU run's stream holds hundreds of millions of tokens.
+    """
+    if not token_ids or not any(token_ids):
+        raise UserError("the training mixture is empty: no document has any text")
+    docs = [np.asarray([*ids, eos], dtype=np.int32) for ids in token_ids]
+    lengths = np.array([len(d) for d in docs], dtype=np.int64)
+    indices, ends, total, epoch = [], [], 0, 0
+    while total < n_tokens:
+        order = np.asarray(mixture_module.epoch_order(len(docs), seed, epoch), dtype=np.int64)
+        cum = total + np.cumsum(lengths[order])
+        keep = min(len(order), int(np.searchsorted(cum, n_tokens)) + 1)  # up to the one crossing
+        indices.append(order[:keep])
+        ends.append(cum[:keep])
+        total, epoch = int(cum[keep - 1]), epoch + 1
+    doc_index = np.concatenate(indices)
+    flat = np.concatenate([docs[i] for i in doc_index])[:n_tokens]
+    return Stream(flat.reshape(-1, seq_len), doc_index, np.concatenate(ends))
+
+
+def seen_documents(stream: Stream, docs: list[TrainDoc], tokens: int) -> dict:
+    """What the first ``tokens`` of the stream hold: the documents read whole, in order.
+
+    A document cut by the boundary is named apart, with how many of its tokens were read; it
+    is not among the documents counted.
+    """
+    whole = []
+    partial = None
+    start = 0
+    for i, end in zip(stream.doc_index.tolist(), stream.doc_end.tolist(), strict=True):
+        if end <= tokens:
+            whole.append(docs[i].id)
+        elif start < tokens:
+            partial = {"id": docs[i].id, "tokens read": tokens - start}
+            break
+        else:
+            break
+        start = end
+    return {"tokens": tokens, "documents": whole, "partial": partial}
+
+
+def save_steps(total: int, n: int) -> list[int]:
+    """``n`` checkpoint steps: 0, then from ``total/64`` to ``total`` evenly in log(step)."""
+    if n < 2 or total < 2:
+        return sorted({0, total})
+    first = max(1, round(total / 64))
+    steps = {0, total}
+    for i in range(n - 1):
+        steps.add(round(first * (total / first) ** (i / max(1, n - 2))))
+    return sorted(steps)
+
+
+def llama_config(t, vocab_size: int, tokenizer):
+    """The transformers config of the profile's model sizes."""
+    from transformers import LlamaConfig
+
+    return LlamaConfig(
+        vocab_size=vocab_size,
+        hidden_size=t.hidden,
+        intermediate_size=t.intermediate,
+        num_hidden_layers=t.layers,
+        num_attention_heads=t.heads,
+        num_key_value_heads=t.heads,
+        max_position_embeddings=t.seq_len,
+        tie_word_embeddings=True,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+
+
+def train(
+    t,
+    docs: list[TrainDoc],
+    tokenizer,
+    seed: int,
+    out: Path,
+    describe: dict,
+    progress: bool = True,
+) -> dict:
+    """Train on ``docs`` with settings ``t`` (config.Training) and write the run into ``out``.
+
+    ``out`` gets ``loss.csv``, ``run.json`` and ``checkpoints/step-N`` folders (model,
+    tokenizer, ``seen.json.gz``, ``semantic_pivots.json``); ``describe`` (the run's identity:
+    its mixture, seed, corpus and key) goes into every record. Returns the run's summary.
+    """
+    import torch
+    from accelerate import Accelerator
+    from accelerate.utils import set_seed
+    from transformers import LlamaForCausalLM, get_cosine_schedule_with_warmup
+
+    started = time.perf_counter()
+    accelerator = Accelerator(split_batches=True, mixed_precision=t.precision)
+    set_seed(seed, deterministic=True)
+    tokens_per_step = t.batch * t.seq_len
+    steps = t.tokens // tokens_per_step
+    if steps < 1:
+        raise UserError(
+            f"training tokens {t.tokens}: expected at least one step of batch * seq_len = "
+            f"{tokens_per_step} tokens"
+        )
+    texts = [d.text for d in docs]
+    token_ids = tokenizer(texts, add_special_tokens=False)["input_ids"]
+    stream = build_stream(
+        token_ids, tokenizer.eos_token_id, seed, steps * tokens_per_step, t.seq_len
+    )
+    data = torch.from_numpy(stream.sequences.astype(np.int64))
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(data), batch_size=t.batch, shuffle=False
+    )
+    model = LlamaForCausalLM(llama_config(t, len(tokenizer), tokenizer))
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": decay, "weight_decay": t.weight_decay},
+            {"params": no_decay, "weight_decay": 0},
+        ],
+        lr=t.lr,
+        betas=(0.9, 0.95),
+    )
+    schedule = get_cosine_schedule_with_warmup(optimizer, min(t.warmup, steps), steps)
+    model, optimizer, loader, schedule = accelerator.prepare(model, optimizer, loader, schedule)
+    n_params = sum(p.numel() for p in accelerator.unwrap_model(model).parameters())
+    saves = set(save_steps(steps, t.n_checkpoints))
+    log = ["step,tokens,loss,lr,seconds"]
+    setup = time.perf_counter() - started
+    train_start = time.perf_counter()
+
+    def checkpoint(step: int, loss: float | None) -> None:
+        accelerator.wait_for_everyone()
+        if not accelerator.is_main_process:
+            return
+        folder = out / "checkpoints" / f"step-{step}"
+        accelerator.unwrap_model(model).save_pretrained(folder)
+        tokenizer.save_pretrained(folder)
+        seen = seen_documents(stream, docs, step * tokens_per_step)
+        with gzip.open(folder / SEEN, "wt", encoding="utf-8") as f:
+            json.dump(seen, f, ensure_ascii=False)
+        meta = {
+            "step": step,
+            "tokens": seen["tokens"],
+            "documents": len(seen["documents"]),
+            "loss": loss,
+            **describe,
+        }
+        (folder / META).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n")
+
+    model.train()
+    if 0 in saves:
+        checkpoint(0, None)
+    bar = tqdm(total=steps, desc="training", unit=" steps", disable=not progress)
+    step, loader_seconds, batches = 0, 0.0, iter(loader)
+    while step < steps:
+        fetch = time.perf_counter()
+        (batch,) = next(batches)
+        loader_seconds += time.perf_counter() - fetch
+        loss = model(input_ids=batch, labels=batch).loss
+        accelerator.backward(loss)
+        accelerator.clip_grad_norm_(model.parameters(), t.clip)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad(set_to_none=True)
+        step += 1
+        value = accelerator.gather(loss.detach()).mean().item()
+        elapsed = time.perf_counter() - train_start
+        log.append(
+            f"{step},{step * tokens_per_step},{value:.6f},{schedule.get_last_lr()[0]:.6g},"
+            f"{elapsed:.2f}"
+        )
+        bar.update(1)
+        bar.set_postfix(loss=f"{value:.3f}")
+        if step in saves:
+            checkpoint(step, value)
+    bar.close()
+    seconds = time.perf_counter() - train_start
+    summary = {
+        "parameters": n_params,
+        "steps": steps,
+        "tokens": steps * tokens_per_step,
+        "training seconds": round(seconds, 1),
+        "setup seconds": round(setup, 1),
+        "tokens per second": round(steps * tokens_per_step / seconds, 1),
+        "loader seconds": round(loader_seconds, 3),  # waiting for batches, within training
+        "final loss": float(log[-1].split(",")[2]),
+        "checkpoints": sorted(saves),
+        "mixture documents": len(docs),
+        "mixture shares": mixture_module.shares(docs),
+        "processes": accelerator.num_processes,
+        "device": str(accelerator.device),
+        "settings": asdict(t),
+        **describe,
+    }
+    if accelerator.is_main_process:
+        (out / "loss.csv").write_text("\n".join(log) + "\n")
+        (out / "run.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n")
+    return summary
