@@ -142,11 +142,15 @@ def _tokenizer_train(args) -> None:
 
 
 def _train(args) -> None:
+    from accelerate import PartialState
+
     from semantic_pivots.config import parse_assignments, settings
     from semantic_pivots.training import glass
 
     chosen = settings(args.profile, **parse_assignments(args.set or ""))
     folder = glass.train(chosen)
+    if not PartialState().is_main_process:
+        return  # one summary, from the main process
     summary = json.loads((folder / "run.json").read_text())
     print(
         f"{folder}: {summary['parameters']:,} parameters, {summary['tokens']:,} tokens in "

@@ -81,7 +81,7 @@ class Training:
     batch: int = 64  # sequences per step, over all processes
     lr: float = 3e-3
     warmup: int = 30  # steps
-    tokens: int = 4_000_000  # seen in training, over all epochs
+    tokens: int = 6_400_000  # seen in training, over all epochs
     n_checkpoints: int = 8  # log-spaced, step 0 and the last included
     clip: float = 1.0
     weight_decay: float = 0.1
@@ -137,7 +137,7 @@ INTEGERS = {  # -> minimum
     "batch": 1,
     "warmup": 0,
     "tokens": 1,
-    "n_checkpoints": 1,
+    "n_checkpoints": 2,
 }
 FLOATS = {"threshold": (0, 1), "interleaved": (0, 1), "lr": (0, 1), "clip": (0, 1e9)}
 FLOATS["weight_decay"] = (0, 1)
@@ -296,6 +296,11 @@ def settings(profile: str = "default", /, **overrides) -> Settings:
     if len(set(result.languages)) < 2:
         raise UserError(f"setting languages: at least two are needed, got {result.languages}")
     languages.check_codes(result.training.languages)
+    if result.training.hidden % result.training.heads:
+        raise UserError(
+            f"settings hidden {result.training.hidden} and heads {result.training.heads}: "
+            "expected a hidden size that the number of heads divides"
+        )
     for name, pairs in (("k_pairs", result.scoring.k_pairs), ("pairs", result.training.pairs)):
         for pair in pairs:
             if pair.count("-") != 1:

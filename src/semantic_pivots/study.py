@@ -65,7 +65,7 @@ class Study:
 
         if not glass.is_glass(spec):
             return self.dataset.items, self.pairs
-        return self._glass_scope(spec.partition("@")[0])
+        return self._glass_scope(glass.base_name(spec))
 
     @cache  # noqa: B019 - one study per notebook; the scope is asked for many times
     def _glass_scope(self, name: str) -> tuple[list[Item], list[Pair]]:

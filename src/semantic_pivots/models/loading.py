@@ -6,7 +6,7 @@ A spec is one of:
   packages, converted once to a safetensors folder in the cache), or ``tiny-<arch>`` (a tiny
   random model, for tests and the smoke profile);
 * a glass-box model trained here: ``glass-<profile>`` or one of its checkpoints,
-  ``glass-default@step-1200`` (training.glass);
+  ``glass-default@step-97`` (training.glass);
 * a local Hugging Face folder;
 * a hub id, optionally with a revision: ``allenai/OLMo-1B-hf`` or ``allenai/OLMo-1B-hf@step20000``.
 """

@@ -84,8 +84,7 @@ def execute(
     from semantic_pivots.training import glass
 
     # the glass-box models the notebooks use are trained first (cached), with a progress bar
-    chosen = config.from_notebook({"profile": profile, **(parameters or {})})
-    glass.train_named([*chosen.models, *chosen.scoring.checkpoints])
+    glass.train_named(config.from_notebook({"profile": profile, **(parameters or {})}))
     os.environ["TQDM_DISABLE"] = "1"  # loops inside the kernel would print into the book
     os.environ.pop("MPLBACKEND", None)  # the kernel must keep its inline backend
     for var in ("SEMANTIC_PIVOTS_CACHE", "SEMANTIC_PIVOTS_CORPUS"):

@@ -16,7 +16,7 @@ import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from semantic_pivots import config
+from semantic_pivots import config, languages
 from semantic_pivots.cache import key_digest, source_digest
 from semantic_pivots.data import corpus as corpus_module
 from semantic_pivots.data import counts as counts_module
@@ -30,20 +30,50 @@ ALL = "all"
 
 
 def is_glass(spec: str) -> bool:
-    return spec.startswith(PREFIX)
+    """A glass-box spec (a local folder that happens to be named glass-... is not one)."""
+    return spec.startswith(PREFIX) and "/" not in spec
+
+
+def base_name(spec: str) -> str:
+    """``glass-default`` of ``glass-default@step-97`` (a spec without a revision unchanged)."""
+    return spec.partition("@")[0]
 
 
 def mixture_of(t: config.Training) -> mixture.Mixture:
     return mixture.Mixture.of(t.languages, t.sources, t.pairs, t.interleaved, t.tags)
 
 
+def tokenizer_key(vocab: int, corpus) -> str:
+    """What a trained tokenizer depends on: size, corpus, code and library version."""
+    import tokenizers
+
+    return key_digest(
+        [vocab, corpus.digest(), source_digest(tokenizer.train), tokenizers.__version__]
+    )[:16]
+
+
 def tokenizer_for(vocab: int, corpus) -> Path:
     """The byte-level BPE of ``vocab`` tokens trained on the whole corpus, once."""
-    folder = cache_dir("glass", "tokenizers") / f"bpe-{vocab}-{corpus.digest()}"
+    folder = cache_dir("glass", "tokenizers") / f"bpe-{vocab}-{tokenizer_key(vocab, corpus)}"
     if not (folder / "tokenizer.json").exists():
         texts = (doc.text for doc in corpus.documents())
         tokenizer.train(texts, vocab, folder)
     return folder
+
+
+# the code that decides what a run reads and how it trains
+RUN_CODE = (
+    corpus_module.interleave,
+    languages.name,
+    mixture.documents,
+    mixture.epoch_order,
+    mixture.TrainDoc.lines,
+    train_module.build_stream,
+    train_module.manifest,
+    train_module.save_steps,
+    train_module.train,
+    train_module.llama_config,
+)
 
 
 def run_key(settings: config.Settings, corpus) -> dict:
@@ -56,14 +86,8 @@ def run_key(settings: config.Settings, corpus) -> dict:
         "training": asdict(settings.training),
         "seed": settings.seed,
         "corpus": corpus.digest(),
-        "code": source_digest(
-            *(getattr(mixture, n) for n in ("documents", "epoch_order")),
-            mixture.TrainDoc.lines,
-            train_module.build_stream,
-            train_module.train,
-            train_module.llama_config,
-            tokenizer.train,
-        ),
+        "code": source_digest(*RUN_CODE),
+        "tokenizer": tokenizer_key(settings.training.vocab, corpus),
         "versions": [torch.__version__, transformers.__version__, accelerate.__version__],
         "machine": platform.machine(),
     }
@@ -119,9 +143,21 @@ def train(settings: config.Settings, progress: bool = True) -> Path:
     return folder
 
 
-def train_named(specs: list[str]) -> list[Path]:
-    """Train (or find in the cache) every glass-box model that ``specs`` name."""
-    names = dict.fromkeys(s.partition("@")[0] for s in specs if is_glass(s))
+def train_named(chosen: config.Settings) -> list[Path]:
+    """Train (or find in the cache) every glass-box model a run's settings name.
+
+    ``glass-<profile>`` always means the profile's own training section and seed: a run whose
+    overrides change them is refused rather than silently given the profile's model.
+    """
+    specs = [*chosen.models, *chosen.scoring.checkpoints]
+    names = dict.fromkeys(base_name(s) for s in specs if is_glass(s))
+    own = config.settings(chosen.profile)
+    if names and (chosen.training, chosen.seed) != (own.training, own.seed):
+        raise UserError(
+            f"{', '.join(names)}: glass-box models keep their profile's training settings and "
+            "seed; to try others, train a variant with python -m semantic_pivots train --set "
+            "... and pass one of its checkpoint folders as the model"
+        )
     return [train(config.settings(_split(name)[0])) for name in names]
 
 
@@ -144,10 +180,22 @@ def _split(spec: str) -> tuple[str, str | None]:
     return profile, revision or None
 
 
+def _trained(name: str) -> Path:
+    """The run folder of a trained glass-box model, else a one-line error."""
+    profile, _ = _split(name)
+    folder = run_dir(config.settings(profile))
+    if not (folder / "run.json").exists():
+        raise UserError(
+            f"{name} has not been trained with the current settings and corpus: run "
+            f"make train PROFILE={profile}"
+        )
+    return folder
+
+
 def checkpoints(name: str) -> list[Checkpoint]:
     """Every checkpoint of a glass-box model (trained, else a one-line error), by step."""
     profile, _ = _split(name)
-    folder = run_dir(config.settings(profile)) / "checkpoints"
+    folder = _trained(name) / "checkpoints"
     if not folder.is_dir():
         raise UserError(
             f"{name} has not been trained with the current settings and corpus: run "
@@ -166,7 +214,9 @@ def checkpoints(name: str) -> list[Checkpoint]:
 def checkpoint(spec: str) -> Checkpoint:
     """The checkpoint a spec names: ``glass-<profile>`` (the last) or ``...@step-N``."""
     _, revision = _split(spec)
-    found = checkpoints(spec.partition("@")[0])
+    found = checkpoints(base_name(spec))
+    if not found:
+        raise UserError(f"{spec}: its run folder holds no checkpoint; train it again")
     if revision is None:
         return found[-1]
     for c in found:
@@ -182,22 +232,20 @@ def expand(specs: list[str]) -> list[str]:
     out = []
     for spec in specs:
         if is_glass(spec) and spec.endswith(f"@{ALL}"):
-            out += [c.spec for c in checkpoints(spec.partition("@")[0])]
+            out += [c.spec for c in checkpoints(base_name(spec))]
         else:
             out.append(spec)
     return out
 
 
 def run_summary(name: str) -> dict:
-    profile, _ = _split(name)
-    return json.loads((run_dir(config.settings(profile)) / "run.json").read_text())
+    return json.loads((_trained(name) / "run.json").read_text())
 
 
 def loss_curve(name: str):
     import pandas as pd
 
-    profile, _ = _split(name)
-    return pd.read_csv(run_dir(config.settings(profile)) / "loss.csv")
+    return pd.read_csv(_trained(name) / "loss.csv")
 
 
 def seen(folder: Path) -> dict:
@@ -250,7 +298,9 @@ def exact_counts(folder: Path, words, pairs, window: int = counts_module.WINDOW)
     return counts_module.from_rows(f"exact ({folder.name})", value)
 
 
-EXACT = counts_module.Kind("exact-counts", 1, (*counts_module.COUNTS.code, exact_counts))
+EXACT = counts_module.Kind(
+    "exact-counts", 1, (*counts_module.COUNTS.code, *RUN_CODE, seen_documents, exact_counts)
+)
 
 
 def languages_of(name: str) -> list[str]:

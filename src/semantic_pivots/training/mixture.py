@@ -58,7 +58,14 @@ class TrainDoc:
 
 
 def documents(corpus: Corpus, mix: Mixture, seed: int) -> list[TrainDoc]:
-    """The mixture's documents in a canonical order (not yet shuffled)."""
+    """The mixture's documents in a canonical order (not yet shuffled).
+
+    Per alignment id, the pairs are tried in the order given, each interleaved with the
+    stated probability unless one of its languages is already interleaved in that unit (so
+    with several pairs sharing a language, later pairs are interleaved less often). Where a
+    unit has several documents in one language (two English Bibles), the first in corpus
+    order is the one interleaved; every other document comes in alone.
+    """
     if not 0 <= mix.interleaved <= 1:
         raise UserError(f"mixture share interleaved {mix.interleaved}: expected a share in [0, 1]")
     wanted = set(mix.languages) | {lang for pair in mix.pairs for lang in pair}
@@ -67,33 +74,38 @@ def documents(corpus: Corpus, mix: Mixture, seed: int) -> list[TrainDoc]:
         raise UserError(
             f"mixture languages {', '.join(missing)}: the corpus has {', '.join(corpus.languages)}"
         )
-    units: dict[str, dict[str, Document]] = defaultdict(dict)
+    units: dict[str, dict[str, list[Document]]] = defaultdict(lambda: defaultdict(list))
+    found = set()
     for doc in corpus.documents(wanted):
         if doc.source in mix.sources:
-            units[doc.align or doc.id].setdefault(doc.lang, doc)
-    if not units:
+            units[doc.align or doc.id][doc.lang].append(doc)
+            found.add(doc.source)
+    absent = [s for s in mix.sources if s not in found]
+    if absent:
         raise UserError(
-            f"mixture sources {', '.join(mix.sources)}: no corpus document in "
-            f"{', '.join(sorted(wanted))}"
+            f"mixture sources {', '.join(absent)}: no corpus document in "
+            f"{', '.join(sorted(wanted))}; the corpus has sources "
+            f"{', '.join(sorted({d['source'] for d in corpus.manifest.get('sources', [])}))}"
         )
     rng = random.Random(f"{seed}|interleave")
     out = []
     for align in sorted(units):
-        by_lang, used = units[align], set()
+        by_lang, paired = units[align], set()
         for a, b in mix.pairs:
             if (
-                a in by_lang
-                and b in by_lang
-                and not {a, b} & used
+                by_lang.get(a)
+                and by_lang.get(b)
+                and not {a, b} & paired
                 and rng.random() < mix.interleaved
             ):
-                parts = (by_lang[a], by_lang[b])
+                parts = (by_lang[a][0], by_lang[b][0])
                 out.append(TrainDoc(f"{align}|{a}+{b}", parts, mix.tags))
-                used |= {a, b}
+                paired |= {a, b}
         out += [
             TrainDoc(doc.id, (doc,))
-            for lang, doc in sorted(by_lang.items())
-            if lang not in used and lang in mix.languages
+            for lang, docs in sorted(by_lang.items())
+            if lang in mix.languages
+            for doc in docs[1 if lang in paired else 0 :]
         ]
     return out
 

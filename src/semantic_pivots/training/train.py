@@ -62,7 +62,7 @@ def build_stream(
     return Stream(flat.reshape(-1, seq_len), doc_index, np.concatenate(ends))
 
 
-def seen_documents(stream: Stream, docs: list[TrainDoc], tokens: int) -> dict:
+def manifest(stream: Stream, docs: list[TrainDoc], tokens: int) -> dict:
     """What the first ``tokens`` of the stream hold: the documents read whole, in order.
 
     A document cut by the boundary is named apart, with how many of its tokens were read; it
@@ -135,7 +135,12 @@ def train(
 
     started = time.perf_counter()
     accelerator = Accelerator(split_batches=True, mixed_precision=t.precision)
-    set_seed(seed, deterministic=True)
+    if t.batch % accelerator.num_processes:
+        raise UserError(
+            f"training batch {t.batch}: expected a multiple of the {accelerator.num_processes} "
+            "processes, which share each batch"
+        )
+    set_seed(seed)  # CPU kernels are deterministic; on GPUs bit-identical runs are not promised
     tokens_per_step = t.batch * t.seq_len
     steps = t.tokens // tokens_per_step
     if steps < 1:
@@ -178,7 +183,7 @@ def train(
         folder = out / "checkpoints" / f"step-{step}"
         accelerator.unwrap_model(model).save_pretrained(folder)
         tokenizer.save_pretrained(folder)
-        seen = seen_documents(stream, docs, step * tokens_per_step)
+        seen = manifest(stream, docs, step * tokens_per_step)
         with gzip.open(folder / SEEN, "wt", encoding="utf-8") as f:
             json.dump(seen, f, ensure_ascii=False)
         meta = {
@@ -199,6 +204,7 @@ def train(
         fetch = time.perf_counter()
         (batch,) = next(batches)
         loader_seconds += time.perf_counter() - fetch
+        lr = schedule.get_last_lr()[0]  # the rate this step uses
         loss = model(input_ids=batch, labels=batch).loss
         accelerator.backward(loss)
         accelerator.clip_grad_norm_(model.parameters(), t.clip)
@@ -208,10 +214,7 @@ def train(
         step += 1
         value = accelerator.gather(loss.detach()).mean().item()
         elapsed = time.perf_counter() - train_start
-        log.append(
-            f"{step},{step * tokens_per_step},{value:.6f},{schedule.get_last_lr()[0]:.6g},"
-            f"{elapsed:.2f}"
-        )
+        log.append(f"{step},{step * tokens_per_step},{value:.6f},{lr:.6g},{elapsed:.2f}")
         bar.update(1)
         bar.set_postfix(loss=f"{value:.3f}")
         if step in saves:
