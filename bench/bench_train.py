@@ -34,7 +34,7 @@ def main() -> None:
         os.symlink(tokenizers, cache_dir("glass") / "tokenizers")
         from semantic_pivots.training import glass
 
-        short = {"tokens": tokens, "n_checkpoints": 1}  # the last step only
+        short = {"tokens": tokens, "n_checkpoints": 2}  # step 0 and the last step only
         folder = glass.train(config.settings(args.profile, training=short))
         run = json.loads((folder / "run.json").read_text())
     print(

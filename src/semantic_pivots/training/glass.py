@@ -72,6 +72,7 @@ RUN_CODE = (
     train_module.manifest,
     train_module.save_steps,
     train_module.train,
+    train_module._train,
     train_module.llama_config,
 )
 

@@ -131,7 +131,6 @@ def train(
     import torch
     from accelerate import Accelerator
     from accelerate.utils import set_seed
-    from transformers import LlamaForCausalLM, get_cosine_schedule_with_warmup
 
     started = time.perf_counter()
     accelerator = Accelerator(split_batches=True, mixed_precision=t.precision)
@@ -140,7 +139,22 @@ def train(
             f"training batch {t.batch}: expected a multiple of the {accelerator.num_processes} "
             "processes, which share each batch"
         )
-    set_seed(seed)  # CPU kernels are deterministic; on GPUs bit-identical runs are not promised
+    set_seed(seed)
+    # deterministic kernels on the CPU, for the whole run only (restored afterwards). GPUs
+    # keep their fast kernels: bit-identical GPU runs are not promised.
+    was_deterministic = torch.are_deterministic_algorithms_enabled()
+    if accelerator.device.type == "cpu":
+        torch.use_deterministic_algorithms(True)
+    try:
+        return _train(t, docs, tokenizer, seed, out, describe, progress, accelerator, started)
+    finally:
+        torch.use_deterministic_algorithms(was_deterministic)
+
+
+def _train(t, docs, tokenizer, seed, out, describe, progress, accelerator, started) -> dict:
+    import torch
+    from transformers import LlamaForCausalLM, get_cosine_schedule_with_warmup
+
     tokens_per_step = t.batch * t.seq_len
     steps = t.tokens // tokens_per_step
     if steps < 1:
