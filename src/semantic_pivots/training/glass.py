@@ -94,10 +94,13 @@ def run_key(settings: config.Settings, corpus) -> dict:
     }
 
 
+def _run_folder(profile: str, digest: str) -> Path:
+    return cache_dir("glass", "runs") / f"{profile}-{digest[:12]}"
+
+
 def run_dir(settings: config.Settings, corpus=None) -> Path:
-    corpus = corpus or corpus_module.load()
-    digest = key_digest(run_key(settings, corpus))[:12]
-    return cache_dir("glass", "runs") / f"{settings.profile}-{digest}"
+    digest = key_digest(run_key(settings, corpus or corpus_module.load()))
+    return _run_folder(settings.profile, digest)
 
 
 def train(settings: config.Settings, progress: bool = True) -> Path:
@@ -106,7 +109,8 @@ def train(settings: config.Settings, progress: bool = True) -> Path:
     from transformers import AutoTokenizer
 
     corpus = corpus_module.load()
-    folder = run_dir(settings, corpus)
+    digest = key_digest(run_key(settings, corpus))
+    folder = _run_folder(settings.profile, digest)
     if (folder / "run.json").exists():
         return folder
     state = PartialState()
@@ -120,7 +124,7 @@ def train(settings: config.Settings, progress: bool = True) -> Path:
         "seed": settings.seed,
         "mixture": asdict(mix),
         "corpus": corpus.digest(),
-        "key": key_digest(run_key(settings, corpus)),
+        "key": digest,
     }
 
     def run(out: Path) -> None:
@@ -196,14 +200,8 @@ def _trained(name: str) -> Path:
 def checkpoints(name: str) -> list[Checkpoint]:
     """Every checkpoint of a glass-box model (trained, else a one-line error), by step."""
     profile, _ = _split(name)
-    folder = _trained(name) / "checkpoints"
-    if not folder.is_dir():
-        raise UserError(
-            f"{name} has not been trained with the current settings and corpus: run "
-            f"make train PROFILE={profile}"
-        )
     found = []
-    for sub in folder.iterdir():
+    for sub in (_trained(name) / "checkpoints").glob("step-*"):
         match = re.fullmatch(r"step-(\d+)", sub.name)
         if match and (sub / train_module.META).exists():
             meta = json.loads((sub / train_module.META).read_text())
