@@ -293,3 +293,47 @@ def test_two_processes_train_the_same_model_as_one(tiny_env, tmp_path):
     two = pd.read_csv(run / "loss.csv")[columns]
     assert (one[["step", "tokens"]] == two[["step", "tokens"]]).all().all()
     assert (one["loss"] - two["loss"]).abs().max() < 1e-4
+
+
+def test_continued_runs_start_from_the_checkpoint_with_equal_budgets_and_repeat(
+    tiny_env, tmp_path, monkeypatch
+):
+    """Every arm continues the same checkpoint for the same tokens; selections fill their budget
+    to within one sequence; the same seed gives the same selection and loss curve."""
+    import pandas as pd
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from semantic_pivots import config
+    from semantic_pivots.training import continued, glass
+
+    settings = config.settings("smoke", continuation={"seeds": [0]})
+    start = continued.start_checkpoint(settings)
+    tok = AutoTokenizer.from_pretrained(start.folder)
+    chosen = continued.select_arms(settings, tok)
+    docs, _ = continued._mixture("smoke")
+    length = dict(zip([d.id for d in docs], continued.token_lengths(docs, tok), strict=True))
+    budget = int(settings.continuation.budget * sum(length.values()))
+    for arm in ("pivot", "random"):
+        total = sum(length[i] for i in chosen.arms[arm])
+        assert budget - 3 * settings.training.seq_len <= total <= budget, arm
+    best = sorted(chosen.scores.values(), reverse=True)
+    picked = sorted((chosen.scores[i] for i in chosen.arms["pivot"]), reverse=True)
+    assert picked[0] == best[0]  # the richest document first
+    for arm in continued.ARMS:  # what each run read adds up to one budget, to the token
+        seen = glass.seen(continued.continue_run(settings, arm, 0))
+        read = sum(length[i] for i in seen["documents"]) + seen["partial"]["tokens read"]
+        assert read == settings.continuation.continue_tokens, arm
+    first = continued.continue_run(settings, "pivot", 0)
+    step0 = AutoModelForCausalLM.from_pretrained(first.parent / "step-0")
+    begun = AutoModelForCausalLM.from_pretrained(start.folder)
+    for a, b in zip(step0.parameters(), begun.parameters(), strict=True):
+        assert torch.equal(a, b)  # continued from the checkpoint's weights
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path / "again"))  # all anew
+    glass.train(config.settings("smoke"), progress=False)
+    assert continued.select_arms(settings, tok) == chosen
+    again = continued.continue_run(settings, "pivot", 0)
+    columns = ["step", "tokens", "loss", "lr"]
+    assert pd.read_csv(first.parent.parent / "loss.csv")[columns].equals(
+        pd.read_csv(again.parent.parent / "loss.csv")[columns]
+    )

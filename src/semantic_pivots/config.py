@@ -88,7 +88,47 @@ class Training:
     precision: str = "no"  # accelerate's mixed precision: no, bf16 or fp16
 
 
-SECTIONS = {"scoring": Scoring, "tracing": Tracing, "frequency": Frequency, "training": Training}
+@dataclass(frozen=True)
+class Pivots:
+    """Semantic-pivot discovery (documents in the counts' corpus view) and the control sets."""
+
+    n_docs: int = 500  # documents sampled per word, and background documents
+    min_docs: int = 10  # fewer documents with the source or the target word: no pivots
+    n_pivots: int = 50  # pivots kept per item (k)
+    stop: int = 100  # the corpus's most frequent words, never pivots
+    tolerance: float = 1.5  # a control word's frequency is within this factor of its pivot's
+    engine: str = "infini-gram"  # document retrieval: "infini-gram" or "in-house"
+
+
+# the continued-training arms: the mixture, its bilingual documents, the pivot-aware selection,
+# a random selection with its languages (training.continued)
+ARMS = ("original", "multilingual", "pivot", "random")
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """Pivot-aware data: continued pre-training of the glass-box model, arm against arm."""
+
+    start: float = 0.5  # continue from the checkpoint nearest this share of the run's steps
+    arms: list[str] = field(default_factory=lambda: ["original", "multilingual", "pivot", "random"])
+    seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
+    continue_tokens: int = 262_144  # per arm and seed
+    continue_lr: float = 1e-3
+    continue_warmup: int = 3  # steps
+    budget: float = 0.25  # a selection holds this share of the mixture's tokens
+    window: int = 5  # graph edges join tokens less than this far apart
+    weighting: str = "ppmi"  # edge weights: "ppmi" or "count"
+    set_size: int = 500  # tokens in the pivot set
+
+
+SECTIONS = {
+    "scoring": Scoring,
+    "tracing": Tracing,
+    "frequency": Frequency,
+    "pivots": Pivots,
+    "training": Training,
+    "continuation": Continuation,
+}
 
 
 @dataclass(frozen=True)
@@ -103,7 +143,9 @@ class Settings:
     scoring: Scoring = field(default_factory=Scoring)
     tracing: Tracing = field(default_factory=Tracing)
     frequency: Frequency = field(default_factory=Frequency)
+    pivots: Pivots = field(default_factory=Pivots)
     training: Training = field(default_factory=Training)
+    continuation: Continuation = field(default_factory=Continuation)
 
 
 TOP = [f.name for f in fields(Settings) if f.name not in {*SECTIONS, "profile", "description"}]
@@ -120,6 +162,8 @@ LISTS = {
     "checkpoints": str,
     "sources": str,
     "pairs": str,
+    "arms": str,
+    "seeds": int,
 }
 ONE_IS_A_LIST = {"models", "checkpoints"}
 INTEGERS = {  # -> minimum
@@ -138,9 +182,19 @@ INTEGERS = {  # -> minimum
     "warmup": 0,
     "tokens": 1,
     "n_checkpoints": 2,
+    "n_docs": 1,
+    "min_docs": 1,
+    "n_pivots": 1,
+    "stop": 0,
+    "continue_tokens": 1,
+    "continue_warmup": 0,
+    "window": 2,
+    "set_size": 1,
 }
 FLOATS = {"threshold": (0, 1), "interleaved": (0, 1), "lr": (0, 1), "clip": (0, 1e9)}
 FLOATS["weight_decay"] = (0, 1)
+FLOATS["tolerance"] = (1, 1e9)
+FLOATS.update(start=(0, 1), continue_lr=(0, 1), budget=(0, 1))
 # Settings for which None is a value (all items, all x definitions, the default word list).
 NONE_IS_A_VALUE = {"n_items", "glass_n_items", "xs", "dataset"}
 OPTIONAL_INTEGERS = {"n_items": 1, "glass_n_items": 1}
@@ -151,6 +205,8 @@ CHOICES = {
     "cooccurrence": ("windows", "units"),
     "view": ("aligned", "documents"),
     "precision": ("no", "bf16", "fp16"),
+    "engine": ("infini-gram", "in-house"),
+    "weighting": ("ppmi", "count"),
 }
 
 
@@ -300,6 +356,12 @@ def settings(profile: str = "default", /, **overrides) -> Settings:
         raise UserError(
             f"settings hidden {result.training.hidden} and heads {result.training.heads}: "
             "expected a hidden size that the number of heads divides"
+        )
+    unknown = [a for a in result.continuation.arms if a not in ARMS]
+    if unknown or not result.continuation.arms or not result.continuation.seeds:
+        raise UserError(
+            f"settings arms {result.continuation.arms} and seeds {result.continuation.seeds}: "
+            f"expected some of {', '.join(ARMS)} and at least one seed"
         )
     for name, pairs in (("k_pairs", result.scoring.k_pairs), ("pairs", result.training.pairs)):
         for pair in pairs:

@@ -98,13 +98,19 @@ def weighted_pearson(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
         return (w * dx * dy).sum(1) / np.sqrt((w * dx**2).sum(1) * (w * dy**2).sum(1))
 
 
-def with_interval(summary: pd.DataFrame, column: str, digits: int = 3) -> pd.Series:
-    """'mean [low, high]' strings for a table ('mean (no interval)' where there is none)."""
+def with_interval(
+    summary: pd.DataFrame, column: str, digits: int = 3, style: str = "f"
+) -> pd.Series:
+    """'mean [low, high]' strings for a table ('mean (no interval)' where there is none).
+
+    ``style``: the format type, "f" (fixed) or "e" (for values too small to show fixed).
+    """
+    spec = f".{digits}{style}"
 
     def cell(r) -> str:
         low, high = r[f"{column} low"], r[f"{column} high"]
         if np.isnan(low) or np.isnan(high):
-            return f"{r[column]:.{digits}f} (no interval)"
-        return f"{r[column]:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+            return f"{r[column]:{spec}} (no interval)"
+        return f"{r[column]:{spec}} [{low:{spec}}, {high:{spec}}]"
 
     return summary.apply(cell, axis=1)

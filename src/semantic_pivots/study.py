@@ -13,6 +13,7 @@ from functools import cache, cached_property
 from semantic_pivots import config
 from semantic_pivots.data import clwtd
 from semantic_pivots.data.clwtd import Item
+from semantic_pivots.errors import UserError
 from semantic_pivots.prompts import Pair, ordered_pairs
 
 
@@ -179,3 +180,148 @@ class Study:
             return glass.exact_counts(glass.checkpoint(spec).folder, words, word_pairs)
         options = {"view": f.view} if f.backend == "corpus" else {}
         return counts.get_counts(f.backend, words, word_pairs, **options)
+
+    def collection(self, spec: str):
+        """The documents in which a model's pivots are sought.
+
+        A glass-box model's own training documents (those its checkpoint read); for any other
+        model the study corpus in the counts' view, a proxy for its unknown pre-training data.
+        """
+        from semantic_pivots.data import corpus, retrieval
+        from semantic_pivots.training import glass
+
+        if glass.is_glass(spec):
+            return glass.training_collection(glass.checkpoint(spec).folder)
+        view = self.settings.frequency.view
+        return retrieval.corpus_collection(corpus.load(), self.settings.languages, view)
+
+    @cache  # noqa: B019 - one study per notebook
+    def found_pivots(self, spec: str) -> dict:
+        """The pivots of every item a model is traced on, by (ordered pair, item id)."""
+        from semantic_pivots.analyses import pivots
+        from semantic_pivots.data import retrieval
+
+        items, pairs = self.scope(spec)
+        scoring, s = self.scoring_for(spec), self.settings
+        plans = {pair: scoring.plan(pair, items, s.seed) for pair in pairs}
+        collection = self.collection(spec)
+        docs = retrieval.Local(collection, s.pivots.engine)
+        return pivots.pivots_by_pair(docs, collection.root.name, plans, s.pivots, s.seed)
+
+    def pivot_traces(self, lm, spec: str) -> tuple[list, dict]:
+        """A model's traces with the pivot and control sets read too, and the sets.
+
+        On the items and shots of ``spec``, whose pivots they are (a checkpoint of the same
+        tokenizer, a continued run say, shares them).
+        """
+        from semantic_pivots.analyses import pivots, tracing
+
+        items, pairs = self.scope(spec)
+        scoring, s = self.scoring_for(spec), self.settings
+        sets = pivots.model_sets(lm.tokenizer, self.found_pivots(spec))
+        traces = [
+            t
+            for pair in pairs
+            for t in tracing.trace_pair(
+                lm,
+                scoring.plan(pair, items, s.seed),
+                pair,
+                s.tracing.top_k,
+                extra={item: chosen for (p, item), chosen in sets.items() if p == str(pair)},
+            )
+        ]
+        return traces, sets
+
+    @cache  # noqa: B019 - one study per notebook
+    def pivots(self, spec: str):
+        """Analysis 4 for one model: (its pivots by (pair, item), lens mass rows, peak rows)."""
+        import pandas as pd
+
+        from semantic_pivots.analyses import pivots
+
+        lm = next(m for m in self.models if m.info.name == spec)
+        traces, sets = self.pivot_traces(lm, spec)
+        mass = pd.DataFrame(
+            pivots.mass_rows(traces, sets, lm.adapter.n_layers), columns=pivots.MASS_COLUMNS
+        )
+        own = self.behaviour[self.behaviour["model"] == spec]
+        peaks = pd.DataFrame(
+            pivots.peak_rows(lm.tokenizer, self.traces, sets, own), columns=pivots.PEAK_COLUMNS
+        )
+        return self.found_pivots(spec), mass, peaks
+
+    def evaluate_checkpoint(self, folder, spec: str) -> dict:
+        """Scores, behaviour labels and pivot mass of a checkpoint folder on ``spec``'s items."""
+        import pandas as pd
+
+        from semantic_pivots.analyses import behaviour, pivots, scoring
+        from semantic_pivots.models.loading import load_model
+
+        lm = load_model(str(folder))
+        items, pairs = self.scope(spec)
+        s = self.settings
+        scores = self.score_frame(
+            scoring.study_scores([lm], items, pairs, self.scoring_for(spec), s.seed)
+        )
+        traces, sets = self.pivot_traces(lm, spec)
+        rule, threshold = s.tracing.rule, s.tracing.threshold
+        labels = pd.DataFrame(
+            [
+                {
+                    "model": t.model,
+                    "pair": t.pair,
+                    "item": t.item,
+                    "label": behaviour.LABELS[t.label(rule, threshold)],
+                }
+                for t in traces
+            ],
+            columns=["model", "pair", "item", "label"],
+        )
+        mass = pd.DataFrame(
+            pivots.mass_rows(traces, sets, lm.adapter.n_layers), columns=pivots.MASS_COLUMNS
+        )
+        return {"scores": scores, "labels": labels, "mass": mass}
+
+    @cached_property
+    def continuation(self) -> dict:
+        """Analysis 5: the profile's glass-box model continued on each arm's data, per seed.
+
+        The selection, each arm's documents, and for the start checkpoint and every arm and
+        seed its scores, behaviour labels and pivot mass, and every run's loss (frames with
+        ``arm`` and ``seed``).
+        """
+        import pandas as pd
+        from tqdm import tqdm
+        from transformers import AutoTokenizer
+
+        from semantic_pivots.training import continued, glass
+
+        spec = f"{glass.PREFIX}{self.settings.profile}"
+        items, pairs = self.scope(spec)
+        if len(items) <= self.settings.scoring.k or not pairs:
+            raise UserError(
+                f"{spec}: {len(items)} items in {len(pairs)} pairs of the run's languages "
+                f"({', '.join(self.settings.languages)}); expected at least two of its "
+                f"languages ({', '.join(self.settings.training.languages)}) and more items "
+                "than shots"
+            )
+        c = self.settings.continuation
+        start = continued.start_checkpoint(self.settings)
+        chosen = continued.select_arms(self.settings, AutoTokenizer.from_pretrained(start.folder))
+        runs = [("start", None, start.folder)] + [
+            (arm, seed, None) for arm in c.arms for seed in c.seeds
+        ]
+        frames: dict[str, list] = {"scores": [], "labels": [], "mass": [], "loss": []}
+        for arm, seed, folder in tqdm(runs, desc="continued pre-training", unit=" runs"):
+            if folder is None:
+                folder = continued.continue_run(self.settings, arm, seed)
+                loss = pd.read_csv(folder.parent.parent / "loss.csv")
+                frames["loss"].append(loss.assign(arm=arm, seed=seed))
+            for name, frame in self.evaluate_checkpoint(folder, spec).items():
+                frames[name].append(frame.assign(arm=arm, seed=seed))
+        return {
+            "start": start,
+            "selection": chosen,
+            "documents": {a: continued.arm_documents(self.settings, chosen, a) for a in c.arms},
+            **{name: pd.concat(f, ignore_index=True) for name, f in frames.items()},
+        }

@@ -47,12 +47,14 @@ def trace_pair(
     pair: Pair,
     top_k: int = 5,
     skip_blanks: bool = True,
+    extra: dict[str, dict[str, list[int]]] | None = None,
 ) -> list[ItemTrace]:
     """Traces of the planned items translated ``pair``, each with its first shot set, cached.
 
     The lens reads the position that predicts the answer's first word token, after any blank
     tokens the answer starts with; ``skip_blanks=False`` reads the last prompt position instead
-    (the prediction of the blank itself), kept to measure what the step changes.
+    (the prediction of the blank itself), kept to measure what the step changes. ``extra``
+    adds token sets whose mass is read too (item id -> set name -> token ids).
     """
     tok = lm.tokenizer
     encoded, sets = [], []
@@ -65,7 +67,12 @@ def trace_pair(
         names = {"source": src, "target": tgt}
         if "en" in p.item.words:  # the "latent English" reading, where the list has English
             names["english"] = p.item.words["en"]
-        sets.append({name: lens.token_variants(tok, w) for name, w in names.items()})
+        sets.append(
+            {
+                **{name: lens.token_variants(tok, w) for name, w in names.items()},
+                **(extra or {}).get(p.item.id, {}),
+            }
+        )
     inputs = [e.lens_input if skip_blanks else e.ids[: e.answer_start] for e in encoded]
     key = {**lm.key(), "inputs": key_digest(inputs), "sets": key_digest(sets), "top_k": top_k}
     rows = cached_json(

@@ -265,3 +265,96 @@ def loss_curve(loss: pd.DataFrame, saved: pd.DataFrame, title: str):
     ax.set_title(title)
     ax.legend()
     return fig
+
+
+def pivot_curves(summary: pd.DataFrame, title: str):
+    """Pivot and control mass by layer, one panel per behaviour, 95 % intervals as bands.
+
+    From layer 1: layer 0 decodes the input token. Log scale, bands cut at a tenth of the
+    smallest mean (an interval that reaches zero has no place on it).
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    summary = summary[summary["layer"] >= 1]
+    present = set(summary["label"])
+    labels = [x for x in ("semantic pivot", "co-occurrence") if x in present]
+    floor = summary.loc[summary["mass"] > 0, "mass"].min() / 10
+    fig, axes = plt.subplots(
+        1, len(labels), figsize=(4.6 * len(labels), 3.4), sharey=True, constrained_layout=True
+    )
+    colours = {"pivots": "C3", "control": "C7"}
+    for ax, label in zip(np.atleast_1d(axes), labels, strict=True):
+        sub = summary[summary["label"] == label]
+        for name, group in sub.groupby("set", sort=False):
+            group = group.sort_values("layer")
+            ax.plot(
+                group["layer"],
+                group["mass"].clip(lower=floor),
+                marker="o",
+                ms=3,
+                color=colours[name],
+                label=f"{name} set",
+            )
+            ax.fill_between(
+                group["layer"],
+                group["mass low"].clip(lower=floor),
+                group["mass high"].clip(lower=floor),
+                color=colours[name],
+                alpha=0.2,
+            )
+        ax.set_title(f"{label} items (n = {int(sub['n'].iloc[0])})")
+        ax.set_xlabel("layer")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_yscale("log")
+    np.atleast_1d(axes)[0].set_ylabel("probability mass (log scale)")
+    np.atleast_1d(axes)[0].legend(fontsize=8)
+    fig.suptitle(title)
+    return fig
+
+
+def arm_losses(loss: pd.DataFrame, title: str):
+    """Training loss of every continued run, one colour per arm (seeds as thin lines)."""
+    fig, ax = plt.subplots(figsize=(7, 3.4), constrained_layout=True)
+    for i, (arm, group) in enumerate(loss.groupby("arm", sort=False)):
+        for j, (_, run) in enumerate(group.groupby("seed")):
+            ax.plot(
+                run["tokens"],
+                run["loss"],
+                color=f"C{i}",
+                lw=1,
+                alpha=0.7,
+                label=arm if j == 0 else None,
+            )
+    ax.set_xlabel("tokens of continued training")
+    ax.set_ylabel("training loss")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def arm_gains(summary: pd.DataFrame, measures: list[str], title: str):
+    """Each arm's mean gain per pair, with 95 % intervals, one panel per measure."""
+    fig, axes = plt.subplots(
+        1, len(measures), figsize=(4.3 * len(measures), 3.4), constrained_layout=True
+    )
+    pairs = list(dict.fromkeys(summary["pair"]))
+    arms = list(dict.fromkeys(summary["arm"]))
+    width = 0.8 / max(1, len(arms))
+    for ax, m in zip(np.atleast_1d(axes), measures, strict=True):
+        for i, arm in enumerate(arms):
+            sub = summary[summary["arm"] == arm].set_index("pair").reindex(pairs)
+            x = np.arange(len(pairs)) + (i - (len(arms) - 1) / 2) * width
+            ax.errorbar(
+                x,
+                sub[m],
+                yerr=[sub[m] - sub[f"{m} low"], sub[f"{m} high"] - sub[m]],
+                fmt="o",
+                capsize=3,
+                label=arm,
+            )
+        ax.axhline(0, color="grey", lw=0.8, ls="--")
+        ax.set_xticks(range(len(pairs)), pairs)
+        ax.set_title(f"{m} gain")
+    np.atleast_1d(axes)[0].legend(fontsize=8)
+    fig.suptitle(title)
+    return fig

@@ -229,3 +229,194 @@ def glass_checkpoints_table(name: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def interval_table(
+    summary: pd.DataFrame, keys: list[str], columns: list[str], digits: int, style: str = "f"
+):
+    """``keys`` and each column as 'mean [low, high]' (``style``: stats.with_interval's)."""
+    from semantic_pivots.stats import with_interval
+
+    if summary.empty:
+        return pd.DataFrame(columns=[*keys, *columns])
+    return summary[keys].assign(
+        **{c: with_interval(summary, c, digits, style).values for c in columns}
+    )
+
+
+def pivot_settings_line(cfg, study) -> str:
+    """The pivot settings and each model's collection, in a sentence or two."""
+    p = cfg.pivots
+    models = [lm.info.name for lm, _, _ in study.each_model()]
+    where = "; ".join(
+        f"**{name}**: {len(c)} documents ({c.root.name})"
+        for name, c in ((m, study.collection(m)) for m in models)
+    )
+    return (
+        f"Pivots: up to {p.n_docs} documents per word and {p.n_docs} background documents "
+        f"(none for an item whose source or target word is in fewer than {p.min_docs}), "
+        f"the top {p.n_pivots} words by pivot score, the corpus's {p.stop} most frequent words "
+        f"never pivots, control words within a factor {p.tolerance:g} of their pivot's "
+        f"frequency; documents retrieved with {p.engine}. Collections: {where}."
+    )
+
+
+def pivot_examples(study, results: dict, pairs: int = 3, per_pair: int = 2) -> dict:
+    """Per collection (the first model that uses it): a heading and its example table."""
+    from semantic_pivots.analyses import pivots
+
+    out = {}
+    for name, (found, _, _) in results.items():
+        root = study.collection(name).root.name
+        if root in out:
+            continue
+        ordered = list(dict.fromkeys(p for p, _ in found))
+        chosen = [p for p in ordered if p.split("-")[0] == study.settings.languages[0]]
+        table = pivots.examples(found, (chosen or ordered)[:pairs], per_pair)
+        heading = f"**{root}** (the documents of {name}'s pivots)"
+        out[root] = (heading, table)
+    return out
+
+
+def excess_reading(excess: pd.DataFrame) -> str:
+    """What the middle-layer excess of each model says, from its intervals."""
+    if excess.empty:
+        return "No model has labelled items with pivots to compare."
+    lines = []
+    for model, group in excess.groupby("model", sort=False):
+        parts = []
+        for _, r in group.iterrows():
+            if r["excess low"] > 0:
+                verdict = "the pivot set holds more mass than the control set"
+            elif r["excess high"] < 0:
+                verdict = "the pivot set holds less mass than the control set"
+            else:
+                verdict = "no difference between the pivot and control sets is detectable"
+            parts.append(f"for its {r['label']} items (n = {int(r['n'])}) {verdict}")
+        line = f"- **{model}**: in the middle layers, " + "; ".join(parts)
+        by = group.set_index("label")
+        if {"semantic pivot", "co-occurrence"} <= set(by.index):
+            p, c = by.loc["semantic pivot"], by.loc["co-occurrence"]
+            if p["excess low"] > c["excess high"]:
+                line += "; the excess is larger for semantic-pivot items (the intervals are apart)"
+            elif p["excess high"] < c["excess low"]:
+                line += "; the excess is smaller for semantic-pivot items (the intervals are apart)"
+            else:
+                line += (
+                    "; the two behaviours' intervals overlap, so this sample does not show the "
+                    "excess to be specific to semantic-pivot items"
+                )
+        lines.append(line + ".")
+    return "\n".join(lines) or "No model has labelled items to compare."
+
+
+def peak_reading(peaks: pd.DataFrame) -> str:
+    """Whether the semantic-pivot peaks land on pivots more often than on matched controls."""
+    lines = []
+    for _, r in peaks.iterrows():
+        base = (
+            f"- **{r['model']}**: of {int(r['n'])} semantic-pivot items, "
+            f"{r['on pivot']:.0%} peak on a pivot token and {r['on control']:.0%} on a control "
+            "token; "
+        )
+        if r["on pivot high"] == 0 and r["on control high"] == 0:
+            lines.append(base + "the peaks land on neither set, so this test has nothing to say.")
+        elif r["difference low"] > 0:
+            lines.append(base + "the peaks land on pivots more often than chance.")
+        elif r["difference high"] < 0:
+            lines.append(base + "the peaks land on pivots less often than on controls.")
+        else:
+            lines.append(base + "no difference from chance is detectable at this sample size.")
+    return "\n".join(lines) or "No model has semantic-pivot items."
+
+
+def pivot_coverage(results: dict, min_docs: int) -> str:
+    """How many of each model's traced items have pivots, and why the others have none."""
+    lines = []
+    for name, (found, mass, _) in results.items():
+        traced = [found[p, i] for p, i in mass[["pair", "item"]].drop_duplicates().values]
+        is_rare = [min(f.source_documents, f.target_documents) < min_docs for f in traced]
+        rare = sum(is_rare)
+        same = sum(
+            f.source.casefold() == f.target.casefold() and not r
+            for f, r in zip(traced, is_rare, strict=True)
+        )
+        with_pivots = sum(bool(f.pivots) for f in traced)
+        lines.append(
+            f"- **{name}**: {with_pivots} of its {len(traced)} traced items have pivots; "
+            f"{rare} have a word in fewer than {min_docs} documents, {same} have one string "
+            f"for both words, and {len(traced) - with_pivots - rare - same} have no word "
+            "with a positive score."
+        )
+    return "\n".join(lines)
+
+
+def continuation_line(study, result: dict) -> str:
+    """The experiment in a sentence: start checkpoint, arms, seeds, budget, selection."""
+    c, t = study.settings.continuation, study.settings.training
+    start = result["start"]
+    steps = c.continue_tokens // (t.batch * t.seq_len)
+    return (
+        f"Each arm continues **{start.spec}** ({start.tokens:,} tokens seen) for "
+        f"{c.continue_tokens:,} tokens ({steps} steps of {t.batch} × {t.seq_len}; learning rate "
+        f"{c.continue_lr:g}, {c.continue_warmup} warm-up steps, then cosine decay), with seeds "
+        f"{', '.join(map(str, c.seeds))}. Selections hold {c.budget:.0%} of the mixture's "
+        f"tokens; the pivot set is the {c.set_size} words of highest weighted degree in a "
+        f"{c.weighting} graph of words less than {c.window} apart."
+    )
+
+
+def contrast_reading(table: pd.DataFrame, measure: str) -> str:
+    """The verdict of every contrast on all pairs for ``measure``, in a sentence each."""
+    rows = table[(table["pair"] == "all pairs") & (table["measure"] == measure)]
+    lines = [
+        f"- **{r['contrast']}**: {r['difference']:+.3g} "
+        f"[{r['difference low']:+.3g}, {r['difference high']:+.3g}]: {r['verdict']}."
+        for _, r in rows.iterrows()
+    ]
+    return "\n".join(lines) or "No contrast could be measured."
+
+
+def continuation_scale(study, result: dict) -> str:
+    """How large this comparison is, and where the larger one runs."""
+    from semantic_pivots.training import glass
+
+    run = glass.run_summary(f"{glass.PREFIX}{study.settings.profile}")
+    c = study.settings.continuation
+    return (
+        f"Here each of {len(c.arms) * len(c.seeds)} runs continues a model of "
+        f"{run['parameters']:,} parameters for {c.continue_tokens:,} tokens on "
+        f"{run['device']}; the intervals above say whether any difference between arms is "
+        "detectable at that scale, and a null result here says nothing about larger models. "
+        "The `gpu` profile runs the same comparison with a larger glass-box model and more "
+        "tokens per run "
+        "(`make reproduce PROFILE=gpu` on a GPU machine, `accelerate launch` on several)."
+    )
+
+
+def composition_reading(composition: pd.DataFrame) -> str:
+    """What the arms' compositions say about the contrasts they allow."""
+    rows = composition.set_index("arm")
+    parts = []
+    bilingual = [c for c in rows.columns if "+" in c]
+    if "original" in rows.index and bilingual:
+        share = rows.loc["original", bilingual].sum()
+        parts.append(
+            f"The original mixture is already {share:.0%} bilingual (by tokens), so the "
+            "multilingual arm differs from it by "
+            f"{rows.loc['multilingual', bilingual].sum() - share:+.0%} of bilingual tokens "
+            "only; it is a weak contrast here."
+            if "multilingual" in rows.index
+            else f"The original mixture is {share:.0%} bilingual (by tokens)."
+        )
+    if {"pivot", "random"} <= set(rows.index):
+        p, r = rows.loc["pivot"], rows.loc["random"]
+        parts.append(
+            f"The pivot-aware selection has a pivot share of {p['pivot share']:.3f} against "
+            f"{r['pivot share']:.3f} for the random one with the same languages, in "
+            f"{int(p['documents'])} against {int(r['documents'])} documents of about the same "
+            f"tokens: its documents are shorter ({p['tokens'] / p['documents']:.0f} against "
+            f"{r['tokens'] / r['documents']:.0f} tokens on average), a difference the "
+            "comparison carries along with their pivot share."
+        )
+    return " ".join(parts)

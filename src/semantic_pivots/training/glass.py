@@ -270,6 +270,23 @@ def seen_documents(folder: Path) -> list[mixture.TrainDoc]:
     return [by_id[i] for i in seen(folder)["documents"]]
 
 
+def training_collection(folder: Path):
+    """The distinct documents a checkpoint has read, as a retrieval collection."""
+    from semantic_pivots.data import retrieval
+
+    folder = Path(folder)
+    key = {
+        "run": json.loads((folder / train_module.META).read_text())["key"],
+        "tokens": seen(folder)["tokens"],
+    }
+
+    def documents():
+        distinct = {d.id: d for d in seen_documents(folder)}
+        return ((d.id, d.lines()) for d in distinct.values())
+
+    return retrieval.build(f"{folder.parent.parent.name}-{folder.name}", key, documents)
+
+
 def exact_counts(folder: Path, words, pairs, window: int = counts_module.WINDOW):
     """Word and pair counts over exactly the documents a checkpoint has read (each a unit).
 

@@ -121,12 +121,15 @@ def train(
     out: Path,
     describe: dict,
     progress: bool = True,
+    start: Path | None = None,
 ) -> dict:
     """Train on ``docs`` with settings ``t`` (config.Training) and write the run into ``out``.
 
-    ``out`` gets ``loss.csv``, ``run.json`` and ``checkpoints/step-N`` folders (model,
-    tokenizer, ``seen.json.gz``, ``semantic_pivots.json``); ``describe`` (the run's identity:
-    its mixture, seed, corpus and key) goes into every record. Returns the run's summary.
+    A new model of ``t``'s sizes, or the checkpoint folder ``start`` continued (its weights; a
+    fresh optimizer and schedule). ``out`` gets ``loss.csv``, ``run.json`` and
+    ``checkpoints/step-N`` folders (model, tokenizer, ``seen.json.gz``,
+    ``semantic_pivots.json``); ``describe`` (the run's identity: its mixture, seed, corpus and
+    key) goes into every record. Returns the run's summary.
     """
     import torch
     from accelerate import Accelerator
@@ -146,12 +149,16 @@ def train(
     if accelerator.device.type == "cpu":
         torch.use_deterministic_algorithms(True)
     try:
-        return _train(t, docs, tokenizer, seed, out, describe, progress, accelerator, started)
+        return _train(
+            t, docs, tokenizer, seed, out, describe, progress, accelerator, started, start
+        )
     finally:
         torch.use_deterministic_algorithms(was_deterministic)
 
 
-def _train(t, docs, tokenizer, seed, out, describe, progress, accelerator, started) -> dict:
+def _train(
+    t, docs, tokenizer, seed, out, describe, progress, accelerator, started, start=None
+) -> dict:
     import torch
     from transformers import LlamaForCausalLM, get_cosine_schedule_with_warmup
 
@@ -171,7 +178,10 @@ def _train(t, docs, tokenizer, seed, out, describe, progress, accelerator, start
     loader = torch.utils.data.DataLoader(
         torch.utils.data.TensorDataset(data), batch_size=t.batch, shuffle=False
     )
-    model = LlamaForCausalLM(llama_config(t, len(tokenizer), tokenizer))
+    if start is None:
+        model = LlamaForCausalLM(llama_config(t, len(tokenizer), tokenizer))
+    else:
+        model = LlamaForCausalLM.from_pretrained(start)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     optimizer = torch.optim.AdamW(

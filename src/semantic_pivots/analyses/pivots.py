@@ -1,0 +1,507 @@
+"""Semantic pivots: the words that co-occur with both a source word and its translation.
+
+Discovery (after the authors): for an item (w, y) of a pair, sample up to N documents that
+contain w, up to N that contain y, and N background documents; a word t's document frequency in
+each sample (the share of its documents holding t); score(t) = min(DF_w(t) - DF_bg(t),
+DF_y(t) - DF_bg(t)), high only where t is over-represented next to both words. The top k
+positive scores are the item's pivots, after a filter: the item's words in every language of the
+list and their accepted spellings (a translation is no pivot), tokens with a digit or without a
+letter, and the corpus's most frequent words (a setting) are never pivots. The score is
+symmetric in w and y, so both directions of a language pair share their pivots.
+
+A control set per item holds as many words as its pivots, each drawn at random (seeded) among
+the words of the background sample whose document frequency in the whole collection is within a
+factor of the pivot's (the nearest one where none is), never a pivot nor a filtered word. In
+the model, a word is its first token (the first non-blank token of ``" {word}"``); tokens of the
+source word and of the answer are left out of both sets, so neither set's mass ever counts the
+answer itself, control tokens that are also pivot tokens are left out of the control set, and
+both sets are cut to the same number of tokens.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+import random
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
+from functools import cache
+
+from semantic_pivots.cache import Kind, cached_json
+from semantic_pivots.data import counts, retrieval
+from semantic_pivots.data.clwtd import Item
+from semantic_pivots.data.retrieval import Documents
+from semantic_pivots.models.encoding import is_blank
+from semantic_pivots.prompts import Pair
+
+
+@dataclass(frozen=True)
+class Pivot:
+    word: str
+    score: float
+    df_source: float  # share of the source word's documents that hold it
+    df_target: float
+    df_background: float
+
+
+@dataclass(frozen=True)
+class ItemPivots:
+    pair: str  # the ordered pair whose source and target these are
+    item: str
+    source: str
+    target: str
+    source_documents: int  # documents that contain the source word (all, not the sample)
+    target_documents: int
+    pivots: list[Pivot]
+    control: list[str]  # frequency-matched non-pivots, one per pivot
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, row: dict) -> ItemPivots:
+        return cls(**{**row, "pivots": [Pivot(**p) for p in row["pivots"]]})
+
+
+def shares(word_sets: list[frozenset[str]]) -> dict[str, float]:
+    """Each word's document frequency in a sample, as a share of its documents."""
+    df: Counter = Counter()
+    for words in word_sets:
+        df.update(words)
+    n = len(word_sets)
+    return {w: c / n for w, c in df.items()}
+
+
+@cache  # asked of the same words for every item
+def admissible(word: str) -> bool:
+    """Not a number, not punctuation: a word with a letter and no digit."""
+    return any(c.isalpha() for c in word) and not any(c.isdigit() for c in word)
+
+
+def item_words(item: Item, langs: Iterable[str]) -> set[str]:
+    """The tokens and match forms of an item's words and accepted spellings in ``langs``."""
+    out: set[str] = set()
+    for lang in langs:
+        for word in {item.words[lang], *item.answers(lang)}:
+            out.add(counts.match_form(word, lang))
+            out.update(counts.tokens(word, lang))
+    return out
+
+
+def rank(
+    source_docs: list[frozenset[str]],
+    target_docs: list[frozenset[str]],
+    background: dict[str, float],
+    dropped: set[str],
+    k: int,
+) -> list[Pivot]:
+    """The top ``k`` words by pivot score (positive scores only; ties in string order).
+
+    ``background``: each word's share of the background documents (:func:`shares`).
+    """
+    if not source_docs or not target_docs:
+        return []
+    dw, dy = shares(source_docs), shares(target_docs)
+    scored = []
+    for word in dw.keys() & dy.keys():
+        if word in dropped or not admissible(word):
+            continue
+        bg = background.get(word, 0.0)
+        score = min(dw[word] - bg, dy[word] - bg)
+        if score > 0:
+            scored.append((-score, word))
+    return [
+        Pivot(word, -neg, dw[word], dy[word], background.get(word, 0.0))
+        for neg, word in heapq.nsmallest(k, scored)
+    ]
+
+
+def frequency_pool(frequency: dict[str, int]) -> list[tuple[float, str]]:
+    """Words with their log frequency, in ascending order: where controls are drawn from."""
+    return sorted((math.log(f), w) for w, f in frequency.items() if f > 0)
+
+
+def matched_control(
+    pivots: list[str],
+    frequency: dict[str, int],
+    tolerance: float,
+    seed: int,
+    salt: str = "",
+    pool: list[tuple[float, str]] | None = None,
+    excluded: frozenset[str] = frozenset(),
+) -> list[str]:
+    """One word per pivot at matched frequency, never a pivot nor an ``excluded`` word.
+
+    For each pivot, a word drawn at random from ``pool`` (default: ``frequency``'s words) among
+    those whose frequency f satisfies pf / tolerance <= f <= pf * tolerance (pf the pivot's, from
+    ``frequency``); where none does, the word of the nearest log frequency. No word is drawn
+    twice.
+    """
+    rng = random.Random(f"{seed}:{salt}")
+    pool = frequency_pool(frequency) if pool is None else pool
+    logs = [x for x, _ in pool]
+    used = set(pivots) | excluded
+    out = []
+    for pivot in pivots:
+        centre = math.log(max(frequency.get(pivot, 1), 1))
+        low = bisect.bisect_left(logs, centre - math.log(tolerance) - 1e-12)
+        high = bisect.bisect_right(logs, centre + math.log(tolerance) + 1e-12)
+        inside = [w for _, w in pool[low:high] if w not in used]
+        if inside:
+            choice = rng.choice(inside)
+        else:
+            free = [(abs(x - centre), w) for x, w in pool if w not in used]
+            if not free:
+                break
+            choice = min(free)[1]
+        used.add(choice)
+        out.append(choice)
+    return out
+
+
+def discover(
+    docs: Documents,
+    items: list[Item],
+    pair: Pair,
+    n_docs: int,
+    k: int,
+    stop: int,
+    tolerance: float,
+    seed: int,
+    min_docs: int = 1,
+) -> list[ItemPivots]:
+    """Pivots and controls of ``items`` for the language pair of ``pair`` (either direction).
+
+    An item whose source or target word is in fewer than ``min_docs`` documents gets none (in a
+    single document every word has a document frequency of one, and the score says nothing),
+    and so does an item whose two words are one string (their documents are the same).
+    """
+    from tqdm import tqdm
+
+    background = docs.background(n_docs, seed)
+    background_shares = shares(background) if background else {}
+    frequent = set(docs.frequent(stop, seed))
+    # controls come from the background's vocabulary: words of every frequency, no item's
+    pool = frequency_pool(docs.frequency(sorted(w for w in background_shares if admissible(w))))
+    out = []
+    for item in tqdm(items, desc=f"pivots {pair}", leave=False):
+        w, y = item.words[pair.src], item.words[pair.tgt]
+        found_w = docs.with_word(w, pair.src, n_docs, seed)
+        found_y = docs.with_word(y, pair.tgt, n_docs, seed)
+        # the item's words in every language of the list: a translation is no pivot
+        dropped = frequent | item_words(item, item.words)
+        enough = min(found_w.total, found_y.total) >= min_docs and not item.same_string(
+            pair.src, pair.tgt
+        )
+        pivots = rank(found_w.words, found_y.words, background_shares, dropped, k) if enough else []
+        control = matched_control(
+            [p.word for p in pivots],
+            docs.frequency([p.word for p in pivots]),
+            tolerance,
+            seed,
+            f"{pair}:{item.id}",
+            pool,
+            frozenset(dropped),
+        )
+        out.append(
+            ItemPivots(str(pair), item.id, w, y, found_w.total, found_y.total, pivots, control)
+        )
+    return out
+
+
+def cached_discover(
+    docs: Documents,
+    collection_key: str,
+    items: list[Item],
+    pair: Pair,
+    settings,
+    seed: int,
+) -> list[ItemPivots]:
+    """:func:`discover` with the study's pivot settings, cached by the collection and items."""
+    key = {
+        "collection": collection_key,
+        "pair": str(pair),
+        "items": [[it.id, it.words[pair.src], it.words[pair.tgt]] for it in items],
+        "answers": [[it.answers(pair.src), it.answers(pair.tgt)] for it in items],
+        "n_docs": settings.n_docs,
+        "n_pivots": settings.n_pivots,
+        "stop": settings.stop,
+        "tolerance": settings.tolerance,
+        "min_docs": settings.min_docs,
+        "seed": seed,
+    }
+    rows = cached_json(
+        PIVOTS,
+        key,
+        lambda: [
+            p.to_json()
+            for p in discover(
+                docs,
+                items,
+                pair,
+                settings.n_docs,
+                settings.n_pivots,
+                settings.stop,
+                settings.tolerance,
+                seed,
+                settings.min_docs,
+            )
+        ],
+    )
+    return [ItemPivots.from_json(r) for r in rows]
+
+
+PIVOTS = Kind(
+    "pivots",
+    2,
+    (
+        shares,
+        admissible,
+        item_words,
+        rank,
+        frequency_pool,
+        matched_control,
+        discover,
+        counts.tokens,
+        counts.match_form,
+        retrieval.sample,
+        retrieval.queries,
+        retrieval._cuts,
+        retrieval.Local.with_word,
+        retrieval.Local.background,
+        retrieval.Local.frequent,
+    ),
+)
+
+
+def first_token(tokenizer, word: str) -> int:
+    """The model's token for a word: the first non-blank token of ``" {word}"``."""
+    ids = tokenizer(f" {word}", add_special_tokens=False)["input_ids"]
+    return next((i for i in ids if not is_blank(tokenizer, i)), ids[0])
+
+
+def token_sets(tokenizer, found: ItemPivots, words: set[int]) -> dict[str, list[int]]:
+    """The pivot and control sets as the model's tokens, of equal size.
+
+    The item's own ``words``' tokens are left out of both, pivot tokens out of the control
+    set; both are then cut to the smaller one's size, keeping the best-ranked pivots and their
+    matched controls, so that their masses sum over as many tokens.
+    """
+    pivots = list(dict.fromkeys(first_token(tokenizer, p.word) for p in found.pivots))
+    pivots = [t for t in pivots if t not in words]
+    control = list(dict.fromkeys(first_token(tokenizer, w) for w in found.control))
+    control = [t for t in control if t not in words and t not in set(pivots)]
+    n = min(len(pivots), len(control))
+    return {"pivots": sorted(pivots[:n]), "control": sorted(control[:n])}
+
+
+def pivots_by_pair(
+    docs: Documents,
+    collection_key: str,
+    plans: dict[Pair, list],
+    settings,
+    seed: int,
+) -> dict[tuple[str, str], ItemPivots]:
+    """Pivots of every planned item, by (ordered pair, item id).
+
+    Each language pair is discovered once, over the items planned in either direction.
+    """
+    out: dict[tuple[str, str], ItemPivots] = {}
+    done: set[frozenset[str]] = set()
+    for pair in plans:
+        langs = frozenset((pair.src, pair.tgt))
+        if langs in done:
+            continue
+        done.add(langs)
+        both = [p for p in plans if {p.src, p.tgt} == langs]
+        items = {pl.item.id: pl.item for p in both for pl in plans[p]}
+        found = cached_discover(
+            docs, collection_key, [items[i] for i in sorted(items)], pair, settings, seed
+        )
+        for p in both:
+            for f in found:
+                out[str(p), f.item] = f if p == pair else reversed_direction(f, p)
+    return out
+
+
+def reversed_direction(found: ItemPivots, pair: Pair) -> ItemPivots:
+    """The same pivots read from the other side of the pair (the score is symmetric)."""
+    return replace(
+        found,
+        pair=str(pair),
+        source=found.target,
+        target=found.source,
+        source_documents=found.target_documents,
+        target_documents=found.source_documents,
+        pivots=[replace(p, df_source=p.df_target, df_target=p.df_source) for p in found.pivots],
+    )
+
+
+MASS_COLUMNS = [
+    "model", "pair", "item", "layer", "depth", "pivots", "control", "pivot tokens",
+    "control tokens",
+]  # fmt: skip
+PEAK_COLUMNS = [
+    "model", "pair", "item", "label", "peak token", "peak on a pivot", "peak on a control",
+    "has pivots",
+]  # fmt: skip
+
+
+def model_sets(tokenizer, found: dict) -> dict[tuple[str, str], dict[str, list[int]]]:
+    """The pivot and control token sets of every item, by (ordered pair, item id)."""
+    from semantic_pivots.models.lens import token_variants
+
+    out = {}
+    for key, f in found.items():
+        own = set(token_variants(tokenizer, f.source)) | set(token_variants(tokenizer, f.target))
+        out[key] = token_sets(tokenizer, f, own)
+    return out
+
+
+def mass_rows(traces: list, sets: dict, n_layers: int) -> list[dict]:
+    """The pivot and control sets' lens mass at every layer of each trace (rows).
+
+    ``traces`` were read with ``sets`` as extra token sets (``tracing.trace_pair``).
+    """
+    rows = []
+    for t in traces:
+        chosen = sets[t.pair, t.item]
+        for reading in t.trace.layers:
+            rows.append(
+                {
+                    "model": t.model,
+                    "pair": t.pair,
+                    "item": t.item,
+                    "layer": reading.layer,
+                    "depth": reading.layer / n_layers,
+                    "pivots": reading.masses["pivots"],
+                    "control": reading.masses["control"],
+                    "pivot tokens": len(chosen["pivots"]),
+                    "control tokens": len(chosen["control"]),
+                }
+            )
+    return rows
+
+
+def peak_rows(tokenizer, traces: dict, sets: dict, behaviour) -> list[dict]:
+    """For every traced item with pivots: its label, and where its peak token falls.
+
+    Whether the peak token (at the peak layer of ``behaviour``'s rows, the behaviour rule's) is
+    a pivot token or a control token.
+    """
+    rows = []
+    for r in behaviour.to_dict("records"):
+        key = (r["pair"], r["item"])
+        if key not in sets:
+            continue
+        peak = traces[r["model"], r["pair"], r["item"]].trace.top1()[r["peak layer"]][0]
+        rows.append(
+            {
+                "model": r["model"],
+                "pair": r["pair"],
+                "item": r["item"],
+                "label": r["label"],
+                "peak token": tokenizer.decode([peak]),
+                "peak on a pivot": peak in sets[key]["pivots"],
+                "peak on a control": peak in sets[key]["control"],
+                "has pivots": bool(sets[key]["pivots"]),
+            }
+        )
+    return rows
+
+
+BEHAVIOURS = ("semantic pivot", "co-occurrence")
+
+
+def with_labels(mass, peaks):
+    """Mass rows of the labelled items that have pivot tokens, with their behaviour."""
+    labels = peaks[["model", "pair", "item", "label"]]
+    joined = mass[mass["pivot tokens"] > 0].merge(labels, on=["model", "pair", "item"])
+    return joined[joined["label"].isin(BEHAVIOURS)]
+
+
+def curves(mass, peaks, seed: int = 0):
+    """Mean mass of the pivot and control sets per model, behaviour and layer, with intervals.
+
+    Intervals resample concepts (an item's rows in every pair come along).
+    """
+    import pandas as pd
+
+    from semantic_pivots.stats import summarise
+
+    long = with_labels(mass, peaks).melt(
+        id_vars=["model", "pair", "item", "label", "layer", "depth"],
+        value_vars=["pivots", "control"],
+        var_name="set",
+        value_name="mass",
+    )
+    if long.empty:
+        return pd.DataFrame(columns=["model", "label", "set", "layer", "depth", "n", "mass"])
+    return summarise(long, ["model", "label", "set", "layer", "depth"], ["mass"], "item", seed)
+
+
+def excess(mass, peaks, seed: int = 0):
+    """Per model and behaviour: the pivot set's mass minus the control's, in the middle layers.
+
+    An item's value is the mean over the layers strictly between the embeddings and the last
+    layer (the model's own output) of pivot mass - control mass; mean and interval over items,
+    resampling concepts.
+    """
+    from semantic_pivots.stats import summarise
+
+    joined = with_labels(mass, peaks)
+    last = joined.groupby("model")["layer"].transform("max")
+    middle = joined[(joined["layer"] > 0) & (joined["layer"] < last)]
+    values = ["excess", "pivots", "control"]
+    per_item = (
+        middle.assign(excess=middle["pivots"] - middle["control"])
+        .groupby(["model", "pair", "item", "label"], as_index=False)[values]
+        .mean()
+    )
+    return summarise(per_item, ["model", "label"], ["pivots", "control", "excess"], "item", seed)
+
+
+def peak_summary(peaks, seed: int = 0):
+    """Per model, over its semantic-pivot items with pivots: how often the peak is a pivot.
+
+    The share whose peak token is a pivot token, the share whose peak token is a control token
+    (the rate expected by chance at matched frequency), and their difference.
+    """
+    from semantic_pivots.stats import summarise
+
+    chosen = peaks[(peaks["label"] == "semantic pivot") & peaks["has pivots"]].copy()
+    chosen["on pivot"] = chosen["peak on a pivot"].astype(float)
+    chosen["on control"] = chosen["peak on a control"].astype(float)
+    chosen["difference"] = chosen["on pivot"] - chosen["on control"]
+    return summarise(chosen, ["model"], ["on pivot", "on control", "difference"], "item", seed)
+
+
+def examples(found: dict, pairs: list[str], per_pair: int = 2, n_words: int = 8):
+    """A table a reader can judge: for each pair, the best-measured items with pivots.
+
+    The best-measured: those whose rarer word is in the most documents.
+    """
+    import pandas as pd
+
+    rows = []
+    for pair in pairs:
+        items = sorted(
+            (f for (p, _), f in found.items() if p == pair and f.pivots),
+            key=lambda f: (-min(f.source_documents, f.target_documents), f.item),
+        )
+        for f in items[:per_pair]:
+            rows.append(
+                {
+                    "pair": pair,
+                    "source": f.source,
+                    "target": f.target,
+                    "documents (source, target)": f"{f.source_documents}, {f.target_documents}",
+                    "top pivots (score)": ", ".join(
+                        f"{p.word} ({p.score:.2f})" for p in f.pivots[:n_words]
+                    ),
+                    "control words": ", ".join(f.control[:n_words]),
+                }
+            )
+    return pd.DataFrame(rows)

@@ -1,0 +1,445 @@
+"""Document retrieval: which documents of a collection contain a word, and the words they hold.
+
+A collection is a list of documents (the study corpus's units, or the distinct training documents
+of a glass-box model) segmented into the study's word tokens (``counts.tokens``, the same
+tokenisation as the counts) and stored one per JSONL line as text whose lines are the document's
+lines with every token between single spaces (``" le chat dort "``). A word then occurs in a
+document exactly where the padded string of its tokens occurs: a run of whole tokens that
+spells it (``counts.matches``' rule), never across lines, as a line break is no space. Unlike the
+counts, a word is found in a line of any language (身体 in Japanese text too, "table" in English
+and French), as in web documents, whose lines carry no language. A Chinese or Japanese word may be
+cut into tokens in several ways, so every cut is searched.
+
+Two engines answer "which documents contain w" over one collection and must agree: the in-house
+scan (a substring search of every document, the reference) and an infini-gram index of the
+collection (infini-gram's own indexer, byte-level; the engine behind the authors' counts). The
+hosted infini-gram indices (Dolma and others) answer the same questions online through
+:class:`Hosted`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Protocol
+
+from tqdm import tqdm
+
+from semantic_pivots.cache import key_digest, source_digest
+from semantic_pivots.data import counts
+from semantic_pivots.errors import UserError
+from semantic_pivots.languages import CJK
+from semantic_pivots.paths import atomic_dir, cache_dir
+
+ENGINES = ("infini-gram", "in-house")
+DOCS = "docs.jsonl"
+HOSTED_BACKGROUND = 2000  # documents from which a hosted index's most frequent words are read
+
+Lines = Iterable[tuple[str, str]]  # (language, line) in reading order
+
+
+def segment(lines: Lines) -> str:
+    """A document's text as the collection stores it: each line's tokens between spaces."""
+    out = []
+    for lang, line in lines:
+        toks = counts.tokens(line, lang)
+        if toks:
+            out.append(" " + " ".join(toks) + " ")
+    return "\n".join(out)
+
+
+def _cuts(form: str) -> Iterator[list[str]]:
+    """Every way of cutting ``form`` into consecutive pieces."""
+    if len(form) <= 1:
+        yield [form]
+        return
+    for rest in _cuts(form[1:]):
+        yield [form[0], *rest]
+        yield [form[0] + rest[0], *rest[1:]]
+
+
+def queries(word: str, lang: str) -> list[str]:
+    """The padded strings whose occurrence in a segmented document is an occurrence of ``word``."""
+    form = counts.match_form(word, lang)
+    if not form:
+        return []
+    if lang in CJK:
+        return sorted({" " + " ".join(cut) + " " for cut in _cuts(form)})
+    return [f" {form} "]
+
+
+@dataclass
+class Collection:
+    """Segmented documents in a folder (``docs.jsonl``), loaded on first use."""
+
+    root: Path
+
+    @cached_property
+    def _rows(self) -> tuple[list[str], list[str]]:
+        ids, texts = [], []
+        with open(self.root / DOCS, encoding="utf-8") as f:
+            for line in f:
+                row = json.loads(line)
+                ids.append(row["id"])
+                texts.append(row["text"])
+        return ids, texts
+
+    @property
+    def ids(self) -> list[str]:
+        return self._rows[0]
+
+    @property
+    def texts(self) -> list[str]:
+        return self._rows[1]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def words(self, i: int) -> frozenset[str]:
+        if i not in self._words:  # sampled again and again by pivot discovery
+            self._words[i] = frozenset(self.texts[i].split())
+        return self._words[i]
+
+    @cached_property
+    def _words(self) -> dict[int, frozenset[str]]:
+        return {}
+
+    @cached_property
+    def frequency(self) -> Counter:
+        """Each word's document frequency over the whole collection."""
+        path = self.root / "frequency.json"
+        if path.exists():
+            return Counter(json.loads(path.read_text(encoding="utf-8")))
+        df: Counter = Counter()
+        for i in tqdm(range(len(self)), desc="document frequencies", leave=False):
+            df.update(self.words(i))
+        return df
+
+
+def build(name: str, key: dict, documents: Callable[[], Iterable[tuple[str, Lines]]]) -> Collection:
+    """The collection of ``documents()`` ((id, lines) each), segmented once and cached by ``key``.
+
+    Written atomically with every word's document frequency beside it.
+    """
+    full = {
+        **key,
+        "segmenters": counts.segmenters(),
+        "code": source_digest(segment, counts.tokens, counts._jieba, counts._mecab),
+    }
+    root = cache_dir("collections") / f"{name}-{key_digest(full)[:12]}"
+    if (root / DOCS).exists():
+        return Collection(root)
+    with atomic_dir(root) as tmp:
+        df: Counter = Counter()
+        with open(tmp / DOCS, "w", encoding="utf-8") as f:
+            for doc_id, lines in tqdm(documents(), desc=f"segmenting {name}", unit=" docs"):
+                text = segment(lines)
+                df.update(set(text.split()))
+                f.write(json.dumps({"id": doc_id, "text": text}, ensure_ascii=False) + "\n")
+        (tmp / "frequency.json").write_text(json.dumps(df, ensure_ascii=False))
+        (tmp / "key.json").write_text(json.dumps(full, indent=1, ensure_ascii=False))
+    return Collection(root)
+
+
+class Finder(Protocol):
+    def containing(self, word: str, lang: str) -> list[int]:
+        """The collection's documents (their positions, ascending) that contain ``word``."""
+        ...
+
+
+@dataclass
+class InHouse:
+    """The reference: a substring search of every document."""
+
+    collection: Collection
+    name: str = "in-house"
+
+    def containing(self, word: str, lang: str) -> list[int]:
+        wanted = queries(word, lang)
+        return [i for i, t in enumerate(self.collection.texts) if any(q in t for q in wanted)]
+
+
+def _indexer_cpus(size: int) -> int:
+    # the indexer's parallel merge fails on inputs too small to split between processes
+    return 1 if size < 1_000_000 else min(2, os.cpu_count() or 1)
+
+
+def build_index(collection: Collection) -> Path:
+    """infini-gram's byte-level suffix-array index of the collection, built once beside it."""
+    index = collection.root / "infini-gram"
+    if (index / "table.0").exists():
+        return index
+    source = collection.root / DOCS
+    with atomic_dir(index) as tmp:
+        (tmp / "in").mkdir()
+        (tmp / "in" / DOCS).symlink_to(source)
+        command = [
+            sys.executable,
+            "-m",
+            "infini_gram.indexing",
+            "--data_dir",
+            str((tmp / "in").absolute()),
+            "--save_dir",
+            str((tmp / "out").absolute()),
+            "--token_dtype",
+            "u8",
+            "--cpus",
+            str(_indexer_cpus(source.stat().st_size)),
+            "--mem",
+            "4",
+            "--shards",
+            "1",
+            "--ulimit",
+            str(resource.getrlimit(resource.RLIMIT_NOFILE)[1]),
+        ]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode or "wrong" in done.stdout or not (tmp / "out" / "table.0").exists():
+            raise UserError(
+                f"infini-gram could not index {source}: {(done.stderr or done.stdout)[-300:]!r}"
+            )
+        for f in (tmp / "out").iterdir():
+            f.replace(tmp / f.name)
+        (tmp / "in" / DOCS).unlink()
+        (tmp / "in").rmdir()
+        (tmp / "out").rmdir()
+    return index
+
+
+@dataclass
+class Engine:
+    """infini-gram's engine over the collection's local index (built on first use)."""
+
+    collection: Collection
+    name: str = "infini-gram"
+
+    @cached_property
+    def engine(self):
+        from infini_gram.engine import InfiniGramEngine
+
+        # byte mode: vocabulary 255 (256 overflows the u8 binding), end-of-document id 0
+        engine = InfiniGramEngine(
+            index_dir=str(build_index(self.collection)),
+            eos_token_id=0,
+            vocab_size=255,
+            token_dtype="u8",
+        )
+        if engine.get_total_doc_cnt() != len(self.collection):
+            raise UserError(f"the index of {self.collection.root} is stale: remove it and rerun")
+        return engine
+
+    @cached_property
+    def _pointers(self):
+        """The suffix array and document offsets of the index, memory-mapped.
+
+        The engine finds a query's suffix-array range in O(log n); its documents are then read
+        here in one vectorised step (byte offsets of the matches, located among the documents'
+        start offsets) rather than one engine call per occurrence.
+        """
+        import numpy as np
+
+        index = Path(build_index(self.collection))
+        size = (index / "tokenized.0").stat().st_size
+        table = np.memmap(index / "table.0", dtype=np.uint8, mode="r")
+        width, rest = divmod(table.size, size)
+        if rest or not 1 <= width <= 8:
+            raise UserError(f"{index}: not a byte-level infini-gram index; remove it and rerun")
+        starts = np.fromfile(index / "offset.0", dtype=np.uint64)
+        return table.reshape(-1, width), starts
+
+    def _documents(self, start: int, end: int) -> set[int]:
+        import numpy as np
+
+        table, starts = self._pointers
+        rows = np.asarray(table[start:end], dtype=np.uint64)
+        ptrs = (rows << (8 * np.arange(rows.shape[1], dtype=np.uint64))).sum(axis=1)
+        return set((np.searchsorted(starts, ptrs, side="right") - 1).tolist())
+
+    def containing(self, word: str, lang: str) -> list[int]:
+        found: set[int] = set()
+        for query in queries(word, lang):
+            ((start, end),) = self.engine.find(input_ids=list(query.encode()))["segment_by_shard"]
+            if end > start and self.engine.get_doc_by_rank(s=0, rank=start, max_disp_len=1)[
+                "doc_ix"
+            ] not in self._documents(start, start + 1):
+                raise UserError(f"the index of {self.collection.root} is unreadable: remove it")
+            found |= self._documents(start, end)
+        return sorted(found)
+
+
+def finder(collection: Collection, engine: str) -> Finder:
+    if engine == "infini-gram":
+        return Engine(collection)
+    if engine == "in-house":
+        return InHouse(collection)
+    raise UserError(f"unknown retrieval engine {engine!r}: expected one of {', '.join(ENGINES)}")
+
+
+def sample(positions: list[int], limit: int, seed: int, salt: str = "") -> list[int]:
+    """Up to ``limit`` positions, the same whatever order they come in (a seeded hash order)."""
+
+    def rank(i: int) -> bytes:
+        return hashlib.sha1(f"{seed}:{salt}:{i}".encode()).digest()
+
+    return sorted(sorted(positions, key=rank)[:limit])
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """The documents that contain a word: how many there are, and the word sets of a sample."""
+
+    total: int
+    words: list[frozenset[str]]
+
+
+class Documents(Protocol):
+    """What pivot discovery asks of a collection, local or hosted."""
+
+    name: str
+
+    def with_word(self, word: str, lang: str, limit: int, seed: int) -> Retrieved: ...
+
+    def background(self, limit: int, seed: int) -> list[frozenset[str]]: ...
+
+    def frequency(self, words: Iterable[str]) -> dict[str, int]: ...
+
+    def frequent(self, n: int, seed: int) -> list[str]: ...
+
+
+@dataclass
+class Local:
+    """A local collection searched by ``engine`` (infini-gram or the in-house scan)."""
+
+    collection: Collection
+    engine: str = "infini-gram"
+
+    @cached_property
+    def finder(self) -> Finder:
+        return finder(self.collection, self.engine)
+
+    @property
+    def name(self) -> str:
+        return f"{self.collection.root.name} ({self.engine})"
+
+    def with_word(self, word: str, lang: str, limit: int, seed: int) -> Retrieved:
+        found = self.finder.containing(word, lang)
+        chosen = sample(found, limit, seed, f"{lang}:{word}")
+        return Retrieved(len(found), [self.collection.words(i) for i in chosen])
+
+    def background(self, limit: int, seed: int) -> list[frozenset[str]]:
+        chosen = sample(range(len(self.collection)), limit, seed, "background")
+        return [self.collection.words(i) for i in chosen]
+
+    def frequency(self, words: Iterable[str]) -> dict[str, int]:
+        df = self.collection.frequency
+        return {w: df.get(w, 0) for w in words}
+
+    def frequent(self, n: int, seed: int) -> list[str]:
+        """The ``n`` words in most documents (ties in string order)."""
+        ranked = sorted(self.collection.frequency.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [w for w, _ in ranked[:n]]
+
+
+@dataclass
+class Hosted:
+    """A hosted infini-gram index (Dolma v1.7 by default), for users online.
+
+    Documents containing a word are drawn by the service (``search_docs``, ten a call, repeats
+    dropped; not reproducible from a seed), the background by document number (seeded, below
+    ``total_docs``),
+    word frequencies by ``count`` (occurrences, the service's measure), the most frequent words
+    from the background sample. Retrieved text is segmented in each of ``languages``.
+    ``post`` sends one JSON payload and returns the answer (replaced in tests).
+    """
+
+    total_docs: int
+    index: str = counts.DOLMA
+    languages: tuple[str, ...] = ("en",)
+    post: Callable[[str, dict], dict] = counts._post
+    url: str = counts.INFINIGRAM_URL
+    _background: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.index} (hosted infini-gram)"
+
+    def _ask(self, payload: dict) -> dict:
+        try:
+            answer = self.post(self.url, {"index": self.index, **payload})
+        except OSError as e:
+            raise UserError(f"infini-gram {payload['query_type']} failed: {e}") from None
+        if "error" in answer:
+            raise UserError(f"infini-gram refused {payload}: {answer['error']}")
+        return answer
+
+    @staticmethod
+    def _text(doc: dict) -> str:
+        return "".join(span[0] for span in doc.get("spans", []))
+
+    def _words(self, text: str, lang: str | None = None) -> frozenset[str]:
+        """Words of retrieved text, segmented in each of the index's languages and ``lang``.
+
+        A hosted document carries no language, so background and word samples are cut alike.
+        """
+        langs = dict.fromkeys([*self.languages, *([lang] if lang else [])])
+        return frozenset(w for each in langs for w in counts.tokens(text, each))
+
+    def with_word(self, word: str, lang: str, limit: int, seed: int) -> Retrieved:
+        """Distinct documents the service draws (``total``: its match count, not documents)."""
+        found: dict[int, frozenset[str]] = {}
+        total = 0
+        while len(found) < limit:
+            answer = self._ask({"query_type": "search_docs", "query": word, "maxnum": 10})
+            total = answer.get("cnt", 0)
+            new = {d["doc_ix"]: d for d in answer.get("documents", []) if d["doc_ix"] not in found}
+            if not new:  # the service has no other document to give
+                break
+            found.update({i: self._words(self._text(d), lang) for i, d in new.items()})
+        return Retrieved(total, list(found.values())[:limit])
+
+    def background(self, limit: int, seed: int) -> list[frozenset[str]]:
+        key = (limit, seed)
+        if key not in self._background:
+            rng = random.Random(seed)  # a hash order over billions of documents would not do
+            chosen = sorted(rng.sample(range(self.total_docs), min(limit, self.total_docs)))
+            docs = [
+                self._ask({"query_type": "get_doc_by_ix", "doc_ix": i, "max_disp_len": 10000})
+                for i in chosen
+            ]
+            self._background[key] = [self._words(self._text(d)) for d in docs]
+        return self._background[key]
+
+    def frequency(self, words: Iterable[str]) -> dict[str, int]:
+        return {w: self._ask({"query_type": "count", "query": w}).get("count", 0) for w in words}
+
+    def frequent(self, n: int, seed: int) -> list[str]:
+        df: Counter = Counter()
+        for words in self.background(HOSTED_BACKGROUND, seed):
+            df.update(words)
+        return [w for w, _ in sorted(df.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
+def corpus_collection(corpus, langs: list[str], view: str = "aligned") -> Collection:
+    """The study corpus in ``langs`` as a collection: its aligned units, or its documents."""
+    from semantic_pivots.data.corpus import interleave
+
+    def documents():
+        for unit in counts.unit_documents(corpus, set(langs), view):
+            yield unit[0].align or unit[0].id, interleave(unit)
+
+    key = {
+        "corpus": corpus.digest(),
+        "languages": sorted(langs),
+        "view": view,
+        "units": source_digest(counts.unit_documents, interleave),
+    }
+    return build(f"corpus-{view}", key, documents)
