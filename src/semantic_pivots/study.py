@@ -254,7 +254,7 @@ class Study:
         """Scores, behaviour labels and pivot mass of a checkpoint folder on ``spec``'s items."""
         import pandas as pd
 
-        from semantic_pivots.analyses import behaviour, pivots, scoring
+        from semantic_pivots.analyses import pivots, scoring, tracing
         from semantic_pivots.models.loading import load_model
 
         lm = load_model(str(folder))
@@ -264,18 +264,10 @@ class Study:
             scoring.study_scores([lm], items, pairs, self.scoring_for(spec), s.seed)
         )
         traces, sets = self.pivot_traces(lm, spec)
-        rule, threshold = s.tracing.rule, s.tracing.threshold
+        columns = ["model", "pair", "item", "label"]
         labels = pd.DataFrame(
-            [
-                {
-                    "model": t.model,
-                    "pair": t.pair,
-                    "item": t.item,
-                    "label": behaviour.LABELS[t.label(rule, threshold)],
-                }
-                for t in traces
-            ],
-            columns=["model", "pair", "item", "label"],
+            [tracing.behaviour_row(t, lm, s.tracing.rule, s.tracing.threshold) for t in traces],
+            columns=columns,
         )
         mass = pd.DataFrame(
             pivots.mass_rows(traces, sets, lm.adapter.n_layers), columns=pivots.MASS_COLUMNS

@@ -272,6 +272,7 @@ PIVOTS = Kind(
         retrieval.Local.with_word,
         retrieval.Local.background,
         retrieval.Local.frequent,
+        retrieval.most_frequent,
     ),
 )
 
@@ -442,12 +443,13 @@ def curves(mass, peaks, seed: int = 0):
     return summarise(long, ["model", "label", "set", "layer", "depth"], ["mass"], "item", seed)
 
 
-def excess(mass, peaks, seed: int = 0):
-    """Per model and behaviour: the pivot set's mass minus the control's, in the middle layers.
+def excess(mass, peaks, seed: int = 0, by: tuple[str, ...] = ("model",)):
+    """Per group and behaviour: the pivot set's mass minus the control's, in the middle layers.
 
-    An item's value is the mean over the layers strictly between the embeddings and the last
-    layer (the model's own output) of pivot mass - control mass; mean and interval over items,
-    resampling concepts.
+    Groups: ``by`` (the model, or a column of ``mass`` such as a continued run's arm). An item's
+    value is the mean over the layers strictly between the embeddings and its
+    model's last layer (the model's own output) of pivot mass - control mass; mean and interval
+    over the items of every model in the group, resampling concepts.
     """
     from semantic_pivots.stats import summarise
 
@@ -455,12 +457,13 @@ def excess(mass, peaks, seed: int = 0):
     last = joined.groupby("model")["layer"].transform("max")
     middle = joined[(joined["layer"] > 0) & (joined["layer"] < last)]
     values = ["excess", "pivots", "control"]
+    keys = list(dict.fromkeys([*by, "model", "pair", "item", "label"]))
     per_item = (
         middle.assign(excess=middle["pivots"] - middle["control"])
-        .groupby(["model", "pair", "item", "label"], as_index=False)[values]
+        .groupby(keys, as_index=False)[values]
         .mean()
     )
-    return summarise(per_item, ["model", "label"], ["pivots", "control", "excess"], "item", seed)
+    return summarise(per_item, [*by, "label"], ["pivots", "control", "excess"], "item", seed)
 
 
 def peak_summary(peaks, seed: int = 0):

@@ -83,6 +83,11 @@ def verdict(low: float, high: float) -> str:
     return "no detectable gain"
 
 
+def _scopes(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """All pairs together, then each pair."""
+    return [("all pairs", frame), *((p, g) for p, g in frame.groupby("pair", sort=False))]
+
+
 def comparisons(frame: pd.DataFrame, contrasts, measures=MEASURES, seed: int = 0) -> pd.DataFrame:
     """Every contrast per pair and overall, per measure: the difference with its verdict.
 
@@ -90,11 +95,10 @@ def comparisons(frame: pd.DataFrame, contrasts, measures=MEASURES, seed: int = 0
     interval (:func:`difference`) and what that says.
     """
     rows = []
-    scopes = [("all pairs", frame), *((p, g) for p, g in frame.groupby("pair", sort=False))]
     for name, first, second in contrasts:
         if first not in set(frame["arm"]) or (second and second not in set(frame["arm"])):
             continue
-        for scope, sub in scopes:
+        for scope, sub in _scopes(frame):
             for m in measures:
                 d, low, high = difference(sub, first, second, f"{m} gain", seed=seed)
                 rows.append(
@@ -123,9 +127,8 @@ CONTRASTS = [
 def arm_gains(frame: pd.DataFrame, measures=MEASURES, seed: int = 0) -> pd.DataFrame:
     """Each arm's mean gain over the start per pair and overall, with two-level intervals."""
     rows = []
-    scopes = [("all pairs", frame), *((p, g) for p, g in frame.groupby("pair", sort=False))]
     for arm in dict.fromkeys(frame["arm"]):
-        for scope, sub in scopes:
+        for scope, sub in _scopes(frame):
             row = {"arm": arm, "pair": scope}
             for m in measures:
                 d, low, high = difference(sub, arm, None, f"{m} gain", seed=seed)
@@ -139,28 +142,3 @@ def label_shares(labels: pd.DataFrame) -> pd.DataFrame:
     shares = pd.crosstab(labels["arm"], labels["label"], normalize="index")
     order = list(dict.fromkeys(labels["arm"]))
     return shares.reindex(order).reset_index()
-
-
-def middle_excess(
-    mass: pd.DataFrame, labels: pd.DataFrame, behaviours, seed: int = 0
-) -> pd.DataFrame:
-    """Per arm and behaviour: the pivot set's mass minus the control's in the middle layers.
-
-    Notebook 04's measure (``pivots.excess``) on each arm's checkpoints: items labelled with one
-    of ``behaviours`` that have pivot tokens, of every seed; intervals resample concepts.
-    """
-    from semantic_pivots.stats import summarise
-
-    keys = ["model", "pair", "item", "arm", "seed"]
-    joined = mass[mass["pivot tokens"] > 0].merge(labels, on=keys)
-    joined = joined[joined["label"].isin(behaviours)]
-    last = joined["layer"].max()
-    middle = joined[(joined["layer"] > 0) & (joined["layer"] < last)]
-    per_item = (
-        middle.assign(excess=middle["pivots"] - middle["control"])
-        .groupby(["arm", "label", "seed", "pair", "item"], as_index=False, dropna=False)[
-            ["pivots", "control", "excess"]
-        ]
-        .mean()
-    )
-    return summarise(per_item, ["arm", "label"], ["pivots", "control", "excess"], "item", seed)

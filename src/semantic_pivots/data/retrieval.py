@@ -43,6 +43,7 @@ from semantic_pivots.paths import atomic_dir, cache_dir
 
 ENGINES = ("infini-gram", "in-house")
 DOCS = "docs.jsonl"
+FREQUENCY = "frequency.json"
 HOSTED_BACKGROUND = 2000  # documents from which a hosted index's most frequent words are read
 
 Lines = Iterable[tuple[str, str]]  # (language, line) in reading order
@@ -116,14 +117,8 @@ class Collection:
 
     @cached_property
     def frequency(self) -> Counter:
-        """Each word's document frequency over the whole collection."""
-        path = self.root / "frequency.json"
-        if path.exists():
-            return Counter(json.loads(path.read_text(encoding="utf-8")))
-        df: Counter = Counter()
-        for i in tqdm(range(len(self)), desc="document frequencies", leave=False):
-            df.update(self.words(i))
-        return df
+        """Each word's document frequency over the whole collection (written by :func:`build`)."""
+        return Counter(json.loads((self.root / FREQUENCY).read_text(encoding="utf-8")))
 
 
 def build(name: str, key: dict, documents: Callable[[], Iterable[tuple[str, Lines]]]) -> Collection:
@@ -146,7 +141,7 @@ def build(name: str, key: dict, documents: Callable[[], Iterable[tuple[str, Line
                 text = segment(lines)
                 df.update(set(text.split()))
                 f.write(json.dumps({"id": doc_id, "text": text}, ensure_ascii=False) + "\n")
-        (tmp / "frequency.json").write_text(json.dumps(df, ensure_ascii=False))
+        (tmp / FREQUENCY).write_text(json.dumps(df, ensure_ascii=False))
         (tmp / "key.json").write_text(json.dumps(full, indent=1, ensure_ascii=False))
     return Collection(root)
 
@@ -315,6 +310,11 @@ class Documents(Protocol):
     def frequent(self, n: int, seed: int) -> list[str]: ...
 
 
+def most_frequent(df: Counter, n: int) -> list[str]:
+    """The ``n`` words in most documents (ties in string order)."""
+    return [w for w, _ in sorted(df.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
 @dataclass
 class Local:
     """A local collection searched by ``engine`` (infini-gram or the in-house scan)."""
@@ -344,9 +344,7 @@ class Local:
         return {w: df.get(w, 0) for w in words}
 
     def frequent(self, n: int, seed: int) -> list[str]:
-        """The ``n`` words in most documents (ties in string order)."""
-        ranked = sorted(self.collection.frequency.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [w for w, _ in ranked[:n]]
+        return most_frequent(self.collection.frequency, n)
 
 
 @dataclass
@@ -425,7 +423,7 @@ class Hosted:
         df: Counter = Counter()
         for words in self.background(HOSTED_BACKGROUND, seed):
             df.update(words)
-        return [w for w, _ in sorted(df.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+        return most_frequent(df, n)
 
 
 def corpus_collection(corpus, langs: list[str], view: str = "aligned") -> Collection:
