@@ -40,6 +40,39 @@ def _data_validate(args) -> None:
     )
 
 
+def _audit_packets(args) -> None:
+    import csv
+    from pathlib import Path
+
+    from semantic_pivots.data import audit, clwtd, sources
+    from semantic_pivots.data.wordnet import read_nouns
+
+    nouns = read_nouns(sources.deb_root(sources.WORDNET) / "usr/share/wordnet")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for k, rows in enumerate(audit.packets(clwtd.load().items, nouns, args.seed), start=1):
+        with open(out / f"packet_{k}.csv", "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, [*audit.PACKET_COLUMNS, "judgment", "note"])
+            writer.writeheader()
+            writer.writerows(rows)
+        print(f"{out / f'packet_{k}.csv'}: {len(rows)} rows to judge")
+
+
+def _audit_collect(args) -> None:
+    from pathlib import Path
+
+    from semantic_pivots.data import audit, clwtd
+
+    n = audit.collect(
+        [Path(p) for p in args.judged],
+        clwtd.load().items,
+        args.seed,
+        clwtd.DEFAULT_PATH,
+        args.reviewer,
+    )
+    print(f"{audit.AUDIT_PATH}: {n} judgments")
+
+
 def _model_info(args) -> None:
     from dataclasses import asdict
 
@@ -186,6 +219,15 @@ def parser() -> argparse.ArgumentParser:
         help="distractors: the list's own (each item needs them), or drawn from the list",
     )
     p.set_defaults(func=_data_validate)
+    p = sub.add_parser("audit-packets", help="draw the word list's audit sample as packets")
+    p.add_argument("--seed", type=int, required=True, help="the sample's seed")
+    p.add_argument("--out", required=True, help="folder for packet_N.csv")
+    p.set_defaults(func=_audit_packets)
+    p = sub.add_parser("audit-collect", help="merge judged packets into data/clwtd/audit.csv")
+    p.add_argument("judged", nargs="+", help="the judged packet CSVs")
+    p.add_argument("--seed", type=int, required=True, help="the seed that drew the packets")
+    p.add_argument("--reviewer", required=True, help="who judged (blind to the rule)")
+    p.set_defaults(func=_audit_collect)
     p = sub.add_parser("model-info", help="load a model spec (converting it once) and describe it")
     p.add_argument("spec")
     p.add_argument("--device", default=None)

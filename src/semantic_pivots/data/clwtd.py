@@ -40,6 +40,8 @@ class Item:
     synset: str = ""  # a WordNet id, e.g. 02084071-n
     group: str = ""  # e.g. the WordNet lexicographer file, noun.animal
     gloss: str = ""  # what the concept is, in English
+    # language -> how many of its distractors come from outside the item's neighbourhood
+    far: dict[str, int] = field(default_factory=dict)
 
     def answers(self, lang: str) -> list[str]:
         """Every spelling that counts as a correct translation into ``lang``."""
@@ -65,6 +67,8 @@ class Item:
         for key in ("synset", "group", "gloss"):
             if getattr(self, key):
                 row[key] = getattr(self, key)
+        if self.far:
+            row["far_distractors"] = self.far
         return row
 
 
@@ -274,6 +278,7 @@ def read_native(path: Path) -> Dataset:
                 synset=row.get("synset", ""),
                 group=row.get("group", ""),
                 gloss=row.get("gloss", ""),
+                far={k: int(v) for k, v in row.get("far_distractors", {}).items()},
             )
         )
         lines.append(line_no)

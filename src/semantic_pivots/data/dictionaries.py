@@ -57,10 +57,23 @@ def unglue(text: str, english: dict[str, float]) -> str:
     return text
 
 
+_NOTES = re.compile(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)|\[([^\[\]]*)\]|\{([^{}]*)\}")
+
+
 def qualifier(gloss: str) -> frozenset[str]:
-    """The words of a gloss's round-bracketed notes ("sole (fish)": fish), lower case."""
-    notes = " ".join(re.findall(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)", gloss))
+    """The words of a gloss's notes and labels, lower case ("sole (fish)": fish; "[mus.]": mus).
+
+    Round brackets, square brackets and braces all hold notes; part-of-speech marks in angle
+    brackets (<n>) do not.
+    """
+    notes = " ".join(" ".join(groups) for groups in _NOTES.findall(gloss))
     return frozenset(WORD.findall(notes.lower()))
+
+
+def is_name(gloss: str) -> bool:
+    """A gloss spelt with a capital, once its notes are gone: a name (Venus, Tanzania), no noun."""
+    text = strip_brackets(gloss).strip(" .!?")
+    return text[:1].isupper() and not text.isupper()
 
 
 def invert(table: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -77,6 +90,8 @@ class Lexicon:
     """One language against English, in both directions where the sources allow."""
 
     senses: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # noun senses only
+    # the words of each noun sense's notes and labels, parallel to ``senses``
+    notes: dict[str, list[frozenset[str]]] = field(default_factory=dict)
     translations: dict[str, set[str]] = field(default_factory=dict)
     other: dict[str, set[str]] = field(default_factory=dict)  # glosses of the other senses
     # (word, gloss) -> the words of the note in round brackets of each time the gloss occurs
@@ -85,27 +100,35 @@ class Lexicon:
     # word -> where each of its entries' noun senses begin in ``senses`` (homographs such as
     # 風, read ふう "appearance" and かぜ "wind", are separate entries)
     starts: dict[str, list[int]] = field(default_factory=dict)
-    _pending: set[str] = field(default_factory=set, repr=False)
+    # word -> whether each of its entries is marked common (JMdict's priority tags), parallel
+    # to ``starts``; empty for sources without such marks
+    common: dict[str, list[bool]] = field(default_factory=dict)
+    # English headword -> its noun senses in an English->language dictionary that explains
+    # each one (FreeDict eng-jpn): (the words the sense lists, the words of its explanation)
+    defined: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = field(default_factory=dict)
+    _pending: dict[str, bool] = field(default_factory=dict, repr=False)
 
-    def start_entry(self, word: str) -> None:
-        """The next noun sense of ``word`` opens a new entry."""
-        self._pending.add(word)
+    def start_entry(self, word: str, common: bool = False) -> None:
+        """The next noun sense of ``word`` opens a new entry (``common``: marked common)."""
+        self._pending[word] = common
 
     def add_sense(self, word: str, texts: list[str], noun: bool = True) -> None:
         """Record one sense of ``word`` from its raw English glosses."""
-        sense = set()
+        sense, notes = set(), set()
         for text in texts:
-            gloss = normalise_gloss(text)
+            gloss = "" if is_name(text) else normalise_gloss(text)
             if gloss:
                 sense.add(gloss)
+                notes |= qualifier(text)
                 if noun:
                     self.qualifiers.setdefault((word, gloss), []).append(qualifier(text))
         if noun and sense:
             senses = self.senses.setdefault(word, [])
             if word in self._pending or not senses:
-                self._pending.discard(word)
+                self.common.setdefault(word, []).append(self._pending.pop(word, False))
                 self.starts.setdefault(word, []).append(len(senses))
             senses.append(frozenset(sense))
+            self.notes.setdefault(word, []).append(frozenset(notes))
         elif sense:
             self.other.setdefault(word, set()).update(sense)
 
@@ -113,6 +136,11 @@ class Lexicon:
         """The noun senses of ``word``, entry by entry, each in the dictionary's order."""
         senses, starts = self.senses.get(word, []), self.starts.get(word, [0])
         return [senses[a:b] for a, b in zip(starts, [*starts[1:], len(senses)], strict=True)]
+
+    def entry_notes(self, word: str) -> list[list[frozenset[str]]]:
+        """The notes of :meth:`entries`, entry by entry."""
+        notes, starts = self.notes.get(word, []), self.starts.get(word, [0])
+        return [notes[a:b] for a, b in zip(starts, [*starts[1:], len(notes)], strict=True)]
 
     def english(self, word: str) -> set[str]:
         """Every English word or phrase a dictionary gives as a translation of ``word``."""
@@ -272,19 +300,48 @@ def _sense_lines(entry: list[str]) -> list[tuple[bool, list[str]]]:
     return [(noun, lines) for noun, lines in out if lines]
 
 
+_SERIES = re.compile(r"\b(?:and|or)\b")
+
+
 def _split(text: str) -> list[str]:
-    # commas inside brackets belong to a note, not a list
-    depth, parts, current = 0, [], []
-    for ch in text:
+    """Glosses at commas and semicolons outside brackets.
+
+    A comma-separated run whose last part joins with "and" or "or" is one phrase ("pine,
+    bamboo and plum"), not a list of glosses.
+    """
+    depth, groups, parts, current = 0, [], [], []
+    for ch in text + ";":
         depth += ch in "([{<"
         depth -= ch in ")]}>"
         if ch in ",;" and depth == 0:
             parts.append("".join(current))
             current = []
+            if ch == ";":
+                series = len(parts) > 1 and _SERIES.search(strip_brackets(parts[-1]))
+                groups += [",".join(parts)] if series else parts
+                parts = []
         else:
             current.append(ch)
-    parts.append("".join(current))
-    return parts
+    return groups
+
+
+# JMdict's priority tags that mark a common word (EDICT's "(P)")
+_COMMON_TAGS = {"news1", "ichi1", "spec1", "spec2", "gai1"}
+
+
+def common_forms(head: str) -> set[str]:
+    """The forms of a JMdict headword line that carry a priority tag of a common word.
+
+    The line lists each form after its tags and before its pronunciation in slashes:
+    " [ichi1]  犬 /ˈinɯ/, いぬ /.../".
+    """
+    out = set()
+    for segment in re.split(r"/[^/]*/,?", head):
+        tokens = segment.split()
+        tags = set(re.findall(r"\[(\w+)\]", segment))
+        if tokens and tags & _COMMON_TAGS:
+            out.add(tokens[-1])
+    return out
 
 
 def lexicon_from_dictd(
@@ -302,7 +359,7 @@ def lexicon_from_dictd(
     for word, entries in to_english.items():
         glued = english and _KATAKANA.match(word)
         for entry in entries:
-            lexicon.start_entry(word)
+            lexicon.start_entry(word, bool(entry) and word in common_forms(entry[0]))
             for noun, lines in _sense_lines(entry):
                 parts = [p for t in lines for p in _split(t)]
                 first = next((i for i, p in enumerate(parts) if strip_brackets(p)), None)
@@ -311,7 +368,28 @@ def lexicon_from_dictd(
                 lexicon.add_sense(word, parts, noun)
     for english, words in translations(from_english or {}, explained).items():
         lexicon.translations.setdefault(normalise_gloss(english), set()).update(words)
+    if explained:
+        for english, senses in explained_senses(from_english or {}).items():
+            lexicon.defined.setdefault(normalise_gloss(english), []).extend(senses)
     return lexicon
+
+
+def explained_senses(
+    entries: dict[str, list[list[str]]],
+) -> dict[str, list[tuple[frozenset[str], frozenset[str]]]]:
+    """Headword -> its noun senses, each (the words it lists, the words of its explanation).
+
+    From a dictionary whose senses are a line of translations and lines explaining it.
+    """
+    out: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
+    for head, head_entries in entries.items():
+        for entry in head_entries:
+            for noun, lines in _sense_lines(entry):
+                if noun:
+                    words = frozenset(w for w in map(strip_brackets, _split(lines[0])) if w)
+                    text = frozenset(WORD.findall(" ".join(lines[1:]).lower()))
+                    out.setdefault(head, []).append((words, text))
+    return out
 
 
 def translations(

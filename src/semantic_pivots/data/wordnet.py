@@ -33,6 +33,8 @@ class Nouns:
     other_senses: dict[str, int]  # lower-case lemma -> its number of verb, adjective, adverb senses
     # lower-case lemma -> (tagged uses as a noun, as anything else) in the SemCor counts
     uses: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # lower-case lemma -> tagged uses of each noun sense, in the order of ``senses``
+    tagged: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def mainly_noun(self, lemma: str) -> bool:
         """Used as a noun at least as often as otherwise (SemCor counts; else sense counts)."""
@@ -88,20 +90,31 @@ def read_nouns(root: Path) -> Nouns:
     for pos in ("verb", "adj", "adv"):
         for lemma, synsets in _read_index(root / f"index.{pos}", pos[0]).items():
             other[lemma] = other.get(lemma, 0) + len(synsets)
-    return Nouns(
-        _read_data(root / "data.noun"),
-        _read_index(root / "index.noun", "n"),
-        other,
-        _read_counts(root / "cntlist.rev"),
-    )
+    senses = _read_index(root / "index.noun", "n")
+    uses, tagged = _read_counts(root / "cntlist.rev", senses)
+    return Nouns(_read_data(root / "data.noun"), senses, other, uses, tagged)
 
 
-def _read_counts(path: Path) -> dict[str, tuple[int, int]]:
-    """Lemma -> tagged uses (noun, other) from ``cntlist.rev`` (sense key, number, count)."""
+def _read_counts(
+    path: Path, senses: dict[str, tuple[str, ...]]
+) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, ...]]]:
+    """Tagged uses from ``cntlist.rev`` (sense key, sense number, count).
+
+    Per lemma, the uses as a noun and as anything else, and each noun sense's uses (sense
+    numbers follow the order of ``index.noun``).
+    """
     out: dict[str, list[int]] = {}
+    by_sense: dict[str, dict[int, int]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
-        key, _, count = line.split()
+        key, number, count = line.split()
         lemma, _, rest = key.partition("%")
-        uses = out.setdefault(lemma.replace("_", " ").lower(), [0, 0])
+        lemma = lemma.replace("_", " ").lower()
+        uses = out.setdefault(lemma, [0, 0])
         uses[rest[0] != "1"] += int(count)
-    return {lemma: (noun, other) for lemma, (noun, other) in out.items()}
+        if rest[0] == "1":
+            by_sense.setdefault(lemma, {})[int(number)] = int(count)
+    tagged = {
+        lemma: tuple(counts.get(i + 1, 0) for i in range(len(senses.get(lemma, ()))))
+        for lemma, counts in by_sense.items()
+    }
+    return {lemma: (noun, other) for lemma, (noun, other) in out.items()}, tagged
