@@ -435,7 +435,10 @@ def test_neighbours_never_include_an_ancestor_or_descendant():
     neighbours = b.Neighbours(Nouns(synsets, {}, {}))
     line = neighbours.line("c")
     assert line == set(ups) - {"s"}
-    assert neighbours.distances("c", line) == {"s": 2}  # never r, nor k below c
+    steps, shared = neighbours.distances("c", line)
+    assert steps == {"s": 2}  # never r, nor k below c
+    # s shares only p with c, and p holds 11 synsets: p, r, s, q1-q6, c and k
+    assert shared == {"s": neighbours.size("p")} == {"s": 11}
 
 
 def test_zipf_is_log_frequency_per_billion():

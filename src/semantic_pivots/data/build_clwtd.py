@@ -925,25 +925,6 @@ class Neighbours:
             self._sizes[synset_id] = len(seen)
         return self._sizes[synset_id]
 
-    def shared(self, synset_id: str, line: set[str], limit: int = MAX_PATH) -> dict[str, int]:
-        """The size of the most specific hypernym each nearby synset shares with this one.
-
-        For each synset of :meth:`distances`, within ``limit`` steps.
-        """
-        up, frontier = {synset_id: 0}, [synset_id]
-        for d in range(1, limit):
-            frontier = [p for s in frontier for p in self.nouns.synsets[s].hypernyms if p not in up]
-            up.update((p, d) for p in frontier)
-        out: dict[str, int] = {}
-        for ancestor, u in up.items():
-            if u == 0:
-                continue
-            size = self.size(ancestor)
-            for other in self._down(ancestor, limit - u):
-                if other not in line and size < out.get(other, math.inf):
-                    out[other] = size
-        return out
-
     def _down(self, start: str, depth: int) -> dict[str, int]:
         out, frontier = {start: 0}, [start]
         for d in range(1, depth + 1):
@@ -959,20 +940,32 @@ class Neighbours:
             up.update(frontier)
         return up | set(self._down(synset_id, 64))
 
-    def distances(self, synset_id: str, line: set[str], limit: int = MAX_PATH) -> dict[str, int]:
-        """Synsets within ``limit`` hypernym steps, outside the synset's :meth:`line`."""
+    def distances(
+        self, synset_id: str, line: set[str], limit: int = MAX_PATH
+    ) -> tuple[dict[str, int], dict[str, int]]:
+        """Synsets within ``limit`` hypernym steps, outside the synset's :meth:`line`.
+
+        For each, the length of the shortest path, and the :meth:`size` of the most specific
+        hypernym it shares with the synset within those steps.
+        """
         up, frontier = {synset_id: 0}, [synset_id]
         for d in range(1, limit):
             frontier = [p for s in frontier for p in self.nouns.synsets[s].hypernyms if p not in up]
             up.update((p, d) for p in frontier)
-        out: dict[str, int] = {}
+        steps: dict[str, int] = {}
+        shared: dict[str, int] = {}
         for ancestor, u in up.items():
             if u == 0:
                 continue
+            size = self.size(ancestor)
             for other, d in self._down(ancestor, limit - u).items():
-                if other not in line and u + d < out.get(other, limit + 1):
-                    out[other] = u + d
-        return out
+                if other in line:
+                    continue
+                if u + d < steps.get(other, limit + 1):
+                    steps[other] = u + d
+                if size < shared.get(other, math.inf):
+                    shared[other] = size
+        return steps, shared
 
 
 def gloss_set(concept: Concept, src: Sources) -> set[str]:
@@ -1069,8 +1062,7 @@ def build(
     items, short, far_counts = [], defaultdict(int), defaultdict(lambda: defaultdict(int))
     for concept in tqdm(kept, desc="distractors", unit="item"):
         line = neighbours.line(concept.synset.id)
-        distance = neighbours.distances(concept.synset.id, line)
-        category = neighbours.shared(concept.synset.id, line)
+        distance, category = neighbours.distances(concept.synset.id, line)
         forbidden = gloss_set(concept, src)
         lexname = concept.synset.lexname
 
