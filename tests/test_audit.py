@@ -72,6 +72,22 @@ def test_a_bad_judgment_or_a_second_list_is_refused_in_one_line(tmp_path):
         audit.read(tmp_path / "b.csv")
 
 
+def _judge(tmp_path, packets, change=None) -> list:
+    """Write packets as a reviewer returns them; ``change`` edits the first row."""
+    paths = []
+    for k, rows in enumerate(packets):
+        rows = [r | {"judgment": "correct" if r["kind"] == "answer" else "close"} for r in rows]
+        if change and k == 0:
+            rows[0] = rows[0] | change
+        path = tmp_path / f"judged_{k}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, [*audit.PACKET_COLUMNS, "judgment", "note"])
+            writer.writeheader()
+            writer.writerows(rows)
+        paths.append(path)
+    return paths
+
+
 def test_packets_judged_and_collected_make_an_audit_of_that_list(tmp_path):
     items = [
         Item(
@@ -80,35 +96,35 @@ def test_packets_judged_and_collected_make_an_audit_of_that_list(tmp_path):
             distractors={"fr": [f"d{i}"], "zh": [f"汉{i}"]},
             synset=f"{i}-n",
         )
-        for i in range(8)
+        for i in range(12)
     ]
-    nouns = Nouns(
-        {f"{i}-n": Synset(f"{i}-n", "noun.animal", (f"w{i}",), (), "a thing") for i in range(8)},
-        {},
-        {},
-    )
+    synsets = {
+        f"{i}-n": Synset(f"{i}-n", "noun.animal", (f"w{i}",), (), "a thing") for i in range(12)
+    }
+    nouns = Nouns(synsets, {}, {})
     list_path = tmp_path / "items.jsonl"
     clwtd.save_jsonl(items, list_path)
     packets = audit.packets(items, nouns, seed=5, n=8)
-    assert len(packets) == audit.PACKETS and {r["kind"] for p in packets for r in p} == {
-        "answer",
-        "distractor",
-    }
-    judged = []
-    for k, rows in enumerate(packets):
-        path = tmp_path / f"judged_{k}.csv"
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, [*audit.PACKET_COLUMNS, "judgment", "note"])
-            writer.writeheader()
-            writer.writerows(
-                r | {"judgment": "correct" if r["kind"] == "answer" else "close"} for r in rows
-            )
-        judged.append(path)
+    assert len(packets) == audit.PACKETS and len({r["item"] for p in packets for r in p}) == 8
+    assert {r["kind"] for p in packets for r in p} == {"answer", "distractor"}
     out = tmp_path / "audit.csv"
-    n = audit.collect(judged, items, 5, list_path, "a reviewer", out)
+    n = audit.collect(_judge(tmp_path, packets), items, 5, list_path, "a reviewer", out)
     meta, rows = audit.read(out)
     assert n == len(rows) == sum(map(len, packets)) and meta["sample_seed"] == 5
     audit.check_list(meta, rows, items, list_path)
+    before = out.read_bytes()
+    # another seed's sample, an edited row or a foreign item: refused, the file untouched
+    with pytest.raises(UserError, match="not the sample seed 6 draws"):
+        audit.collect(_judge(tmp_path, packets), items, 6, list_path, "a reviewer", out)
+    with pytest.raises(UserError, match="not the sample seed 5 draws"):
+        audit.collect(
+            _judge(tmp_path, packets, {"word": "x"}), items, 5, list_path, "a reviewer", out
+        )
+    with pytest.raises(UserError, match="item 'zz' is not in the list"):
+        audit.collect(
+            _judge(tmp_path, packets, {"item": "zz"}), items, 5, list_path, "a reviewer", out
+        )
+    assert out.read_bytes() == before and not list(tmp_path.glob("*.tmp*"))
     clwtd.save_jsonl(items[:-1], list_path)  # the list changed after the audit
     with pytest.raises(UserError, match="audit the committed list again"):
         audit.check_list(meta, rows, items[:-1], list_path)

@@ -81,7 +81,7 @@ def test_dictd_senses_keep_nouns_case_and_order(tmp_path):
     assert lexicon.senses["pièce"] == [{"certificate", "document"}, {"room", "chamber"}]
     assert lexicon.senses["Hund"] == [{"dog", "dawg"}]  # the headword line's case
     assert lexicon.senses["犬"] == [{"dog"}] and lexicon.other["犬"] == {"to spy"}
-    assert lexicon.qualifiers[("犬", "dog")] == [{"canis", "familiaris"}]
+    assert lexicon.notes["犬"] == [{"canis", "familiaris"}]
     assert lexicon.english("犬") == {"dog", "to spy"}
 
 
@@ -275,8 +275,7 @@ def test_an_earlier_concept_never_takes_a_later_ones_answer():
     for lang, hand, other in [("fr", "main", "sens"), ("zh", "手", "方向"), ("ja", "手", "方向")]:
         lex = d.Lexicon()
         lex.add_sense(hand, ["hand"])
-        if lang != "fr":
-            lex.add_sense(hand, ["direction"])  # a minor sense: accepted for direction, no answer
+        lex.add_sense(hand, ["direction"])  # a minor sense: accepted for direction, no answer
         lex.add_sense(other, ["direction"])
         lexicons[lang] = lex
     freq = {"en": en} | {
@@ -287,6 +286,7 @@ def test_an_earlier_concept_never_takes_a_later_ones_answer():
     kept = b.select(b.concepts(src, b.CORE), 10, src, {})
     by_id = {c.id: c for c in kept}
     assert by_id["hand"].spellings["ja"].word == "手"
+    assert by_id["direction"].spellings["fr"].word == "sens"  # main's second sense: no answer
     assert "手" not in by_id["direction"].spellings["ja"].accepted
 
 
@@ -348,6 +348,24 @@ def test_a_sense_about_another_meaning_of_the_lemma_does_not_count():
     }
 
 
+def test_a_reading_that_stands_for_another_word_or_a_register_label_is_no_answer(tmp_path):
+    path = tmp_path / "cedict.txt.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write("沈 沈 [chen2] /variant of 沉[chen2]/\n")
+        fh.write("瀋 沈 [shen3] /(literary) juice/\n")
+        fh.write("麵 面 [mian4] /variant of 麵|面[mian4]/\n")  # the same word: no other reading
+        fh.write("麵 面 [mian4] /noodles/\n")
+        fh.write("汁 汁 [zhi1] /juice/\n")
+    zh = d.read_cedict(path)
+    assert not b.dominant_reading("沈", {"juice"}, zh, "zh")
+    assert b.dominant_reading("面", {"noodles"}, zh, "zh")
+    src = _senses(("1-n", ("juice",), "the liquid part of fruit"))
+    src.lexicons["zh"] = zh
+    juice = src.nouns.synsets["1-n"]
+    assert src.sense_evidence("zh", "沈", 1, "juice", juice) == -1  # (literary)
+    assert src.sense_evidence("zh", "汁", 0, "juice", juice) == 0
+
+
 def test_an_answer_is_a_word_whose_main_reading_is_the_concept():
     zh = d.Lexicon()
     for senses in (["husband"], ["eunuch"]):  # 老公: two readings, husband and eunuch
@@ -380,6 +398,14 @@ def test_the_english_word_must_name_its_first_sense_clearly():
     assert not b.dominant_sense("plate", nouns)  # 6 uses against 4
     assert b.dominant_sense("cat", nouns) and b.dominant_sense("dog", nouns)  # only sense
     assert not b.dominant_sense("fish", Nouns({}, {"fish": ("1-n", "2-n")}, {}))  # no counts
+
+
+def test_a_lone_character_never_displaces_a_compound_by_consensus():
+    zh = b.Spelling("父亲", ("父亲", "父"), 5.3, ("父亲", "父"))
+    ja = b.Spelling("父", ("父",), 5.0, ("父",))
+    freq = {"zh": {"父亲": _freq(5.3), "父": _freq(5.0)}, "ja": {"父": _freq(5.0)}}
+    src = b.Sources(Nouns({}, {}, {}), {}, freq)
+    assert b.consensus({"zh": zh, "ja": ja}, src)["zh"].word == "父亲"
 
 
 def test_chinese_and_japanese_answers_that_share_characters_confirm_each_other():

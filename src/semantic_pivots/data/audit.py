@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import math
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +21,7 @@ import pandas as pd
 
 from semantic_pivots.data.clwtd import Item, sample
 from semantic_pivots.errors import UserError
-from semantic_pivots.paths import CLWTD_DIR
+from semantic_pivots.paths import CLWTD_DIR, atomic_write_text
 
 AUDIT_PATH = CLWTD_DIR / "audit.csv"
 SAMPLE_SIZE = 200
@@ -64,43 +66,56 @@ def list_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def draw(items: list[Item], n: int, seed: int) -> list[Item]:
-    """The audit's sample: the list's own seeded sample, so anyone can draw it again."""
-    return sample(items, n, seed)
+def to_judge(items: list[Item], seed: int, n: int = SAMPLE_SIZE) -> list[list[tuple]]:
+    """What a reviewer judges, in ``PACKETS`` packets of (item, lang, kind, word) rows.
 
-
-def packets(items: list[Item], nouns, seed: int, n: int = SAMPLE_SIZE) -> list[list[dict]]:
-    """The rows a reviewer judges, in ``PACKETS`` packets.
-
-    For each sampled item its synset's lemmas and definition, and its word in every language;
-    for the first ``DISTRACTOR_ITEMS`` items of each packet, also their distractors in
-    ``DISTRACTOR_LANGS``. The reviewer adds a ``judgment`` and a ``note`` to each row, without
-    seeing the rule that built the list.
+    The sample in a seeded random order, so that no reviewer gets one band of the list (it
+    runs from the most frequent English words down); each item's word in every language, and
+    for the first ``DISTRACTOR_ITEMS`` items of each packet their distractors in
+    ``DISTRACTOR_LANGS``.
     """
-    drawn = draw(items, n, seed)
+    drawn = sample(items, n, seed)
+    drawn = random.Random(seed).sample(drawn, len(drawn))
     size = math.ceil(len(drawn) / PACKETS)
     out = []
     for start in range(0, len(drawn), size):
         rows = []
         for j, it in enumerate(drawn[start : start + size]):
-            synset = nouns.synsets[it.synset]
-            head = {
-                "item": it.id,
-                "wordnet_synonyms": ", ".join(synset.lemmas),
-                "definition": synset.gloss,
-            }
-            rows += [
-                head | {"lang": lg, "kind": "answer", "word": it.words[lg]}
-                for lg in LANGS
-                if lg in it.words
-            ]
+            rows += [(it.id, lg, "answer", it.words[lg]) for lg in LANGS if lg in it.words]
             if j < DISTRACTOR_ITEMS:
                 rows += [
-                    head | {"lang": lg, "kind": "distractor", "word": w}
+                    (it.id, lg, "distractor", w)
                     for lg in DISTRACTOR_LANGS
                     for w in it.distractors[lg]
                 ]
         out.append(rows)
+    return out
+
+
+def packets(items: list[Item], nouns, seed: int, n: int = SAMPLE_SIZE) -> list[list[dict]]:
+    """The packets of :func:`to_judge` as rows for a reviewer.
+
+    The reviewer adds a ``judgment`` and a ``note`` to each without seeing the rule that built
+    the list; each row also gives the item's synset (its lemmas and definition), against which
+    the words are judged.
+    """
+    by_id = {it.id: it for it in items}
+    out = []
+    for rows in to_judge(items, seed, n):
+        packet = []
+        for item, lang, kind, word in rows:
+            synset = nouns.synsets[by_id[item].synset]
+            packet.append(
+                {
+                    "item": item,
+                    "wordnet_synonyms": ", ".join(synset.lemmas),
+                    "definition": synset.gloss,
+                    "lang": lang,
+                    "kind": kind,
+                    "word": word,
+                }
+            )
+        out.append(packet)
     return out
 
 
@@ -114,15 +129,20 @@ def collect(
 ) -> int:
     """Merge judged packets into the audit file with the seed and the list's hash.
 
-    Returns the number of rows. Every packet row must carry a valid judgment, and the packets
-    must be the sample the seed draws from this list; nothing is written otherwise.
+    Returns the number of rows. Every row must carry a valid judgment, and the rows must be
+    exactly those the seed draws from this list (:func:`to_judge`); nothing is written
+    otherwise.
     """
     by_id = {it.id: it for it in items}
     digest = list_digest(list_path)
     rows = []
     for path in judged:
         with open(path, encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
+            for line_no, row in enumerate(csv.DictReader(fh), start=2):
+                if row.get("item") not in by_id:
+                    raise UserError(
+                        f"{path}:{line_no}: item {row.get('item')!r} is not in the list"
+                    )
                 rows.append(
                     {
                         "sample_seed": seed,
@@ -133,44 +153,47 @@ def collect(
                         "kind": row["kind"],
                         "word": row["word"],
                         "judgment": row["judgment"],
-                        "note": row.get("note", ""),
+                        "note": row.get("note") or "",
                         "reviewer": reviewer,
                     }
                 )
-    tmp = out.with_suffix(".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    meta, judgments = read(tmp)  # refuses a bad judgment before the file lands
+    text = io.StringIO()
+    writer = csv.DictWriter(text, COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    meta, judgments = parse(text.getvalue(), str(out))  # a bad judgment: refused, nothing written
     check_list(meta, judgments, items, list_path)
-    tmp.replace(out)
+    atomic_write_text(out, text.getvalue())
     return len(rows)
 
 
 def read(path: Path = AUDIT_PATH) -> tuple[dict, list[Judgment]]:
     """The audit's header (seed, list hash) and its judgments; one-line errors for bad rows."""
+    return parse(Path(path).read_text(encoding="utf-8"), str(path))
+
+
+def parse(text: str, where: str) -> tuple[dict, list[Judgment]]:
+    """:func:`read` on the text of an audit file (``where`` names it in errors)."""
     rows, meta = [], {}
-    with open(path, encoding="utf-8", newline="") as fh:
-        for line_no, row in enumerate(csv.DictReader(fh), start=2):
-            where = f"{path}:{line_no}"
-            allowed = ANSWER if row.get("kind") == "answer" else DISTRACTOR
-            if row.get("kind") not in ("answer", "distractor"):
-                raise UserError(f"{where}: kind {row.get('kind')!r}: expected answer or distractor")
-            if row.get("judgment") not in allowed:
-                expected = ", ".join(allowed)
-                raise UserError(f"{where}: judgment {row.get('judgment')!r}: expected {expected}")
-            here = {"sample_seed": int(row["sample_seed"]), "list_sha256": row["list_sha256"]}
-            if meta and here != meta:
-                raise UserError(f"{where}: a second sample or list in one audit")
-            meta = here
-            rows.append(
-                Judgment(
-                    row["item"], row["lang"], row["kind"], row["word"], row["judgment"], row["note"]
-                )
+    for line_no, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        at = f"{where}:{line_no}"
+        allowed = ANSWER if row.get("kind") == "answer" else DISTRACTOR
+        if row.get("kind") not in ("answer", "distractor"):
+            raise UserError(f"{at}: kind {row.get('kind')!r}: expected answer or distractor")
+        if row.get("judgment") not in allowed:
+            expected = ", ".join(allowed)
+            raise UserError(f"{at}: judgment {row.get('judgment')!r}: expected {expected}")
+        here = {"sample_seed": int(row["sample_seed"]), "list_sha256": row["list_sha256"]}
+        if meta and here != meta:
+            raise UserError(f"{at}: a second sample or list in one audit")
+        meta = here
+        rows.append(
+            Judgment(
+                row["item"], row["lang"], row["kind"], row["word"], row["judgment"], row["note"]
             )
+        )
     if not rows:
-        raise UserError(f"{path}: no judgments")
+        raise UserError(f"{where}: no judgments")
     return meta, rows
 
 
@@ -204,7 +227,7 @@ def error_rates(rows: list[Judgment]) -> pd.DataFrame:
     """
     answers = [r for r in rows if r.kind == "answer"]
     out = []
-    for lang in dict.fromkeys(r.lang for r in answers):
+    for lang in [lg for lg in LANGS if any(r.lang == lg for r in answers)]:
         mine = [r for r in answers if r.lang == lang]
         out.append(_rate_row(lang, sum(r.judgment in ERRORS for r in mine), len(mine)))
     items = dict.fromkeys(r.item for r in answers)
@@ -214,13 +237,13 @@ def error_rates(rows: list[Judgment]) -> pd.DataFrame:
 
 
 def judgment_counts(rows: list[Judgment], kind: str) -> pd.DataFrame:
-    """Counts of each judgment per language, for answers or distractors, with shares."""
+    """Counts of each judgment per language, for answers or distractors."""
     labels = ANSWER if kind == "answer" else DISTRACTOR
     mine = [r for r in rows if r.kind == kind]
     table = pd.DataFrame(
         {
             lang: [sum(r.lang == lang and r.judgment == j for r in mine) for j in labels]
-            for lang in dict.fromkeys(r.lang for r in mine)
+            for lang in [lg for lg in LANGS if any(r.lang == lg for r in mine)]
         },
         index=pd.Index(labels, name="judgment"),
     )
@@ -236,28 +259,34 @@ def errors(rows: list[Judgment]) -> pd.DataFrame:
 
 
 def check_list(meta: dict, rows: list[Judgment], items: list[Item], list_path: Path) -> None:
-    """The audit judged this list, on the sample its seed draws; else a one-line error."""
+    """The audit judged this list, row for row the sample its seed draws; else one line."""
     digest = list_digest(list_path)
     if meta["list_sha256"] != digest:
         raise UserError(
             f"the audit judged list {meta['list_sha256'][:12]}, not {list_path} ({digest[:12]}): "
             "audit the committed list again"
         )
-    audited = set(r.item for r in rows)
-    drawn = {it.id for it in draw(items, len(audited), meta["sample_seed"])}
-    if drawn != audited:
-        raise UserError(f"the audit's items are not the sample seed {meta['sample_seed']} draws")
+    n = len({r.item for r in rows})
+    drawn = sorted(row for packet in to_judge(items, meta["sample_seed"], n) for row in packet)
+    if sorted((r.item, r.lang, r.kind, r.word) for r in rows) != drawn:
+        raise UserError(
+            f"the audit's rows are not the sample seed {meta['sample_seed']} draws from this list"
+        )
 
 
-def frequency_profile(items: list[Item], langs: list[str], floor: float = 3.0) -> pd.DataFrame:
+def frequency_profile(
+    items: list[Item], langs: list[str], floor: float | None = None
+) -> pd.DataFrame:
     """How common the answers are, per language.
 
     The answers' median Zipf frequency (wordfreq, exact look-up) and the share below
-    ``floor``; then the same for each item's rarest core answer.
+    ``floor`` (the rule's floor by default); then the same for each item's rarest core answer.
     """
     import wordfreq
 
-    from semantic_pivots.data.build_clwtd import zipf
+    from semantic_pivots.data.build_clwtd import MIN_ZIPF, zipf
+
+    floor = MIN_ZIPF if floor is None else floor
 
     values = {
         lang: [

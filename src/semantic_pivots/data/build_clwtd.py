@@ -51,16 +51,20 @@ The rule, in order (PROVENANCE.json repeats it with the counts):
    0.5 less): coin is 硬币, not 钱. Its main reading must be this concept: in CC-CEDICT and
    JMdict every entry of the word (every entry JMdict marks common with a priority tag, where
    it marks one) opens with a sense that names it, so 沈 (to sink; juice), タン and 老公
-   (husband; eunuch) are no answers. A feminine form beside a masculine with a gloss in common
-   (Lehrerin, actrice, profesora) is not the answer; nor, while a compound is eligible, is one
-   Chinese character. A triangulated French word is the answer only where the dictionaries in
-   both directions between it and a pivot language pair it with that language's answer, no
-   pivot translates it only to other words, and at least half of its pivot translations are
-   the concept's accepted words. Then a consensus outside English: the dictionaries between
-   French and German and between French and Japanese, and the characters Chinese and Japanese
-   share (OpenCC: shinjitai to traditional to simplified), reorder each language's eligible
-   words, in the order fr, de, ja, zh, by how many other languages have an eligible word (an
-   answer, once picked) that they translate to.
+   (husband; eunuch) are no answers; nor is a sense labelled literary, colloquial,
+   figurative, slang or dated, nor a reading that CC-CEDICT gives only as another word's
+   variant. For a person, a feminine form beside a masculine with a gloss in common (Lehrerin,
+   actrice, profesora) is not the answer. A lone Chinese character costs as much as a step down
+   in evidence (0.5 Zipf): 父亲 before 父, yet 茶 before 茶叶. A triangulated French word is the
+   answer only where the dictionaries in both directions between it and a pivot language pair
+   it with that language's answer and no pivot translates it only to other words; the share of
+   its pivot translations that are the concept's accepted words weighs it like a share of
+   senses. Each step down in evidence costs 0.5 Zipf. Then a consensus outside English: the
+   dictionaries between French and German and between French and Japanese, and the characters
+   Chinese and Japanese share (OpenCC: shinjitai to traditional to simplified), reorder each
+   language's eligible words about as frequent as the first (within 1 Zipf; never a lone
+   Chinese character before a compound), in the order fr, de, ja, zh, by how many other
+   languages have an eligible word (an answer, once picked) that they translate to.
 4. Selection: concepts with an answer in en, fr, zh and ja whose French answer translates the
    German or Japanese answer and whose Japanese answer translates the French or shares the
    Chinese answer's characters (a German answer that does not translate the French one is
@@ -151,6 +155,11 @@ NEAR = 4
 CATEGORY = 3000
 LETTERS = re.compile(r"[^\W\d_]+")
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# Labels of a register other than the usual word's.
+REGISTER = frozenset(
+    ["archaic", "coll", "colloquial", "dated", "derogatory", "fig", "figurative", "literary"]
+    + ["obsolete", "poetic", "slang", "vulgar"]
+)
 # Words that say nothing of a sense when a gloss's notes or co-glosses are matched with a
 # synset's definition (written once here).
 STOP = frozenset(
@@ -250,7 +259,7 @@ class Sources:
     def context(self, synset: Synset) -> frozenset[str]:
         """The content words that describe a synset, crudely stemmed.
 
-        Those of its definition and examples, its lemmas and its hypernyms' lemmas (four
+        Those of its definition and examples, its lemmas and its hypernyms' lemmas (three
         levels up).
         """
         if synset.id not in self._context:
@@ -335,11 +344,14 @@ class Sources:
                     against += 0.5
             else:
                 words |= set(WORD.findall(other))
-        words = {_stem(w) for w in words - set(WORD.findall(gloss)) - STOP}
+        words = {_stem(w) for w in words - set(WORD.findall(gloss)) - STOP} | (words & REGISTER)
         mine = self.context(synset)
         elsewhere = set().union(*(self.context(o) for o in others))
         support += sum(_matches(w, mine) for w in words)
         against += sum(_matches(w, elsewhere) and not _matches(w, mine) for w in words)
+        # a sense labelled literary, colloquial, figurative, slang or dated is not the usual
+        # word for the concept ("(literary) juice", "[fig.] tongue")
+        against += 2 * bool(words & REGISTER)
         return 1 if support > against else -1 if against > support else 0
 
     def defined_evidence(self, lang: str, word: str, synset: Synset) -> int:
@@ -488,7 +500,7 @@ SECOND = 0.5
 
 
 def specific(word: str, named: set[str], lexicon: Lexicon, en_freq: dict, ordered: bool) -> bool:
-    """Rule 2's test: the word's primary meaning is the concept, whose lemmas it ``named``.
+    """Rule 3's test: the word's primary meaning is the concept, whose lemmas it ``named``.
 
     Each English gloss of its noun senses weighs its Zipf frequency; none may weigh more than
     ``SLACK`` above the heaviest lemma it names. Where senses come in order of use, this holds
@@ -520,7 +532,7 @@ def _dominant(senses: list[frozenset[str]], named: set[str], en_freq: dict, step
 
 
 def spell(synset: Synset, lang: str, src: Sources, known: dict[str, Spelling]) -> Spelling | None:
-    """Rule 2: the synset's word in ``lang`` (not English), or None.
+    """Rules 2-3: the synset's words in ``lang`` (not English) and its answer, or None.
 
     ``known``: the synset's spellings in the pivot languages of ``lang``, if it has any.
     """
@@ -560,7 +572,9 @@ def spell(synset: Synset, lang: str, src: Sources, known: dict[str, Spelling]) -
     ranked = sorted(found, key=lambda w: (-zipf(freq, w), w))
     weighed = {}
     for w in ranked:
-        if zipf(freq, w) < MIN_ZIPF or feminine(w, lang, lexicon):
+        if zipf(freq, w) < MIN_ZIPF or (
+            synset.lexname == "noun.person" and feminine(w, lang, lexicon)
+        ):
             continue
         if w in pivoted:
             tier = _pivot_tier(w, lang, src, known)
@@ -569,10 +583,11 @@ def spell(synset: Synset, lang: str, src: Sources, known: dict[str, Spelling]) -
         else:
             tier = None  # known from one direction only, or not specific
         if tier is not None:
-            # one Chinese character is mostly a morpheme of compounds (理, 社, 品), rarely the
-            # usual word alone: after every compound
+            # one Chinese character is often a morpheme of compounds (理, 社, 品) rather than
+            # the usual word alone: it costs as much as a step down in evidence (父亲 before
+            # 父, yet 茶 before 茶叶, tea leaves)
             penalty = int(lang == "zh" and len(w) == 1)
-            weighed[w] = zipf(freq, w) + math.log10(tier[1]) - TIER_COST * (tier[0] + 2 * penalty)
+            weighed[w] = zipf(freq, w) + math.log10(tier[1]) - TIER_COST * (tier[0] + penalty)
     eligible = tuple(sorted(weighed, key=lambda w: (-weighed[w], w)))
     if not eligible:
         return None
@@ -612,7 +627,7 @@ def _tier(
         elif (
             evidence == 0
             and any(dominant_sense(g, src.nouns) for g in glosses)
-            and (lang not in ORDERED or i in firsts)
+            and i in firsts  # a minor sense with no evidence never makes the answer
             and best is None
         ):
             best = 1
@@ -633,7 +648,7 @@ def dominant_reading(word: str, named: set[str], lexicon: Lexicon, lang: str) ->
     entries = lexicon.entries(word)
     common = lexicon.common.get(word, [])
     if any(common):
-        entries = [e for e, c in zip(entries, common, strict=False) if c]
+        entries = [e for e, c in zip(entries, common, strict=True) if c]
     return all(e and e[0] & named for e in entries)
 
 
@@ -735,7 +750,7 @@ class Concept:
 def concepts(
     src: Sources, langs: tuple[str, ...], files: frozenset[str] = ITEM_FILES, strict: bool = True
 ) -> list[Concept]:
-    """Rules 1-2 for every synset of ``files`` with an English word (``strict``: rule 1's)."""
+    """Rules 1-3 for every synset of ``files`` with an English word (``strict``: rule 1's)."""
     out = []
     chosen = [s for s in src.nouns.synsets.values() if s.lexname in files]
     # languages with pivots come after the languages they pivot through
@@ -780,9 +795,14 @@ def consensus(spellings: dict[str, Spelling], src: Sources) -> dict[str, Spellin
             continue
         # only words about as common as the first (within CONSENSUS_SLACK Zipf) compete, so a
         # rare shared spelling (literary 犬 beside 狗) never displaces the usual word
-        top = zipf(src.frequencies[lang], out[lang].eligible[0])
+        first = out[lang].eligible[0]
+        top = zipf(src.frequencies[lang], first)
         eligible = [
-            w for w in out[lang].eligible if zipf(src.frequencies[lang], w) >= top - CONSENSUS_SLACK
+            w
+            for w in out[lang].eligible
+            if zipf(src.frequencies[lang], w) >= top - CONSENSUS_SLACK
+            # nor does a lone Chinese character displace a compound (父 for 父亲)
+            and not (lang == "zh" and len(w) == 1 < len(first))
         ]
 
         partners = {
@@ -853,7 +873,7 @@ def to_simplified(word: str) -> str:
 
 
 def select(candidates: list[Concept], n: int, src: Sources, counts: dict) -> list[Concept]:
-    """Rule 3."""
+    """Rule 4."""
     complete = [c for c in candidates if all(lang in c.spellings for lang in CORE)]
     counts["no_word_in_a_core_language"] = len(candidates) - len(complete)
     # the answers must be confirmed outside English: French by German or Japanese, Japanese
@@ -896,7 +916,7 @@ def select(candidates: list[Concept], n: int, src: Sources, counts: dict) -> lis
             taken[lang].update(left)
         kept.append(Concept(concept.synset, spellings))
     counts["answer_of_an_earlier_concept"] = clashes
-    counts["below_the_frequency_cut"] = len(complete) - clashes - len(kept)
+    counts["beyond_the_cap_of_n_concepts"] = len(complete) - clashes - len(kept)
     return kept
 
 
@@ -1002,7 +1022,7 @@ def choose_distractors(
     owners: dict[tuple[str, str], set[str]],
     n: int = N_DISTRACTORS,
 ) -> list[str]:
-    """Rule 4 for one item and language: up to ``n`` words."""
+    """Rule 5 for one item and language: up to ``n`` words."""
     own = concept.spellings[lang].accepted
     related = {
         o for lg, s in concept.spellings.items() for a in s.accepted for o in owners[lg, a]
@@ -1178,7 +1198,8 @@ def read_sources(langs: tuple[str, ...] = languages.BUILT) -> Sources:
         for lang, by_pivot in PIVOTS.items()
         if lang in langs
     }
-    sources.pypi_dir(sources.WORDFREQ)  # the pinned version
+    sources.pypi_dir(sources.WORDFREQ)  # the pinned versions
+    sources.check_version(sources.OPENCC)
     frequencies = {lang: wordfreq.get_frequency_dict(lang) for lang in langs}
     nouns = read_nouns(sources.deb_root(sources.WORDNET) / "usr/share/wordnet")
     return Sources(nouns, lexicons, frequencies, pivots)
@@ -1198,6 +1219,7 @@ def build_from_sources(out_dir: Path = CLWTD_DIR, src: Sources | None = None) ->
             "concepts": sources.WORDNET.describe(),
             "frequencies": sources.WORDFREQ.describe(),
             "zh_dictionary": sources.CEDICT.describe(),
+            "zh_ja_characters": sources.OPENCC.describe(),
             **{
                 f"dictionary_{pair}": sources.freedict(pair).describe()
                 for pair in dictionary_sources()

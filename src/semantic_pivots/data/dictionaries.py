@@ -94,9 +94,6 @@ class Lexicon:
     notes: dict[str, list[frozenset[str]]] = field(default_factory=dict)
     translations: dict[str, set[str]] = field(default_factory=dict)
     other: dict[str, set[str]] = field(default_factory=dict)  # glosses of the other senses
-    # (word, gloss) -> the words of the note in round brackets of each time the gloss occurs
-    # (empty where it has none): "elder (tree)" gives tree
-    qualifiers: dict[tuple[str, str], list[frozenset[str]]] = field(default_factory=dict)
     # word -> where each of its entries' noun senses begin in ``senses`` (homographs such as
     # 風, read ふう "appearance" and かぜ "wind", are separate entries)
     starts: dict[str, list[int]] = field(default_factory=dict)
@@ -120,8 +117,6 @@ class Lexicon:
             if gloss:
                 sense.add(gloss)
                 notes |= qualifier(text)
-                if noun:
-                    self.qualifiers.setdefault((word, gloss), []).append(qualifier(text))
         if noun and sense:
             senses = self.senses.setdefault(word, [])
             if word in self._pending or not senses:
@@ -136,11 +131,6 @@ class Lexicon:
         """The noun senses of ``word``, entry by entry, each in the dictionary's order."""
         senses, starts = self.senses.get(word, []), self.starts.get(word, [0])
         return [senses[a:b] for a, b in zip(starts, [*starts[1:], len(senses)], strict=True)]
-
-    def entry_notes(self, word: str) -> list[list[frozenset[str]]]:
-        """The notes of :meth:`entries`, entry by entry."""
-        notes, starts = self.notes.get(word, []), self.starts.get(word, [0])
-        return [notes[a:b] for a, b in zip(starts, [*starts[1:], len(notes)], strict=True)]
 
     def english(self, word: str) -> set[str]:
         """Every English word or phrase a dictionary gives as a translation of ``word``."""
@@ -178,12 +168,31 @@ def read_cedict(path: Path) -> Lexicon:
             if pinyin[:1].isupper():  # a capitalised reading marks a name
                 continue
             lexicon.start_entry(simp)
-            for definition in defs.strip().strip("/").split("/"):
-                if not _CEDICT_SKIP.match(definition.lower()):
-                    # an idiom or a proverb (死路一条, "dead end") is no noun
-                    noun = not definition.lower().startswith(("(idiom", "(proverb"))
-                    lexicon.add_sense(simp, definition.split(";"), noun)
+            definitions = defs.strip().strip("/").split("/")
+            kept = [d for d in definitions if not _CEDICT_SKIP.match(d.lower())]
+            for definition in kept:
+                # an idiom or a proverb (死路一条, "dead end") is no noun
+                noun = not definition.lower().startswith(("(idiom", "(proverb"))
+                lexicon.add_sense(simp, definition.split(";"), noun)
+            if not kept and (other := _other_word(definitions, simp)):
+                # a reading that only stands for another word (沈 chen2, "variant of 沉") is
+                # still a reading of this string: an entry whose sense names no concept
+                lexicon.add_sense(simp, [f"another word: {other}"])
     return lexicon
+
+
+_CROSS_REFERENCE = re.compile(r"^(?:old )?variant of |^see (?:also )?|^also written ", re.I)
+
+
+def _other_word(definitions: list[str], simp: str) -> str | None:
+    """The other word a cross-reference entry points to, unless it is this very word."""
+    for definition in definitions:
+        if _CROSS_REFERENCE.match(definition):
+            target = _CROSS_REFERENCE.sub("", definition).split("[")[0].split(",")[0].strip()
+            forms = target.split("|")
+            if target and simp not in forms:
+                return forms[-1]
+    return None
 
 
 # -- FreeDict (dictd) -----------------------------------------------------------------------

