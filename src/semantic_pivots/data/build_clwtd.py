@@ -505,11 +505,9 @@ def specific(word: str, named: set[str], lexicon: Lexicon, en_freq: dict, ordere
     Each English gloss of its noun senses weighs its Zipf frequency; none may weigh more than
     ``SLACK`` above the heaviest lemma it names. Where senses come in order of use, this holds
     for some entry whose first sense names a lemma, over that entry's first two senses, a gloss
-    of the second weighing ``SECOND`` less. A word that only English headwords list (no entry
-    of its own) is judged by those headwords.
+    of the second weighing ``SECOND`` less. Only words with an entry of their own are judged
+    (the others are never the answer).
     """
-    if word not in lexicon.senses:
-        return _dominant([frozenset(lexicon.listed_by.get(word, ()))], named, en_freq, 0.0)
     if not ordered:
         return _dominant(lexicon.senses[word], named, en_freq, 0.0)
     return any(
