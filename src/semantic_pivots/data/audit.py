@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from semantic_pivots.data.build_clwtd import CORE, MIN_ZIPF, zipf
 from semantic_pivots.data.clwtd import Item, sample
 from semantic_pivots.errors import UserError
+from semantic_pivots.languages import BUILT as LANGS
 from semantic_pivots.paths import CLWTD_DIR, atomic_write_text
 
 AUDIT_PATH = CLWTD_DIR / "audit.csv"
@@ -28,9 +30,7 @@ SAMPLE_SIZE = 200
 PACKETS = 4  # the sample is judged in this many packets of equal size
 DISTRACTOR_ITEMS = 13  # per packet, the first items have their distractors judged too
 DISTRACTOR_LANGS = ("fr", "zh")
-LANGS = ("en", "fr", "de", "es", "zh", "ja")
 PACKET_COLUMNS = ("item", "wordnet_synonyms", "definition", "lang", "kind", "word")
-CORE = ("en", "fr", "zh", "ja")
 # The judgments; an answer counts as an error when it is of another sense or simply wrong.
 ANSWER = ("correct", "acceptable", "wrong_sense", "wrong")
 ERRORS = frozenset({"wrong_sense", "wrong"})
@@ -207,6 +207,11 @@ def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
+def _languages(rows: list[Judgment]) -> list[str]:
+    """The languages the rows judge, in the list's order."""
+    return [lang for lang in LANGS if any(r.lang == lang for r in rows)]
+
+
 def _rate_row(label: str, k: int, n: int) -> dict:
     low, high = wilson(k, n)
     return {
@@ -227,7 +232,7 @@ def error_rates(rows: list[Judgment]) -> pd.DataFrame:
     """
     answers = [r for r in rows if r.kind == "answer"]
     out = []
-    for lang in [lg for lg in LANGS if any(r.lang == lg for r in answers)]:
+    for lang in _languages(answers):
         mine = [r for r in answers if r.lang == lang]
         out.append(_rate_row(lang, sum(r.judgment in ERRORS for r in mine), len(mine)))
     items = dict.fromkeys(r.item for r in answers)
@@ -240,14 +245,13 @@ def judgment_counts(rows: list[Judgment], kind: str) -> pd.DataFrame:
     """Counts of each judgment per language, for answers or distractors."""
     labels = ANSWER if kind == "answer" else DISTRACTOR
     mine = [r for r in rows if r.kind == kind]
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {
             lang: [sum(r.lang == lang and r.judgment == j for r in mine) for j in labels]
-            for lang in [lg for lg in LANGS if any(r.lang == lg for r in mine)]
+            for lang in _languages(mine)
         },
         index=pd.Index(labels, name="judgment"),
     )
-    return table
 
 
 def errors(rows: list[Judgment]) -> pd.DataFrame:
@@ -274,9 +278,7 @@ def check_list(meta: dict, rows: list[Judgment], items: list[Item], list_path: P
         )
 
 
-def frequency_profile(
-    items: list[Item], langs: list[str], floor: float | None = None
-) -> pd.DataFrame:
+def frequency_profile(items: list[Item], langs: list[str], floor: float = MIN_ZIPF) -> pd.DataFrame:
     """How common the answers are, per language.
 
     The answers' median Zipf frequency (wordfreq, exact look-up) and the share below
@@ -284,9 +286,13 @@ def frequency_profile(
     """
     import wordfreq
 
-    from semantic_pivots.data.build_clwtd import MIN_ZIPF, zipf
-
-    floor = MIN_ZIPF if floor is None else floor
+    def row(label: str, values: list[float]) -> dict:
+        return {
+            "language": label,
+            "answers": len(values),
+            "median Zipf": float(pd.Series(values).median()),
+            f"share below {floor:g}": sum(x < floor for x in values) / len(values),
+        }
 
     values = {
         lang: [
@@ -296,28 +302,11 @@ def frequency_profile(
         ]
         for lang in langs
     }
-    rows = [
-        {
-            "language": lang,
-            "answers": len(v),
-            "median Zipf": float(pd.Series(v).median()),
-            f"share below {floor:g}": sum(x < floor for x in v) / len(v),
-        }
-        for lang, v in values.items()
-        if v
-    ]
     core = [lang for lang in CORE if lang in values]
     rarest = [
         min(zipf(wordfreq.get_frequency_dict(lg), it.words[lg]) for lg in core)
         for it in items
         if all(lg in it.words for lg in core)
     ]
-    rows.append(
-        {
-            "language": "rarest core answer",
-            "answers": len(rarest),
-            "median Zipf": float(pd.Series(rarest).median()),
-            f"share below {floor:g}": sum(x < floor for x in rarest) / len(rarest),
-        }
-    )
-    return pd.DataFrame(rows)
+    rows = [row(lang, v) for lang, v in values.items() if v]
+    return pd.DataFrame([*rows, row("rarest core answer", rarest)])

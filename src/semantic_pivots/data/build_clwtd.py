@@ -242,7 +242,6 @@ class Sources:
     _by_gloss: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     _context: dict[str, frozenset[str]] = field(default_factory=dict)
     _near: dict[str, frozenset[str]] = field(default_factory=dict)
-    _hyponyms: dict[str, list[str]] = field(default_factory=dict)
 
     def by_gloss(self, lang: str) -> dict[str, set[str]]:
         """English gloss -> the words of ``lang`` with a sense that has it."""
@@ -285,7 +284,7 @@ class Sources:
                 level = [h for s in level for h in self.nouns.synsets[s].hypernyms]
                 up.update(level)
                 roots += level if depth < 2 else []
-            children = self._children()
+            children = self.children
             down, level = set(), roots
             for _ in range(2):
                 level = [c for s in level for c in children.get(s, ())]
@@ -293,10 +292,10 @@ class Sources:
             self._near[synset.id] = frozenset(up | down)
         return self._near[synset.id]
 
-    def _children(self) -> dict[str, list[str]]:
-        if not self._hyponyms:
-            self._hyponyms.update(self.nouns.hyponyms())
-        return self._hyponyms
+    @cached_property
+    def children(self) -> dict[str, list[str]]:
+        """Synset -> its hyponyms (built once, for :meth:`near` and the distractors)."""
+        return self.nouns.hyponyms()
 
     def named(self, lang: str, word: str, synset: Synset) -> set[str]:
         """The lemmas of ``synset`` that a noun sense of ``word`` gives as a gloss.
@@ -925,8 +924,9 @@ def _order(item_id: str, lang: str, word: str) -> str:
 class Neighbours:
     """Synsets by hypernym-path length from a synset, and how specific a shared hypernym is."""
 
-    def __init__(self, nouns: Nouns):
-        self.nouns, self.children = nouns, nouns.hyponyms()
+    def __init__(self, nouns: Nouns, children: dict[str, list[str]] | None = None):
+        self.nouns = nouns
+        self.children = nouns.hyponyms() if children is None else children
         self._sizes: dict[str, int] = {}
 
     def size(self, synset_id: str) -> int:
@@ -1075,7 +1075,7 @@ def build(
         for lang in langs
     }
     by_synset = {lang: {c.synset.id: c for c in pool} for lang, pool in pools.items()}
-    neighbours = Neighbours(src.nouns)
+    neighbours = Neighbours(src.nouns, src.children)
 
     items, short, far_counts = [], defaultdict(int), defaultdict(lambda: defaultdict(int))
     for concept in tqdm(kept, desc="distractors", unit="item"):
