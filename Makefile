@@ -1,5 +1,5 @@
 # The study, end to end:  make reproduce   (install, run every notebook, build the book)
-# The tests:              make test
+# The tests:              make test   (the quick loop while developing: make check)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE
 export TOKENIZERS_PARALLELISM ?= false
 export PYTHONHASHSEED ?= 0
 
-.PHONY: install reproduce train notebooks book book-assets publish test smoke lint data corpus lock clean
+.PHONY: install reproduce train notebooks book book-assets publish check test smoke lint data corpus lock clean
 
 install: $(VENV)/.installed
 
@@ -47,8 +47,16 @@ book: book-assets
 publish: book
 	$(VENV)/bin/ghp-import --no-jekyll --push --force book/_build/html
 
+# Lint, types and every test not marked slow: the loop while developing (under two minutes).
+check: install
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest -q -m "not slow"
+
+# Everything CI runs: lint, types and every test, the slow ones too.
 test: install
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
 
 lint: install

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from semantic_pivots.data import answers, clwtd, distractors, evidence
 from semantic_pivots.data import build_clwtd as b
-from semantic_pivots.data import clwtd
 from semantic_pivots.data import dictionaries as d
+from semantic_pivots.data import senses as rules
 from semantic_pivots.data.wordnet import Nouns, Synset, read_nouns
+from semantic_pivots.data.words import CORE, Spelling, is_word, zipf
 from semantic_pivots.paths import CLWTD_DIR
 
 # -- readers ----------------------------------------------------------------------------------
@@ -96,9 +98,9 @@ def test_explained_entries_give_the_first_line_of_each_sense(tmp_path):
     )
     table = d.translations(d.read_dictd(base), explained=True)
     assert table == {"stylo": {"Kugelschreiber", "Kuli", "Füller"}, "chien": {"Hund"}}
-    pivot = b.Pivot(table, {"Hund": {"chien", "clébard"}, "Füller": {"plume"}})
-    assert pivot.into["Hund"] == {"chien", "clébard"}
-    assert pivot.both_ways("Hund") == {"chien"}  # clébard: deu-fra only
+    bridge = evidence.BridgeLanguage(table, {"Hund": {"chien", "clébard"}, "Füller": {"plume"}})
+    assert bridge.into["Hund"] == {"chien", "clébard"}
+    assert bridge.both_ways("Hund") == {"chien"}  # clébard: deu-fra only
 
 
 def test_cedict_skips_names_measure_words_and_keeps_verbs_apart(tmp_path):
@@ -145,7 +147,7 @@ def _freq(zipf: float) -> float:
     return 10 ** (zipf - 9)
 
 
-def _toy() -> b.Sources:
+def _toy() -> evidence.Sources:
     """Six animals under one root (ox and cow under bovine) in en, fr, zh and ja."""
     tree = {
         "animal": (None, ("animal",)),
@@ -203,23 +205,23 @@ def _toy() -> b.Sources:
     frequencies = {lang: {w: _freq(4.0) for w in ws} for lang, ws in words.items()}
     for lang, word in [("en", "ox"), ("fr", "boeuf"), ("zh", "牛"), ("ja", "雄牛")]:
         frequencies[lang][word] = _freq(4.5)  # ox comes before cow
-    return b.Sources(nouns, lexicons, frequencies)
+    return evidence.Sources(nouns, lexicons, frequencies)
 
 
 def test_specific_prefers_the_primary_meaning():
     en = {"coin": _freq(4.19), "money": _freq(5.64), "dog": _freq(5.1), "snoop": _freq(3.0)}
     zh = d.Lexicon(senses={"钱": [frozenset({"coin"}), frozenset({"money"})]})
-    assert not b.specific("钱", {"coin"}, zh, en, ordered=True)  # money is far more frequent
+    assert not rules.specific("钱", {"coin"}, zh, en, ordered=True)  # money is far more frequent
     zh.senses["硬币"] = [frozenset({"coin"})]
-    assert b.specific("硬币", {"coin"}, zh, en, ordered=True)
+    assert rules.specific("硬币", {"coin"}, zh, en, ordered=True)
     ja = d.Lexicon(senses={"犬": [frozenset({"dog"}), frozenset({"snoop"})]})
-    assert b.specific("犬", {"dog"}, ja, en, ordered=True)
+    assert rules.specific("犬", {"dog"}, ja, en, ordered=True)
     ja.senses["鍵"] = [frozenset({"lock"}), frozenset({"key"}), frozenset({"dog"})]
-    assert not b.specific("鍵", {"dog"}, ja, en, ordered=True)  # only two senses count
+    assert not rules.specific("鍵", {"dog"}, ja, en, ordered=True)  # only two senses count
     zh.senses["风"] = [frozenset({"wind"}), frozenset({"news"})]
     en.update(wind=_freq(5.0), news=_freq(6.1))
-    assert b.specific("风", {"wind"}, zh, en, ordered=True)  # news is a second sense
-    assert not b.specific("风", {"wind"}, zh, en, ordered=False)
+    assert rules.specific("风", {"wind"}, zh, en, ordered=True)  # news is a second sense
+    assert not rules.specific("风", {"wind"}, zh, en, ordered=False)
 
 
 def test_a_bracketed_note_must_fit_a_polysemous_lemma():
@@ -229,7 +231,7 @@ def test_a_bracketed_note_must_fit_a_polysemous_lemma():
     lexicon = d.Lexicon()
     lexicon.add_sense("ニワトコ", ["elder (tree)"])
     lexicon.add_sense("年長者", ["elder (person)"])
-    src = b.Sources(nouns, {"ja": lexicon}, {})
+    src = evidence.Sources(nouns, {"ja": lexicon}, {})
     assert src.named("ja", "ニワトコ", person) == set()
     assert src.named("ja", "年長者", person) == {"elder"}
 
@@ -257,11 +259,11 @@ def test_english_words_are_common_nouns_not_names_plurals_or_symbols():
         "bos": ("7-n",),
     }
     nouns = Nouns(synsets, senses, {"he": 3}, {"cat": (40, 0)})
-    assert not b._is_a_name("cat", nouns)  # CAT, the scan, is not its most frequent sense
-    assert b._is_a_name("john", nouns)
-    assert not b._is_plural("boss", nouns) and len(ids) == 6
-    assert b.names(synsets["5-n"], nouns) == {"helium"}  # He would match the pronoun
-    assert b.names(synsets["4-n"], nouns) == {"toilet"}  # john means the apostle first
+    assert not rules._is_a_name("cat", nouns)  # CAT, the scan, is not its most frequent sense
+    assert rules._is_a_name("john", nouns)
+    assert not rules._is_plural("boss", nouns) and len(ids) == 6
+    assert evidence.names(synsets["5-n"], nouns) == {"helium"}  # He would match the pronoun
+    assert evidence.names(synsets["4-n"], nouns) == {"toilet"}  # john means the apostle first
 
 
 def test_an_earlier_concept_never_takes_a_later_ones_answer():
@@ -282,8 +284,8 @@ def test_an_earlier_concept_never_takes_a_later_ones_answer():
         lang: {w: _freq(5.0 if w in ("main", "手") else 4.5) for w in lex.senses}
         for lang, lex in lexicons.items()
     }
-    src = b.Sources(nouns, lexicons, freq)
-    kept = b.select(b.concepts(src, b.CORE), 10, src, {})
+    src = evidence.Sources(nouns, lexicons, freq)
+    kept = answers.select(answers.concepts(src, CORE), 10, src, {})
     by_id = {c.id: c for c in kept}
     assert by_id["hand"].spellings["ja"].word == "手"
     assert by_id["direction"].spellings["fr"].word == "sens"  # main's second sense: no answer
@@ -307,21 +309,21 @@ def test_a_concept_whose_answer_an_earlier_one_holds_is_dropped_not_given_anothe
         lang: {w: _freq(5.0 if w in ("mer", "海") else 4.0) for w in lex.senses}
         for lang, lex in lexicons.items()
     }
-    src = b.Sources(nouns, lexicons, freq)
+    src = evidence.Sources(nouns, lexicons, freq)
     counts: dict = {}
-    kept = b.select(b.concepts(src, b.CORE), 10, src, counts)
+    kept = answers.select(answers.concepts(src, CORE), 10, src, counts)
     assert [c.id for c in kept] == ["sea"] and kept[0].spellings["zh"].word == "海"
     assert counts["answer_of_an_earlier_concept"] == 1  # ocean: no fall-back to 海洋
 
 
-def _senses(*pairs: tuple[str, tuple[str, ...], str]) -> b.Sources:
+def _senses(*pairs: tuple[str, tuple[str, ...], str]) -> evidence.Sources:
     """Sources for sense tests: synsets (id, lemmas, definition) under one parent each."""
     synsets = {sid: Synset(sid, "noun.object", lemmas, (), gloss) for sid, lemmas, gloss in pairs}
     senses: dict[str, tuple[str, ...]] = {}
     for sid, lemmas, _ in pairs:
         for lemma in lemmas:
             senses[lemma] = (*senses.get(lemma, ()), sid)
-    return b.Sources(Nouns(synsets, senses, {}), {}, {})
+    return evidence.Sources(Nouns(synsets, senses, {}), {}, {})
 
 
 def test_a_sense_about_another_meaning_of_the_lemma_does_not_count():
@@ -357,8 +359,8 @@ def test_a_reading_that_stands_for_another_word_or_a_register_label_is_no_answer
         fh.write("麵 面 [mian4] /noodles/\n")
         fh.write("汁 汁 [zhi1] /juice/\n")
     zh = d.read_cedict(path)
-    assert not b.dominant_reading("沈", {"juice"}, zh, "zh")
-    assert b.dominant_reading("面", {"noodles"}, zh, "zh")
+    assert not rules.dominant_reading("沈", {"juice"}, zh, "zh")
+    assert rules.dominant_reading("面", {"noodles"}, zh, "zh")
     src = _senses(("1-n", ("juice",), "the liquid part of fruit"))
     src.lexicons["zh"] = zh
     juice = src.nouns.synsets["1-n"]
@@ -373,62 +375,60 @@ def test_an_answer_is_a_word_whose_main_reading_is_the_concept():
         zh.add_sense("老公", senses)
     zh.start_entry("太监")
     zh.add_sense("太监", ["eunuch"])
-    assert not b.dominant_reading("老公", {"eunuch"}, zh, "zh")
-    assert b.dominant_reading("太监", {"eunuch"}, zh, "zh")
+    assert not rules.dominant_reading("老公", {"eunuch"}, zh, "zh")
+    assert rules.dominant_reading("太监", {"eunuch"}, zh, "zh")
     ja = d.Lexicon()
     ja.start_entry("タン", common=False)
     ja.add_sense("タン", ["tan"])
     ja.start_entry("タン", common=True)
     ja.add_sense("タン", ["tongue"])
-    assert b.dominant_reading("タン", {"tongue"}, ja, "ja")  # the common entry names it
-    assert not b.dominant_reading("タン", {"tan"}, ja, "ja")
+    assert rules.dominant_reading("タン", {"tongue"}, ja, "ja")  # the common entry names it
+    assert not rules.dominant_reading("タン", {"tan"}, ja, "ja")
     de = d.Lexicon()
     de.add_sense("Lehrer", ["teacher"])
     de.add_sense("Lehrerin", ["teacher"])
     de.add_sense("Ärztin", ["doctor"])
     de.add_sense("Arzt", ["doctor", "physician"])
-    assert b.feminine("Lehrerin", "de", de) and b.feminine("Ärztin", "de", de)
-    assert not b.feminine("Lehrer", "de", de)
+    assert rules.feminine("Lehrerin", "de", de) and rules.feminine("Ärztin", "de", de)
+    assert not rules.feminine("Lehrer", "de", de)
 
 
 def test_the_english_word_must_name_its_first_sense_clearly():
     plate = ("1-n", "2-n", "3-n")
     nouns = Nouns({}, {"plate": plate, "dog": ("9-n",), "cat": ("7-n", "8-n")}, {})
     nouns.tagged.update(plate=(6, 4, 3), cat=(40, 2))
-    assert not b.dominant_sense("plate", nouns)  # 6 uses against 4
-    assert b.dominant_sense("cat", nouns) and b.dominant_sense("dog", nouns)  # only sense
-    assert not b.dominant_sense("fish", Nouns({}, {"fish": ("1-n", "2-n")}, {}))  # no counts
+    assert not rules.dominant_sense("plate", nouns)  # 6 uses against 4
+    assert rules.dominant_sense("cat", nouns) and rules.dominant_sense("dog", nouns)  # only sense
+    assert not rules.dominant_sense("fish", Nouns({}, {"fish": ("1-n", "2-n")}, {}))  # no counts
 
 
 def test_a_lone_character_never_displaces_a_compound_by_consensus():
-    zh = b.Spelling("父亲", ("父亲", "父"), 5.3, ("父亲", "父"))
-    ja = b.Spelling("父", ("父",), 5.0, ("父",))
+    zh = Spelling("父亲", ("父亲", "父"), 5.3, ("父亲", "父"))
+    ja = Spelling("父", ("父",), 5.0, ("父",))
     freq = {"zh": {"父亲": _freq(5.3), "父": _freq(5.0)}, "ja": {"父": _freq(5.0)}}
-    src = b.Sources(Nouns({}, {}, {}), {}, freq)
-    assert b.consensus({"zh": zh, "ja": ja}, src)["zh"].word == "父亲"
+    src = evidence.Sources(Nouns({}, {}, {}), {}, freq)
+    assert answers.consensus({"zh": zh, "ja": ja}, src)["zh"].word == "父亲"
 
 
 def test_chinese_and_japanese_answers_that_share_characters_confirm_each_other():
-    assert b.to_simplified("顕微鏡") == "显微镜" and b.to_simplified("ネコ") == "ネコ"
-    zh = b.Spelling("薪", ("薪", "燃料"), 4.0, ("薪", "燃料"))
-    ja = b.Spelling("燃料", ("燃料",), 4.0, ("燃料",))
-    src = b.Sources(Nouns({}, {}, {}), {}, {"zh": {}, "ja": {}})
-    out = b.consensus({"zh": zh, "ja": ja}, src)
+    assert answers.to_simplified("顕微鏡") == "显微镜" and answers.to_simplified("ネコ") == "ネコ"
+    zh = Spelling("薪", ("薪", "燃料"), 4.0, ("薪", "燃料"))
+    ja = Spelling("燃料", ("燃料",), 4.0, ("燃料",))
+    src = evidence.Sources(Nouns({}, {}, {}), {}, {"zh": {}, "ja": {}})
+    out = answers.consensus({"zh": zh, "ja": ja}, src)
     assert out["zh"].word == "燃料" and out["zh"].accepted == ("燃料", "薪")
 
 
 def test_words_of_the_rule():
-    assert b.is_word("狗", "zh") and not b.is_word("红色的", "zh")
-    assert (
-        not b.is_word("て", "ja") and b.is_word("手", "ja") and not b.is_word("オオカミの顔", "ja")
-    )
-    assert b.is_word("Hund", "de") and not b.is_word("sn", "de") and not b.is_word("Java", "fr")
-    assert not b.is_word("a", "en") and not b.is_word("ice cream", "en")
+    assert is_word("狗", "zh") and not is_word("红色的", "zh")
+    assert not is_word("て", "ja") and is_word("手", "ja") and not is_word("オオカミの顔", "ja")
+    assert is_word("Hund", "de") and not is_word("sn", "de") and not is_word("Java", "fr")
+    assert not is_word("a", "en") and not is_word("ice cream", "en")
 
 
 def test_toy_build_verifies_every_distractor():
     src = _toy()
-    items, counts = b.build(src, langs=b.CORE, n_distractors=2)
+    items, counts = b.build(src, langs=CORE, n_distractors=2)
     by_id = {it.id: it for it in items}
     assert set(by_id) == {
         "ox",
@@ -449,7 +449,7 @@ def test_toy_build_verifies_every_distractor():
         for lang, dis in it.distractors.items():
             assert len(dis) == 2 and not set(dis) & set(it.accepted[lang])
     assert counts["items"] == 6 and counts["short_of_distractors"] == {}
-    assert b.build(src, langs=b.CORE, n_distractors=2)[0] == items  # deterministic
+    assert b.build(src, langs=CORE, n_distractors=2)[0] == items  # deterministic
 
 
 def test_neighbours_never_include_an_ancestor_or_descendant():
@@ -458,7 +458,7 @@ def test_neighbours_never_include_an_ancestor_or_descendant():
     ups = {"c": ("p", "q1"), "p": (), "r": ("p",), "s": ("p",), "k": ("c",)}
     ups |= {f"q{i}": (f"q{i + 1}",) for i in range(1, 6)} | {"q6": ("r",)}
     synsets = {n: Synset(n, "noun.animal", (n,), up, "") for n, up in ups.items()}
-    neighbours = b.Neighbours(Nouns(synsets, {}, {}))
+    neighbours = distractors.Neighbours(Nouns(synsets, {}, {}))
     line = neighbours.line("c")
     assert line == set(ups) - {"s"}
     steps, shared = neighbours.distances("c", line)
@@ -468,8 +468,8 @@ def test_neighbours_never_include_an_ancestor_or_descendant():
 
 
 def test_zipf_is_log_frequency_per_billion():
-    assert b.zipf({"dog": 1e-4}, "Dog") == 5.0 and b.zipf({}, "dog") == 0.0
-    assert math.isclose(b.zipf({"x": _freq(3.3)}, "x"), 3.3)
+    assert zipf({"dog": 1e-4}, "Dog") == 5.0 and zipf({}, "dog") == 0.0
+    assert math.isclose(zipf({"x": _freq(3.3)}, "x"), 3.3)
 
 
 # -- the committed list against the real sources ----------------------------------------------
@@ -477,7 +477,7 @@ def test_zipf_is_log_frequency_per_billion():
 
 @pytest.fixture(scope="module")
 def rebuilt(tmp_path_factory):
-    src = b.read_sources()
+    src = evidence.read_sources()
     out = tmp_path_factory.mktemp("clwtd")
     b.build_from_sources(out, src)
     return src, out
@@ -495,11 +495,11 @@ def test_committed_list_passes_the_checks(rebuilt):
     src, _ = rebuilt
     data = clwtd.load()
     assert len(data.items) >= 400  # the audited list (notebook 00)
-    assert set(data.languages) == set(b.CORE)
+    assert set(data.languages) == set(CORE)
     assert not clwtd.warnings(data)  # no answer shared by two items
     headwords = {lang: set(lex.senses) | set(lex.listed_by) for lang, lex in src.lexicons.items()}
-    for pivot in src.pivots["fr"].values():
-        headwords["fr"] |= set(pivot.forward) | set().union(*pivot.backward.values())
+    for bridge in src.bridges["fr"].values():
+        headwords["fr"] |= set(bridge.forward) | set().union(*bridge.backward.values())
     unknown, translations = [], []
     for it in data.items:
         names = {n.lower() for n in src.nouns.synsets[it.synset].lemmas}

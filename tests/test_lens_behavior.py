@@ -92,8 +92,8 @@ def test_paper_mode_traces_each_item_with_its_own_shots(dataset, tmp_path, monke
     monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path))
     lm = loading.load_model("tiny-gpt2", device="cpu")
     pair = prompts.Pair("en", "fr")
-    traces = tracing.study_traces(lm, dataset.items, [pair], 3, 2, "paper", 0, 6, top_k=1)
     planned = prompts.plan(pair, dataset.items, 3, 2, "paper", 0, 6)
+    traces = tracing.trace_pair(lm, planned, pair, top_k=1)
     for p, t in zip(planned, traces, strict=True):
         text = lm.tokenizer.decode(t.trace.ids)
         assert text == prompts.query(pair, p.shots[0], t.source)
@@ -128,21 +128,34 @@ def test_exclusions_and_threshold_rule():
         b.classify([(7, 0.9)], S, T, rule="vote")
 
 
-def test_study_traces_follow_the_scorers_items_and_rows_carry_both_rules(
-    dataset, tmp_path, monkeypatch
-):
+def test_scores_traces_and_translations_of_a_study_join_one_to_one(tmp_path, monkeypatch):
+    """One plan: every analysis of a study sees the same items with the same shots."""
+    import pandas as pd
+
+    from semantic_pivots.study import Study
+
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path))
+    study = Study.from_profile("smoke", models=["tiny-gpt2"], languages=["en", "fr"])
+    keys = ["model", "pair", "item", "shots"]
+    scores = study.scores[keys]
+    traces = pd.DataFrame([(*key, t.shots) for key, t in study.traces.items()], columns=keys)
+    translations = study.translations[keys]
+    assert len(scores) == 6 * 2 and scores["shots"].str.count(r"\|").eq(1).all()  # 2 shot sets
+    for other in (traces, translations, study.behaviour[keys]):
+        joined = scores.merge(other, on=keys, validate="one_to_one")
+        assert len(joined) == len(scores) == len(other)
+
+
+def test_behaviour_rows_carry_both_rules(dataset, tmp_path, monkeypatch):
     from semantic_pivots import prompts
-    from semantic_pivots.analyses import scoring, tracing
+    from semantic_pivots.analyses import tracing
 
     monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path))
     lm = loading.load_model("tiny-gpt2", device="cpu")
-    pairs = prompts.ordered_pairs(["en", "fr"])
-    traces = tracing.study_traces(lm, dataset.items, pairs, 2, 1, "shared", 0, 4, top_k=2)
-    scores = scoring.score_pairs(
-        lm, dataset.items, pairs, k=2, sets=1, mode="shared", seed=0, n_items=4
-    )
-    assert [(t.pair, t.item) for t in traces] == [(s["pair"], s["item"]) for s in scores]
-    for t in traces:
+    pair = prompts.Pair("en", "fr")
+    for t in tracing.trace_pair(
+        lm, prompts.plan(pair, dataset.items, 2, 1, "shared", 0, 4), pair, 2
+    ):
         row = tracing.behaviour_row(t, lm, "threshold", 0.05)
         top1 = t.trace.top1()
         assert row["peak prob"] == max(p for _, p in top1[1:])

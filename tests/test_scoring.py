@@ -107,14 +107,14 @@ def test_request_layout_matches_the_prompt():
 
 
 def test_item_score_arithmetic():
-    item = _items()[0]
+    item = prompts.Planned(_items()[0], [_items()[1:3], _items()[3:5]])
     # candidate 0 (true) has losses 0.1 and 0.3 over two shot sets; distractors lose 2.0
     nll = [[0.1, 0.3]] + [[2.0, 2.0]] * 9
     s = scoring.score_items(nll, "m", prompts.Pair("en", "fr"), item)
     assert s.p_true == pytest.approx(math.exp(-0.2))
     assert s.p_distractors == pytest.approx(math.exp(-2.0))
     assert s.score == pytest.approx(math.exp(-0.2) - math.exp(-2.0))
-    assert s.rank == 1 and s.n_candidates == 10
+    assert s.rank == 1 and s.n_candidates == 10 and s.shots == "cat,horse|cow,bird"
     worse = scoring.score_items(
         [[3.0]] + [[1.0]] * 4 + [[5.0]] * 5, "m", prompts.Pair("en", "fr"), item
     )
@@ -150,23 +150,24 @@ def test_bad_inputs_stop_with_one_line():
         prompts.plan(pair, _items()[:3], 5, 1, "shared", 0)
     no_distractors = [Item(it.id, it.words) for it in _items()]
     with pytest.raises(UserError, match="no en distractors for en-fr.*distractors='random'"):
-        scoring.score_pair(None, no_distractors, pair, k=2, sets=1)
+        scoring.score_pair(None, pair, prompts.plan(pair, no_distractors, 2, 1, "shared", 0))
 
 
 def test_scores_are_cached_and_keyed_by_parameters(tmp_path, monkeypatch):
     monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path))
     lm = loading.load_model("tiny-llama", device="cpu")
     pair = prompts.Pair("en", "fr")
-    first = scoring.score_pair(lm, _items(), pair, k=2, sets=1, n_items=3)
+    planned = {k: prompts.plan(pair, _items(), k, 1, "shared", 0, 3) for k in (1, 2)}
+    first = scoring.score_pair(lm, pair, planned[2])
     assert len(list((tmp_path / "results" / "nll").glob("*.json"))) == 1
     monkeypatch.setattr(scoring, "NLL", scoring.NLL.__class__("nll", 99, scoring.NLL.code))
-    assert scoring.score_pair(lm, _items(), pair, k=2, sets=1, n_items=3) == first
+    assert scoring.score_pair(lm, pair, planned[2]) == first
     # a new version of the computation is a new key, never the old result's
     assert len(list((tmp_path / "results" / "nll").glob("*.json"))) == 2
     calls = []
     monkeypatch.setitem(scoring.SCORERS, "fast", lambda *a: calls.append(a) or [])
-    assert scoring.score_pair(lm, _items(), pair, k=2, sets=1, n_items=3) == first
+    assert scoring.score_pair(lm, pair, planned[2]) == first
     assert not calls  # an identical rerun reads the cache
     with pytest.raises(StopIteration):  # a changed parameter recomputes (here: the stub)
-        scoring.score_pair(lm, _items(), pair, k=1, sets=1, n_items=3)
+        scoring.score_pair(lm, pair, planned[1])
     assert len(calls) == 1

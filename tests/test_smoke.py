@@ -8,8 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from semantic_pivots import config
 from semantic_pivots.paths import ROOT
 from semantic_pivots.report import notebooks
+from semantic_pivots.training import glass
+
+
+def execute(profile: str, names=None, *, out_dir, parameters=None):
+    """What ``notebooks-run`` does: train the glass-box models the run needs, then execute."""
+    glass.train_named(config.from_notebook({"profile": profile, **(parameters or {})}))
+    return notebooks.execute(profile, names, out_dir=out_dir, parameters=parameters)
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +27,7 @@ def executed(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path_factory.mktemp("cache")))
     try:
-        yield notebooks.execute("smoke", out_dir=tmp_path_factory.mktemp("executed"))
+        yield execute("smoke", out_dir=tmp_path_factory.mktemp("executed"))
     finally:
         mp.undo()
 
@@ -112,7 +120,7 @@ def test_notebook_01_scores_a_spreadsheet_list_without_distractors(dataset, tmp_
     rows = [",".join(langs)] + [",".join(it.words[lang] for lang in langs) for it in dataset.items]
     path = tmp_path / "export.csv"
     path.write_bytes(("\n".join(rows) + "\n").encode("utf-8-sig"))
-    (out,) = notebooks.execute(
+    (out,) = execute(
         "smoke",
         ["01_clwtd_scores"],
         out_dir=tmp_path / "out",
@@ -127,7 +135,7 @@ def test_notebook_01_scores_a_spreadsheet_list_without_distractors(dataset, tmp_
 @pytest.mark.slow
 def test_a_tracing_knob_passed_to_papermill_reaches_the_analysis(tmp_path, monkeypatch):
     monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path / "cache"))
-    (out,) = notebooks.execute(
+    (out,) = execute(
         "smoke",
         ["02_layer_tracing"],
         out_dir=tmp_path / "out",

@@ -84,11 +84,14 @@ def _model_info(args) -> None:
 def _notebooks_run(args) -> None:
     from pathlib import Path
 
-    from semantic_pivots.config import parse_assignments, settings
+    from semantic_pivots.config import from_notebook, parse_assignments, settings
     from semantic_pivots.report.notebooks import execute
+    from semantic_pivots.training import glass
 
     overrides = parse_assignments(args.set or "")
     settings(args.profile, **overrides)  # a bad profile or setting stops before any notebook
+    # the glass-box models the notebooks use are trained first (cached), with a progress bar
+    glass.train_named(from_notebook({"profile": args.profile, "overrides": overrides}))
     out = Path(args.out) if args.out else None
     kwargs = {"out_dir": out} if out else {}
     for path in execute(
@@ -275,6 +278,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command of the command line; 0 on success, 2 on bad input, 130 if interrupted."""
+    from semantic_pivots.training import glass  # noqa: F401 - resolves glass-box model specs
+
     args = parser().parse_args(argv)
     try:
         args.func(args)

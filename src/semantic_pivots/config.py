@@ -18,9 +18,8 @@ import yaml
 
 from semantic_pivots import languages
 from semantic_pivots.data import clwtd
-from semantic_pivots.data.clwtd import Item
 from semantic_pivots.errors import UserError
-from semantic_pivots.prompts import MODES, Pair, Planned, plan
+from semantic_pivots.prompts import MODES
 
 PROFILES_FILE = Path(__file__).with_name("profiles.yaml")
 
@@ -38,10 +37,6 @@ class Scoring:
     k_items: int = 15  # items per pair in the few-shot (k) comparison
     k_pairs: list[str] = field(default_factory=lambda: ["en-fr", "fr-en", "en-zh", "zh-en"])
     checkpoints: list[str] = field(default_factory=list)  # model specs scored in order
-
-    def plan(self, pair: Pair, items: list[Item], seed: int) -> list[Planned]:
-        """The items these settings evaluate for ``pair``, with their shots (prompts.plan)."""
-        return plan(pair, items, self.k, self.shot_sets, self.mode, seed, self.n_items)
 
 
 @dataclass(frozen=True)
@@ -133,6 +128,8 @@ SECTIONS = {
 
 @dataclass(frozen=True)
 class Settings:
+    """A run's settings: the study-wide ones and a section per analysis (typed, checked)."""
+
     profile: str
     description: str
     models: list[str]
@@ -218,6 +215,7 @@ def _yaml(what: str, text: str):
 
 
 def profiles() -> dict[str, dict]:
+    """Every profile of ``profiles.yaml``, as written."""
     return yaml.safe_load(PROFILES_FILE.read_text(encoding="utf-8"))
 
 
@@ -235,6 +233,10 @@ def _integer(name: str, value, minimum: int | None) -> int:
 
 
 def as_list(name: str, value, kind: type) -> list:
+    """A list setting, its elements of ``kind`` (int, or non-empty strings).
+
+    Given as a list or as text: a YAML list, or one element where one is a list.
+    """
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("["):
@@ -294,6 +296,7 @@ def check(name: str, value):
 
 
 def valid_names() -> list[str]:
+    """Every name a setting can be given by, for the error that lists them."""
     return [*TOP, "model", *SECTIONS, *(f"{s}.{k}" for s, keys in KEYS.items() for k in keys)]
 
 

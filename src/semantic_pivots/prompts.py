@@ -61,6 +61,11 @@ class Planned:
     item: Item
     shots: list[list[Item]]
 
+    @property
+    def shot_ids(self) -> str:
+        """The shot sets as item ids (``a,b|c,d``): what results of one plan join on."""
+        return "|".join(",".join(it.id for it in shots) for shots in self.shots)
+
 
 def plan(
     pair: Pair,
@@ -74,8 +79,8 @@ def plan(
 ) -> list[Planned]:
     """The items evaluated for ``pair`` and their shot sets.
 
-    One plan for scoring, tracing and
-    generation, so that their results join on the same items seen with the same shots.
+    Called by the study's planning function only (``Study.plan``), so that scores, traces,
+    translations and pivots join on the same items seen with the same shots.
 
     ``shared``: a held-out pool of ``pool`` items (default ``k * sets``; never evaluated) gives
     every item the same ``sets`` prefixes; a fixed ``pool`` keeps the evaluated items the same

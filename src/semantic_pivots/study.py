@@ -10,14 +10,23 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import cache, cached_property
 
-from semantic_pivots import config
+from semantic_pivots import config, prompts
 from semantic_pivots.data import clwtd
 from semantic_pivots.data.clwtd import Item
 from semantic_pivots.errors import UserError
-from semantic_pivots.prompts import Pair, ordered_pairs
+from semantic_pivots.models.loading import model_name
+from semantic_pivots.prompts import Pair, Planned, ordered_pairs
+from semantic_pivots.training import glass
 
 
 class Study:
+    """One run of the study: its settings, word list, pairs and models, and every result.
+
+    The study alone plans what is evaluated (:meth:`plan`); every analysis takes the planned
+    items, so scores, traces, translations and pivots of one study join one-to-one on
+    (model, pair, item, shots).
+    """
+
     def __init__(self, settings: config.Settings):
         self.settings = settings
         self.dataset = clwtd.study_list(
@@ -31,6 +40,7 @@ class Study:
 
     @classmethod
     def from_profile(cls, profile: str = "default", **overrides) -> Study:
+        """The study of a profile of ``profiles.yaml`` with settings overridden."""
         return cls(config.settings(profile, **overrides))
 
     @classmethod
@@ -42,7 +52,8 @@ class Study:
         """The run's settings in one sentence, for the top of every notebook."""
         from semantic_pivots.report.tables import settings_line
 
-        return settings_line(self.settings, self.dataset)
+        n = len(self.plan(self.pairs[0], self.dataset.items, self.settings.scoring))
+        return settings_line(self.settings, self.dataset, n)
 
     @cached_property
     def models(self) -> list:
@@ -52,7 +63,23 @@ class Study:
         return [load_model(spec) for spec in self.settings.models]
 
     @cached_property
+    def glass_names(self) -> list[str]:
+        """The glass-box models of the profile's models and checkpoints, each once."""
+        specs = [*self.settings.models, *self.settings.scoring.checkpoints]
+        return list(dict.fromkeys(model_name(s) for s in specs if glass.is_glass(s)))
+
+    @property
+    def quantized(self) -> list[str]:
+        """The models loaded from a quantized release, with its format."""
+        return [
+            f"{lm.info.name} ({lm.info.quantization})"
+            for lm in self.models
+            if lm.info.quantization != "none"
+        ]
+
+    @cached_property
     def n_layers(self) -> dict[str, int]:
+        """Each model's number of layers, by name."""
         return {lm.info.name: lm.adapter.n_layers for lm in self.models}
 
     def scope(self, spec: str) -> tuple[list[Item], list[Pair]]:
@@ -62,16 +89,12 @@ class Study:
         of the run's languages that its data holds, and the items whose words in those
         languages its final checkpoint has seen (so every checkpoint has the same items).
         """
-        from semantic_pivots.training import glass
-
         if not glass.is_glass(spec):
             return self.dataset.items, self.pairs
-        return self._glass_scope(glass.base_name(spec))
+        return self._glass_scope(model_name(spec))
 
     @cache  # noqa: B019 - one study per notebook; the scope is asked for many times
     def _glass_scope(self, name: str) -> tuple[list[Item], list[Pair]]:
-        from semantic_pivots.training import glass
-
         final = glass.checkpoint(name)
         held = glass.languages_of(name)
         langs = [lang for lang in self.settings.languages if lang in held]
@@ -81,10 +104,34 @@ class Study:
 
     def scoring_for(self, spec: str) -> config.Scoring:
         """The scoring settings of a model: a glass-box model's own number of items."""
-        from semantic_pivots.training import glass
-
         s = self.settings.scoring
         return replace(s, n_items=s.glass_n_items) if glass.is_glass(spec) else s
+
+    def plan(
+        self, pair: Pair, items: list[Item], scoring: config.Scoring, pool: int | None = None
+    ) -> list[Planned]:
+        """The items evaluated for ``pair`` and their shots, under ``scoring``.
+
+        The study's one planning function (``prompts.plan`` with the run's seed); ``pool``
+        fixes the held-out shot pool so that every ``k`` of a sweep scores the same items.
+        """
+        return prompts.plan(
+            pair,
+            items,
+            scoring.k,
+            scoring.shot_sets,
+            scoring.mode,
+            self.settings.seed,
+            scoring.n_items,
+            pool,
+        )
+
+    @cache  # noqa: B019 - one study per notebook; plans are asked for by every analysis
+    def plans(self, spec: str) -> dict[Pair, list[Planned]]:
+        """A model's planned items per ordered pair: its scope under its scoring settings."""
+        items, pairs = self.scope(spec)
+        scoring = self.scoring_for(spec)
+        return {pair: self.plan(pair, items, scoring) for pair in pairs}
 
     def each_model(self):
         """(model, its items, its pairs) for every model with enough items to evaluate."""
@@ -114,13 +161,10 @@ class Study:
         """CLWTD item scores of every model and ordered pair (a DataFrame)."""
         from semantic_pivots.analyses import scoring
 
-        s = self.settings
         rows = [
             row
-            for lm, items, pairs in self.each_model()
-            for row in scoring.study_scores(
-                [lm], items, pairs, self.scoring_for(lm.info.name), s.seed
-            )
+            for lm, _, _ in self.each_model()
+            for row in scoring.score_pairs(lm, self.plans(lm.info.name))
         ]
         return self.score_frame(rows)
 
@@ -143,11 +187,9 @@ class Study:
     def _behaviour(self):
         from semantic_pivots.analyses import tracing
 
-        s = self.settings
         rows, traces = [], {}
-        for lm, items, pairs in self.each_model():
-            scoring = self.scoring_for(lm.info.name)
-            r, t = tracing.study_behaviour([lm], items, pairs, scoring, s.tracing, s.seed)
+        for lm, _, _ in self.each_model():
+            r, t = tracing.study_behaviour(lm, self.plans(lm.info.name), self.settings.tracing)
             rows += r
             traces.update(t)
         return rows, traces
@@ -164,14 +206,129 @@ class Study:
         """The lens traces by (model, pair, item)."""
         return self._behaviour[1]
 
+    @cached_property
+    def translations(self):
+        """Greedy translations of every model's planned items (a DataFrame)."""
+        import pandas as pd
+
+        from semantic_pivots.analyses import translation
+
+        rows = [
+            r.__dict__
+            for lm, _, _ in self.each_model()
+            for r in translation.translate_pairs(lm, self.plans(lm.info.name))
+        ]
+        return pd.DataFrame(rows).assign(**{"exact match": lambda f: f["correct"].astype(float)})
+
+    @cached_property
+    def scores_with_generation(self):
+        """The scores with each item's greedy exact match joined on (model, pair, item, shots)."""
+        keys = ["model", "pair", "item", "shots"]
+        generated = self.translations[[*keys, "exact match"]]
+        both = self.scores.merge(generated, on=keys, validate="one_to_one")
+        if not len(both) == len(self.scores) == len(generated):
+            raise AssertionError("scores and translations are not of the same planned items")
+        return both
+
+    def blank_relabelling(self):
+        """Per model and pair, the labels that move when the lens reads a leading blank."""
+        from semantic_pivots.analyses import tracing
+
+        at_blank = [
+            row
+            for lm, _, _ in self.each_model()
+            for row in tracing.blank_position_labels(
+                lm, self.plans(lm.info.name), self.settings.tracing, self.traces
+            )
+        ]
+        return tracing.relabelling(self._behaviour[0], at_blank)
+
+    @cached_property
+    def k_pairs(self) -> list[Pair]:
+        """The pairs of the profile's ``k_pairs`` that the run's languages allow (else two)."""
+        langs = set(self.settings.languages)
+        chosen = [Pair(*p.split("-")) for p in self.settings.scoring.k_pairs]
+        return [p for p in chosen if {p.src, p.tgt} <= langs] or self.pairs[:2]
+
+    @cached_property
+    def k_pool(self) -> int:
+        """One held-out shot pool for every ``k`` of the sweep, so each scores the same items."""
+        s = self.settings.scoring
+        return max([*s.k_values, s.k])
+
+    @cached_property
+    def k_sweep(self):
+        """Scores of the ``k_pairs`` with each ``k`` of ``k_values`` (one shot set, a column k)."""
+        import pandas as pd
+
+        from semantic_pivots.analyses import scoring
+
+        s = self.settings.scoring
+        rows = []
+        for lm, items, pairs in self.each_model():
+            for k in s.k_values:
+                sweep = replace(s, k=k, shot_sets=1, n_items=s.k_items)
+                plans = {
+                    p: self.plan(p, items, sweep, self.k_pool) for p in self.k_pairs if p in pairs
+                }
+                rows += [dict(row, k=k) for row in scoring.score_pairs(lm, plans)]
+        return pd.DataFrame(rows)
+
+    def checkpoint_plans(self, spec: str) -> tuple[dict[Pair, list[Planned]], float]:
+        """A checkpoint's plans and where it stands in training.
+
+        A glass-box checkpoint: its model's plans, at the tokens it has seen. Any other:
+        the few-shot sweep's pairs and items with the run's shots, at its place in the list.
+        """
+        if glass.is_glass(spec):
+            return self.plans(spec), glass.checkpoint(spec).tokens
+        s = self.settings.scoring
+        sc = replace(s, n_items=s.k_items)
+        items = self.dataset.items
+        place = self.checkpoint_specs.index(spec)
+        return {p: self.plan(p, items, sc, self.k_pool) for p in self.k_pairs}, place
+
+    @cached_property
+    def checkpoint_specs(self) -> list[str]:
+        """The profile's ``checkpoints``, each glass-box ``@all`` expanded, in training order."""
+        return glass.expand(self.settings.scoring.checkpoints)
+
+    @cached_property
+    def checkpoint_scores(self):
+        """Scores of every checkpoint (columns checkpoint, model and seen added)."""
+        from semantic_pivots.analyses import scoring
+        from semantic_pivots.models.loading import load_model
+
+        rows = []
+        for spec in self.checkpoint_specs:
+            plans, seen = self.checkpoint_plans(spec)
+            lm = load_model(spec)
+            rows += [
+                dict(row, checkpoint=spec, model=model_name(spec), seen=seen)
+                for row in scoring.score_pairs(lm, plans)
+            ]
+        return self.score_frame(rows) if rows else None
+
+    @cached_property
+    def checkpoint_behaviour(self):
+        """Behaviour labels of the glass-box checkpoints' items (columns model and seen)."""
+        import pandas as pd
+
+        from semantic_pivots.analyses import tracing
+        from semantic_pivots.models.loading import load_model
+        rows = []
+        for spec in filter(glass.is_glass, self.checkpoint_specs):
+            plans, seen = self.checkpoint_plans(spec)
+            found, _ = tracing.study_behaviour(load_model(spec), plans, self.settings.tracing)
+            rows += [dict(r, model=model_name(spec), seen=seen) for r in found]
+        return pd.DataFrame(rows)
+
     def counts(self, spec: str):
         """Counts of the words a model is scored on.
 
         Exact counts over what a glass-box checkpoint read; else the profile's backend.
         """
         from semantic_pivots.data import counts
-        from semantic_pivots.training import glass
-
         f = self.settings.frequency
         scored = set(self.scores.loc[self.scores["model"] == spec, "item"])
         items, pairs = self.scope(spec)
@@ -181,6 +338,34 @@ class Study:
         options = {"view": f.view} if f.backend == "corpus" else {}
         return counts.get_counts(f.backend, words, word_pairs, **options)
 
+    @cached_property
+    def frequency(self):
+        """Analysis 3's items: (count features per item, counts by model, items left out).
+
+        Each traced item with its behaviour label, CLWTD score and the count features of
+        ``frequency.xs``; items whose two words are one string are left out (copying answers
+        them), and their number is the third value.
+        """
+        import pandas as pd
+
+        from semantic_pivots.analyses import frequency
+
+        f = self.settings.frequency
+        xs = f.xs or list(frequency.XS)
+        scored = self.scores[["model", "pair", "item", "score"]]
+        items = self.behaviour.merge(scored, on=["model", "pair", "item"])
+        copied = items["same string"]
+        items = items[~copied]
+        counts = {lm.info.name: self.counts(lm.info.name) for lm, _, _ in self.each_model()}
+        frame = pd.concat(
+            [
+                frequency.features(counts[m], g, xs, f.cooccurrence)
+                for m, g in items.groupby("model", sort=False)
+            ],
+            ignore_index=True,
+        )
+        return frame, counts, int(copied.sum())
+
     def collection(self, spec: str):
         """The documents in which a model's pivots are sought.
 
@@ -188,12 +373,15 @@ class Study:
         model the study corpus in the counts' view, a proxy for its unknown pre-training data.
         """
         from semantic_pivots.data import corpus, retrieval
-        from semantic_pivots.training import glass
-
         if glass.is_glass(spec):
             return glass.training_collection(glass.checkpoint(spec).folder)
         view = self.settings.frequency.view
         return retrieval.corpus_collection(corpus.load(), self.settings.languages, view)
+
+    @cached_property
+    def collections(self) -> dict:
+        """Each evaluated model's pivot collection (:meth:`collection`), by name."""
+        return {lm.info.name: self.collection(lm.info.name) for lm, _, _ in self.each_model()}
 
     @cache  # noqa: B019 - one study per notebook
     def found_pivots(self, spec: str) -> dict:
@@ -201,12 +389,10 @@ class Study:
         from semantic_pivots.analyses import pivots
         from semantic_pivots.data import retrieval
 
-        items, pairs = self.scope(spec)
-        scoring, s = self.scoring_for(spec), self.settings
-        plans = {pair: scoring.plan(pair, items, s.seed) for pair in pairs}
+        s = self.settings
         collection = self.collection(spec)
         docs = retrieval.Local(collection, s.pivots.engine)
-        return pivots.pivots_by_pair(docs, collection.root.name, plans, s.pivots, s.seed)
+        return pivots.pivots_by_pair(docs, collection.root.name, self.plans(spec), s.pivots, s.seed)
 
     def pivot_traces(self, lm, spec: str) -> tuple[list, dict]:
         """A model's traces with the pivot and control sets read too, and the sets.
@@ -216,17 +402,15 @@ class Study:
         """
         from semantic_pivots.analyses import pivots, tracing
 
-        items, pairs = self.scope(spec)
-        scoring, s = self.scoring_for(spec), self.settings
         sets = pivots.model_sets(lm.tokenizer, self.found_pivots(spec))
         traces = [
             t
-            for pair in pairs
+            for pair, planned in self.plans(spec).items()
             for t in tracing.trace_pair(
                 lm,
-                scoring.plan(pair, items, s.seed),
+                planned,
                 pair,
-                s.tracing.top_k,
+                self.settings.tracing.top_k,
                 extra={item: chosen for (p, item), chosen in sets.items() if p == str(pair)},
             )
         ]
@@ -258,11 +442,8 @@ class Study:
         from semantic_pivots.models.loading import load_model
 
         lm = load_model(str(folder))
-        items, pairs = self.scope(spec)
         s = self.settings
-        scores = self.score_frame(
-            scoring.study_scores([lm], items, pairs, self.scoring_for(spec), s.seed)
-        )
+        scores = self.score_frame(scoring.score_pairs(lm, self.plans(spec)))
         traces, sets = self.pivot_traces(lm, spec)
         columns = ["model", "pair", "item", "label"]
         labels = pd.DataFrame(
@@ -273,6 +454,11 @@ class Study:
             pivots.mass_rows(traces, sets, lm.adapter.n_layers), columns=pivots.MASS_COLUMNS
         )
         return {"scores": scores, "labels": labels, "mass": mass}
+
+    @property
+    def glass_run(self) -> dict:
+        """The summary of the profile's glass-box run (``glass-<profile>``)."""
+        return glass.run_summary(f"{glass.PREFIX}{self.settings.profile}")
 
     @cached_property
     def continuation(self) -> dict:
@@ -286,7 +472,7 @@ class Study:
         from tqdm import tqdm
         from transformers import AutoTokenizer
 
-        from semantic_pivots.training import continued, glass
+        from semantic_pivots.training import continued
 
         spec = f"{glass.PREFIX}{self.settings.profile}"
         items, pairs = self.scope(spec)

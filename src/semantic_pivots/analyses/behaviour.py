@@ -52,6 +52,7 @@ def classify(
     rule: str = "peak",
     threshold: float = 0.1,
 ) -> int:
+    """An item's behaviour from its per-layer top-1 tokens (see the module's rules)."""
     if rule not in RULES:
         raise ValueError(f"unknown behaviour rule {rule!r}: expected one of {', '.join(RULES)}")
     if excluded(source, target, same_word):

@@ -27,18 +27,23 @@ import random
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
-from functools import cache
 
 from semantic_pivots.cache import Kind, cached_json
 from semantic_pivots.data import counts, retrieval
 from semantic_pivots.data.clwtd import Item
 from semantic_pivots.data.retrieval import Documents
+from semantic_pivots.data.words import admissible
 from semantic_pivots.models.encoding import is_blank
 from semantic_pivots.prompts import Pair
 
 
 @dataclass(frozen=True)
 class Pivot:
+    """A semantic pivot of one item, with its pivot score and document shares.
+
+    A word frequent in both the source word's and the target word's documents.
+    """
+
     word: str
     score: float
     df_source: float  # share of the source word's documents that hold it
@@ -48,6 +53,8 @@ class Pivot:
 
 @dataclass(frozen=True)
 class ItemPivots:
+    """An item's pivots in one ordered pair, its document counts and its control words."""
+
     pair: str  # the ordered pair whose source and target these are
     item: str
     source: str
@@ -58,10 +65,12 @@ class ItemPivots:
     control: list[str]  # frequency-matched non-pivots, one per pivot
 
     def to_json(self) -> dict:
+        """A plain record, for the result cache."""
         return asdict(self)
 
     @classmethod
     def from_json(cls, row: dict) -> ItemPivots:
+        """The pivots of a record made by :meth:`to_json`."""
         return cls(**{**row, "pivots": [Pivot(**p) for p in row["pivots"]]})
 
 
@@ -72,12 +81,6 @@ def shares(word_sets: list[frozenset[str]]) -> dict[str, float]:
         df.update(words)
     n = len(word_sets)
     return {w: c / n for w, c in df.items()}
-
-
-@cache  # asked of the same words for every item
-def admissible(word: str) -> bool:
-    """Not a number, not punctuation: a word with a letter and no digit."""
-    return any(c.isalpha() for c in word) and not any(c.isdigit() for c in word)
 
 
 def item_words(item: Item, langs: Iterable[str]) -> set[str]:

@@ -22,22 +22,23 @@ from tqdm import tqdm
 
 from semantic_pivots import languages
 from semantic_pivots.cache import Kind, cached_json, key_digest
-from semantic_pivots.config import Scoring
-from semantic_pivots.data.clwtd import Item
 from semantic_pivots.errors import UserError
 from semantic_pivots.models import encoding, kv
 from semantic_pivots.models.loading import LoadedModel
-from semantic_pivots.prompts import Pair, Planned, answer, plan, prefix
+from semantic_pivots.prompts import Pair, Planned, answer, prefix
 
 
 @dataclass(frozen=True)
 class Request:
+    """One log-likelihood request: the answer's loss after ``prefix + middle``."""
+
     prefix: str
     middle: str
     answer: str
 
 
 def encode(lm: LoadedModel, request: Request) -> encoding.Encoded:
+    """The request tokenized as one string, its answer tokens located."""
     return encoding.encode(lm.tokenizer, request.prefix + request.middle, request.answer)
 
 
@@ -133,9 +134,12 @@ SCORERS = {"fast": fast_nll, "reference": reference_nll}
 
 @dataclass(frozen=True)
 class ItemScore:
+    """One item's CLWTD score in one ordered pair, with the shots it was seen with."""
+
     model: str
     pair: str
     item: str
+    shots: str  # the plan's shot sets as item ids (prompts.Planned.shot_ids)
     source: str
     target: str
     p_true: float
@@ -159,8 +163,9 @@ def requests_for(pair: Pair, planned: Planned) -> list[list[Request]]:
     ]
 
 
-def score_items(nll: list[list[float]], model: str, pair: Pair, item: Item) -> ItemScore:
+def score_items(nll: list[list[float]], model: str, pair: Pair, planned: Planned) -> ItemScore:
     """Item score from per-candidate, per-shot-set losses (losses averaged over shot sets)."""
+    item = planned.item
     probs = [math.exp(-sum(losses) / len(losses)) for losses in nll]
     p_true, others = probs[0], probs[1:]
     p_dis = sum(others) / len(others)
@@ -168,6 +173,7 @@ def score_items(nll: list[list[float]], model: str, pair: Pair, item: Item) -> I
         model,
         str(pair),
         item.id,
+        planned.shot_ids,
         item.words[pair.src],
         item.words[pair.tgt],
         p_true,
@@ -180,23 +186,12 @@ def score_items(nll: list[list[float]], model: str, pair: Pair, item: Item) -> I
 
 def score_pair(
     lm: LoadedModel,
-    items: list[Item],
     pair: Pair,
-    k: int = 5,
-    sets: int = 3,
-    mode: str = "shared",
-    seed: int = 0,
-    n_items: int | None = None,
+    planned: list[Planned],
     scorer: str = "fast",
     batch_size: int = 64,
-    pool: int | None = None,
 ) -> list[ItemScore]:
-    """Score one ordered pair, cached.
-
-    Scores of one ordered pair, cached by everything they depend on (``pool``: see
-    :func:`prompts.plan`).
-    """
-    planned = plan(pair, items, k, sets, mode, seed, n_items, pool)
+    """Scores of the planned items of one ordered pair, cached by everything they depend on."""
     for p in planned:
         if len(p.item.source_distractors(pair.src, pair.tgt)) == 0:
             raise UserError(
@@ -222,36 +217,16 @@ def score_pair(
     out = []
     for p, item_reqs in zip(planned, requests, strict=True):
         nll = [[next(losses) for _ in cand] for cand in item_reqs]
-        out.append(score_items(nll, lm.info.name, pair, p.item))
+        out.append(score_items(nll, lm.info.name, pair, p))
     return out
 
 
-def score_pairs(lm: LoadedModel, items: list[Item], pairs: list[Pair], **kwargs) -> list[dict]:
-    """All ordered pairs, as plain records (a progress bar over pairs)."""
+def score_pairs(lm: LoadedModel, plans: dict[Pair, list[Planned]]) -> list[dict]:
+    """Every planned pair, as plain records (a progress bar over pairs)."""
     rows = []
-    for pair in tqdm(pairs, desc=f"{lm.info.name} CLWTD"):
-        rows += [asdict(s) for s in score_pair(lm, items, pair, **kwargs)]
+    for pair, planned in tqdm(plans.items(), desc=f"{lm.info.name} CLWTD"):
+        rows += [asdict(s) for s in score_pair(lm, pair, planned)]
     return rows
-
-
-def study_scores(
-    lms: list[LoadedModel], items: list[Item], pairs: list[Pair], scoring: Scoring, seed: int
-) -> list[dict]:
-    """Item scores of every model and pair with a profile's scoring settings."""
-    return [
-        row
-        for lm in lms
-        for row in score_pairs(
-            lm,
-            items,
-            pairs,
-            k=scoring.k,
-            sets=scoring.shot_sets,
-            mode=scoring.mode,
-            seed=seed,
-            n_items=scoring.n_items,
-        )
-    ]
 
 
 def with_measures(frame):

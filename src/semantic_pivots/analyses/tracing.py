@@ -10,18 +10,20 @@ from dataclasses import dataclass
 
 from semantic_pivots.analyses import behaviour
 from semantic_pivots.cache import Kind, cached_json, key_digest
-from semantic_pivots.config import Scoring, Tracing
-from semantic_pivots.data.clwtd import Item
+from semantic_pivots.config import Tracing
 from semantic_pivots.models import encoding, kv, lens
 from semantic_pivots.models.loading import LoadedModel
-from semantic_pivots.prompts import Pair, Planned, answer, plan, query, source_span
+from semantic_pivots.prompts import Pair, Planned, answer, query, source_span
 
 
 @dataclass(frozen=True)
 class ItemTrace:
+    """The lens trace of one item translated in one ordered pair, with its first shot set."""
+
     model: str
     pair: str
     item: str
+    shots: str  # the plan's shot sets as item ids (prompts.Planned.shot_ids)
     source: str
     target: str
     source_tokens: list[int]  # the source word's tokens as they stand in the prompt, no blanks
@@ -85,6 +87,7 @@ def trace_pair(
             lm.info.name,
             str(pair),
             p.item.id,
+            p.shot_ids,
             p.item.words[pair.src],
             p.item.words[pair.tgt],
             e.spans["source"],
@@ -103,32 +106,6 @@ TRACES = Kind(
 )
 
 
-def study_traces(
-    lm: LoadedModel,
-    items: list[Item],
-    pairs: list[Pair],
-    k: int,
-    sets: int,
-    mode: str,
-    seed: int,
-    n_items: int,
-    top_k: int = 5,
-    skip_blanks: bool = True,
-) -> list[ItemTrace]:
-    """Trace the items the CLWTD scores use.
-
-    Traces of the items that the CLWTD scores use for each pair, each with its own first
-    shot set, so that traces and scores join on (model, pair, item).
-    """
-    return [
-        t
-        for pair in pairs
-        for t in trace_pair(
-            lm, plan(pair, items, k, sets, mode, seed, n_items), pair, top_k, skip_blanks
-        )
-    ]
-
-
 def behaviour_row(
     t: ItemTrace, lm: LoadedModel, rule: str = "peak", threshold: float = 0.1
 ) -> dict:
@@ -140,6 +117,7 @@ def behaviour_row(
         "model": t.model,
         "pair": t.pair,
         "item": t.item,
+        "shots": t.shots,
         "source": t.source,
         "target": t.target,
         "blanks": t.blanks,
@@ -152,34 +130,21 @@ def behaviour_row(
 
 
 def study_behaviour(
-    lms: list[LoadedModel],
-    items: list[Item],
-    pairs: list[Pair],
-    scoring: Scoring,
-    tracing: Tracing,
-    seed: int,
+    lm: LoadedModel, plans: dict[Pair, list[Planned]], tracing: Tracing
 ) -> tuple[list[dict], dict[tuple[str, str, str], ItemTrace]]:
-    """Behaviour rows and traces of every model, pair and item.
-
-    The items are the scored ones, with the scoring settings' shots; the traces are keyed by
-    (model, pair, item).
-    """
+    """Behaviour rows and traces of the planned items, the traces keyed by (model, pair, item)."""
     rows, traces = [], {}
-    for lm in lms:
-        for pair in pairs:
-            for t in trace_pair(lm, scoring.plan(pair, items, seed), pair, tracing.top_k):
-                traces[t.model, t.pair, t.item] = t
-                rows.append(behaviour_row(t, lm, tracing.rule, tracing.threshold))
+    for pair, planned in plans.items():
+        for t in trace_pair(lm, planned, pair, tracing.top_k):
+            traces[t.model, t.pair, t.item] = t
+            rows.append(behaviour_row(t, lm, tracing.rule, tracing.threshold))
     return rows, traces
 
 
 def blank_position_labels(
-    lms: list[LoadedModel],
-    items: list[Item],
-    pairs: list[Pair],
-    scoring: Scoring,
+    lm: LoadedModel,
+    plans: dict[Pair, list[Planned]],
     tracing: Tracing,
-    seed: int,
     traces: dict[tuple[str, str, str], ItemTrace],
 ) -> list[dict]:
     """Label each blank-led item as if the lens read the blank's position.
@@ -189,26 +154,20 @@ def blank_position_labels(
     the step over blanks).
     """
     rows = []
-    for lm in lms:
-        for pair in pairs:
-            stepped = [
-                p
-                for p in scoring.plan(pair, items, seed)
-                if traces[lm.info.name, str(pair), p.item.id].blanks
-            ]
-            if not stepped:
-                continue
-            for t in trace_pair(lm, stepped, pair, tracing.top_k, skip_blanks=False):
-                rows.append(
-                    {
-                        "model": t.model,
-                        "pair": t.pair,
-                        "item": t.item,
-                        "label at the blank": behaviour.LABELS[
-                            t.label(tracing.rule, tracing.threshold)
-                        ],
-                    }
-                )
+    for pair, planned in plans.items():
+        stepped = [p for p in planned if traces[lm.info.name, str(pair), p.item.id].blanks]
+        if not stepped:
+            continue
+        for t in trace_pair(lm, stepped, pair, tracing.top_k, skip_blanks=False):
+            label = t.label(tracing.rule, tracing.threshold)
+            rows.append(
+                {
+                    "model": t.model,
+                    "pair": t.pair,
+                    "item": t.item,
+                    "label at the blank": behaviour.LABELS[label],
+                }
+            )
     return rows
 
 
@@ -279,3 +238,36 @@ def script(text: str) -> str:
     if all("LATIN" in n for n in names):
         return "latin"
     return "other"
+
+
+def examples(
+    frame, traces: dict[tuple[str, str, str], ItemTrace], model: str, labels: list[str]
+) -> list[tuple[str, ItemTrace | None]]:
+    """Per label, ``model``'s item of that behaviour with the most confident peak (or None)."""
+    own = frame[frame.model == model]
+    out: list[tuple[str, ItemTrace | None]] = []
+    for label in labels:
+        hits = own[own.label == label].sort_values("peak prob", ascending=False)
+        top = None if hits.empty else hits.iloc[0]
+        out.append((label, None if top is None else traces[model, top["pair"], top["item"]]))
+    return out
+
+
+def token_set_curves(traces: dict[tuple[str, str, str], ItemTrace]):
+    """Each trace's token-set probabilities by layer, one row per (trace, layer, set)."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "model": t.model,
+                "pair": t.pair,
+                "layer": r.layer,
+                "token set": name,
+                "probability": r.masses[name],
+            }
+            for t in traces.values()
+            for r in t.trace.layers
+            for name in r.masses
+        ]
+    )

@@ -8,20 +8,22 @@ from dataclasses import dataclass
 from tqdm import tqdm
 
 from semantic_pivots.cache import Kind, cached_json, key_digest
-from semantic_pivots.data.clwtd import Item
 from semantic_pivots.models import encoding, kv
 from semantic_pivots.models.encoding import prompt_ids
 from semantic_pivots.models.loading import LoadedModel
-from semantic_pivots.prompts import Pair, plan, query
+from semantic_pivots.prompts import Pair, Planned, query
 
 MAX_NEW_TOKENS = 8
 
 
 @dataclass(frozen=True)
 class Translation:
+    """One greedy translation and whether it matches an accepted answer."""
+
     model: str
     pair: str
     item: str
+    shots: str  # the plan's shot sets as item ids; the prompt uses the first set
     source: str
     prediction: str
     answers: tuple[str, ...]
@@ -29,14 +31,17 @@ class Translation:
 
 
 def fold(word: str) -> str:
+    """A word as compared for exact match: NFKC, trimmed of punctuation, case-folded."""
     return unicodedata.normalize("NFKC", word).strip().strip(".,;:!?。、").casefold()
 
 
 def first_line(text: str) -> str:
+    """A generation's first line: the model's answer, cut where it goes on."""
     return text.strip().split("\n")[0].strip()
 
 
 def is_correct(prediction: str, answers: list[str]) -> bool:
+    """Whether a prediction equals an accepted answer once both are folded."""
     return fold(prediction) in {fold(a) for a in answers}
 
 
@@ -80,24 +85,10 @@ def generate(
 GENERATIONS = Kind("translations", 2, (generate, first_line, *encoding.CODE, *kv.CODE))
 
 
-def translate_pairs(
-    lm: LoadedModel,
-    items: list[Item],
-    pairs: list[Pair],
-    k: int = 3,
-    sets: int = 1,
-    mode: str = "shared",
-    seed: int = 0,
-    n_items: int | None = None,
-) -> list[Translation]:
-    """Translate greedily the items the scorer evaluates.
-
-    Greedy ``k``-shot translations for each pair, of the items the scorer evaluates, each
-    with its first shot set (:func:`prompts.plan`).
-    """
+def translate_pairs(lm: LoadedModel, plans: dict[Pair, list[Planned]]) -> list[Translation]:
+    """Greedy translations of the planned items, each prompted with its first shot set."""
     rows = []
-    for pair in tqdm(pairs, desc=f"{lm.info.name} pairs"):
-        planned = plan(pair, items, k, sets, mode, seed, n_items)
+    for pair, planned in tqdm(plans.items(), desc=f"{lm.info.name} pairs"):
         prompts = [query(pair, p.shots[0], p.item.words[pair.src]) for p in planned]
         key = {**lm.key(), "prompts": key_digest(prompts), "max_new_tokens": MAX_NEW_TOKENS}
         preds = cached_json(
@@ -113,6 +104,7 @@ def translate_pairs(
                     lm.info.name,
                     str(pair),
                     it.id,
+                    p.shot_ids,
                     it.words[pair.src],
                     pred,
                     tuple(answers),

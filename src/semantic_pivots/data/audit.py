@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from semantic_pivots.data.build_clwtd import CORE, MIN_ZIPF, zipf
+from semantic_pivots.data import clwtd
 from semantic_pivots.data.clwtd import Item, sample
+from semantic_pivots.data.words import CORE, MIN_ZIPF, zipf
 from semantic_pivots.errors import UserError
 from semantic_pivots.languages import BUILT as LANGS
 from semantic_pivots.paths import CLWTD_DIR, atomic_write_text
@@ -276,6 +277,18 @@ def check_list(meta: dict, rows: list[Judgment], items: list[Item], list_path: P
         raise UserError(
             f"the audit's rows are not the sample seed {meta['sample_seed']} draws from this list"
         )
+
+
+def committed(dataset: str | None) -> tuple[dict, list[Judgment]] | None:
+    """The committed audit, checked against the committed list; None for any other list.
+
+    ``dataset``: the run's word list (None: the committed one, the only list the audit judged).
+    """
+    if dataset is not None:
+        return None
+    meta, judged = read()
+    check_list(meta, judged, clwtd.load().items, clwtd.DEFAULT_PATH)
+    return meta, judged
 
 
 def frequency_profile(items: list[Item], langs: list[str], floor: float = MIN_ZIPF) -> pd.DataFrame:

@@ -6,7 +6,7 @@ A spec is one of:
   packages, converted once to a safetensors folder in the cache), or ``tiny-<arch>`` (a tiny
   random model, for tests and the smoke profile);
 * a glass-box model trained here: ``glass-<profile>`` or one of its checkpoints,
-  ``glass-default@step-97`` (training.glass);
+  ``glass-default@step-97`` (resolved by training.glass, which registers itself);
 * a local Hugging Face folder;
 * a hub id, optionally with a revision: ``allenai/OLMo-1B-hf`` or ``allenai/OLMo-1B-hf@step20000``.
 """
@@ -19,6 +19,7 @@ import importlib.util
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -298,6 +299,25 @@ def match_revision(repo: str, prefix: str, branches: list[str] | None = None) ->
     return hits[0]
 
 
+# Spec prefixes of models made by the study itself, each resolved by the module that makes
+# them (training.glass registers "glass-"): models never import what builds on them.
+RESOLVERS: dict[str, Callable[[str], tuple[Path, str]]] = {}
+
+
+def register(prefix: str, resolver: Callable[[str], tuple[Path, str]]) -> None:
+    """Resolve specs that start with ``prefix`` to (model folder, a description of it)."""
+    RESOLVERS[prefix] = resolver
+
+
+def model_name(spec: str) -> str:
+    """The model a spec names, its revision left out.
+
+    ``glass-default`` of ``glass-default@step-97``; ``allenai/OLMo-1B-hf`` of
+    ``allenai/OLMo-1B-hf@step20000*``.
+    """
+    return spec.partition("@")[0]
+
+
 def resolve(spec: str) -> tuple[str | Path, str | None, str]:
     """(what to pass to from_pretrained, revision, a description of the source)."""
     if spec in REGISTRY:
@@ -312,11 +332,10 @@ def resolve(spec: str) -> tuple[str | Path, str | None, str]:
                 f"{', '.join(TINY_PREFIX + a for a in tiny.CONFIGS)}"
             )
         return tiny.build(arch), None, "tiny random model"
-    if spec.startswith("glass-"):
-        from semantic_pivots.training import glass
-
-        found = glass.checkpoint(spec)
-        return found.folder, None, f"trained here ({found.tokens:,} tokens seen)"
+    for prefix, resolver in RESOLVERS.items():
+        if spec.startswith(prefix) and "/" not in spec:
+            folder, source = resolver(spec)
+            return folder, None, source
     path = Path(spec).expanduser()
     if path.is_dir():
         if not (path / "config.json").exists():

@@ -75,21 +75,29 @@ def execute(
 
     Kernels run in the caller's folder, so relative paths (``dataset``, the cache) mean what
     they mean where the command was given. Progress goes to the terminal: a bar over each
-    notebook's cells and a line with its time; the book gets no progress output.
+    notebook's cells and a line with its time; the book gets no progress output. The glass-box
+    models the notebooks use must be trained (``train``, or ``notebooks-run``, which trains
+    them first).
     """
-    import papermill
-    from nbclient.exceptions import DeadKernelError
-
-    from semantic_pivots import config
-    from semantic_pivots.training import glass
-
-    # the glass-box models the notebooks use are trained first (cached), with a progress bar
-    glass.train_named(config.from_notebook({"profile": profile, **(parameters or {})}))
+    saved = dict(os.environ)
     os.environ["TQDM_DISABLE"] = "1"  # loops inside the kernel would print into the book
     os.environ.pop("MPLBACKEND", None)  # the kernel must keep its inline backend
     for var in ("SEMANTIC_PIVOTS_CACHE", "SEMANTIC_PIVOTS_CORPUS"):
         if os.environ.get(var):
             os.environ[var] = str(Path(os.environ[var]).absolute())
+    try:
+        return _execute_all(profile, names, out_dir, parameters)
+    finally:  # the caller's environment, as it was
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _execute_all(
+    profile: str, names: list[str] | None, out_dir: Path, parameters: dict | None
+) -> list[Path]:
+    import papermill
+    from nbclient.exceptions import DeadKernelError
+
     out_dir.mkdir(parents=True, exist_ok=True)
     sweep_stale(out_dir)
     done = []

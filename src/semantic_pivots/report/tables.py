@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from semantic_pivots import languages
-from semantic_pivots.analyses.translation import Translation
+from semantic_pivots.config import Continuation, Pivots, Settings, Training
 from semantic_pivots.data.clwtd import Dataset, Item
+from semantic_pivots.data.retrieval import Collection
 from semantic_pivots.models.encoding import encode
 from semantic_pivots.models.loading import LoadedModel
 from semantic_pivots.prompts import answer, ordered_pairs
+from semantic_pivots.stats import summarise, with_interval
+
+if TYPE_CHECKING:
+    from semantic_pivots.training.glass import Checkpoint
 
 
-def settings_line(cfg, dataset: Dataset) -> str:
-    """The run's settings in one sentence, for the top of every notebook."""
+def settings_line(cfg: Settings, dataset: Dataset, n: int) -> str:
+    """The run's settings in one sentence, for the top of every notebook (``n`` items a pair)."""
     rule = {
         "list": "the list's own",
         "random": "nine other words of the list drawn at random (an easier task: scores are "
@@ -21,7 +28,6 @@ def settings_line(cfg, dataset: Dataset) -> str:
     }[cfg.distractors]
     pairs = ordered_pairs(cfg.languages)
     sc = cfg.scoring
-    n = len(sc.plan(pairs[0], dataset.items, cfg.seed))
     asked = "" if sc.n_items in (None, n) else f" (of {sc.n_items} asked: the list has no more)"
     return (
         f"Profile **{cfg.profile}**: {', '.join(cfg.models)}; {len(pairs)} ordered pairs of "
@@ -151,12 +157,6 @@ def pair_matrix(frame: pd.DataFrame, value: str, langs: list[str]) -> pd.DataFra
     )
 
 
-def accuracy_matrix(rows: list[Translation], langs: list[str]) -> pd.DataFrame:
-    """Exact-match accuracy per ordered pair."""
-    frame = pd.DataFrame([{"pair": r.pair, "correct": r.correct} for r in rows])
-    return pair_matrix(frame, "correct", langs)
-
-
 def pair_summary(matrix: pd.DataFrame) -> str:
     """One sentence: mean over the ordered pairs, and the best and worst pair."""
     values = matrix.stack().dropna()
@@ -235,8 +235,6 @@ def interval_table(
     summary: pd.DataFrame, keys: list[str], columns: list[str], digits: int, style: str = "f"
 ):
     """``keys`` and each column as 'mean [low, high]' (``style``: stats.with_interval's)."""
-    from semantic_pivots.stats import with_interval
-
     if summary.empty:
         return pd.DataFrame(columns=[*keys, *columns])
     return summary[keys].assign(
@@ -244,13 +242,10 @@ def interval_table(
     )
 
 
-def pivot_settings_line(cfg, study) -> str:
-    """The pivot settings and each model's collection, in a sentence or two."""
-    p = cfg.pivots
-    models = [lm.info.name for lm, _, _ in study.each_model()]
+def pivot_settings_line(p: Pivots, collections: dict[str, Collection]) -> str:
+    """The pivot settings and each model's collection (by model), in a sentence or two."""
     where = "; ".join(
-        f"**{name}**: {len(c)} documents ({c.root.name})"
-        for name, c in ((m, study.collection(m)) for m in models)
+        f"**{name}**: {len(c)} documents ({c.root.name})" for name, c in collections.items()
     )
     return (
         f"Pivots: up to {p.n_docs} documents per word and {p.n_docs} background documents "
@@ -261,17 +256,22 @@ def pivot_settings_line(cfg, study) -> str:
     )
 
 
-def pivot_examples(study, results: dict, pairs: int = 3, per_pair: int = 2) -> dict:
-    """Per collection (the first model that uses it): a heading and its example table."""
+def pivot_examples(
+    results: dict, roots: dict[str, str], first: str, pairs: int = 3, per_pair: int = 2
+) -> dict:
+    """Per collection (the first model that uses it): a heading and its example table.
+
+    ``roots``: each model's collection name; pairs from the ``first`` language come first.
+    """
     from semantic_pivots.analyses import pivots
 
     out = {}
     for name, (found, _, _) in results.items():
-        root = study.collection(name).root.name
+        root = roots[name]
         if root in out:
             continue
         ordered = list(dict.fromkeys(p for p, _ in found))
-        chosen = [p for p in ordered if p.split("-")[0] == study.settings.languages[0]]
+        chosen = [p for p in ordered if p.split("-")[0] == first]
         table = pivots.examples(found, (chosen or ordered)[:pairs], per_pair)
         heading = f"**{root}** (the documents of {name}'s pivots)"
         out[root] = (heading, table)
@@ -351,10 +351,8 @@ def pivot_coverage(results: dict, min_docs: int) -> str:
     return "\n".join(lines)
 
 
-def continuation_line(study, result: dict) -> str:
+def continuation_line(c: Continuation, t: Training, start: Checkpoint) -> str:
     """The experiment in a sentence: start checkpoint, arms, seeds, budget, selection."""
-    c, t = study.settings.continuation, study.settings.training
-    start = result["start"]
     steps = c.continue_tokens // (t.batch * t.seq_len)
     return (
         f"Each arm continues **{start.spec}** ({start.tokens:,} tokens seen) for "
@@ -377,12 +375,11 @@ def contrast_reading(table: pd.DataFrame, measure: str) -> str:
     return "\n".join(lines) or "No contrast could be measured."
 
 
-def continuation_scale(study, result: dict) -> str:
-    """How large this comparison is, and where the larger one runs."""
-    from semantic_pivots.training import glass
+def continuation_scale(c: Continuation, run: dict) -> str:
+    """How large this comparison is, and where the larger one runs.
 
-    run = glass.run_summary(f"{glass.PREFIX}{study.settings.profile}")
-    c = study.settings.continuation
+    ``run``: the summary of the glass-box run the arms continue.
+    """
     return (
         f"Here each of {len(c.arms) * len(c.seeds)} runs continues a model of "
         f"{run['parameters']:,} parameters for {c.continue_tokens:,} tokens on "
@@ -420,3 +417,84 @@ def composition_reading(composition: pd.DataFrame) -> str:
             "comparison carries along with their pivot share."
         )
     return " ".join(parts)
+
+
+MEASURES = ["score", "rank accuracy", "log ratio"]
+
+
+def with_intervals(summary: pd.DataFrame, digits: dict[str, int]) -> pd.DataFrame:
+    """``summary``'s columns written as "mean [low, high]" with their digits (default 3)."""
+    return summary.assign(**{c: with_interval(summary, c, d) for c, d in digits.items()})
+
+
+def copying_table(scores: pd.DataFrame, seed: int) -> pd.DataFrame | None:
+    """Scores of same-string items apart from the others, in the pairs that have any."""
+    copying = scores[scores.groupby("pair")["same string"].transform("any")]
+    if copying.empty:
+        return None
+    copy = summarise(copying, ["model", "pair", "same string"], MEASURES[:2], "item", seed=seed)
+    table = with_intervals(copy, {"score": 3, "rank accuracy": 2})
+    return table.set_index(["model", "pair", "same string"]).sort_index()[["n", *MEASURES[:2]]]
+
+
+def overall_table(overall: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Per model: its items × pairs and each column as "mean [low, high]"."""
+    return pd.DataFrame(
+        {
+            "items × pairs": overall["n"].values,
+            **{c: with_interval(overall, c).values for c in columns},
+        },
+        index=pd.Index(overall["model"], name="model"),
+    )
+
+
+def chance_by_model(scores: pd.DataFrame) -> pd.Series:
+    """Each model's chance rank accuracy: the mean of one over its candidates."""
+    return scores.groupby("model")["n_candidates"].apply(lambda n: (1 / n).mean())
+
+
+def checkpoint_summary(by_ckpt: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Means with intervals per model, checkpoint, pair and tokens seen."""
+    return summarise(by_ckpt, ["model", "checkpoint", "pair", "seen"], MEASURES, "item", seed)
+
+
+def checkpoint_tables(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per measure: "mean [low, high]" per checkpoint (rows: model, tokens seen) and pair."""
+    digits = {"score": 5, "rank accuracy": 3, "log ratio": 3}  # small models: tiny scores
+    return {
+        m: with_intervals(summary, {m: d})
+        .pivot(index=["model", "seen"], columns="pair", values=m)
+        .sort_index()
+        for m, d in digits.items()
+    }
+
+
+def behaviour_shares(by_ckpt: pd.DataFrame, labels: list[str], seed: int) -> pd.DataFrame:
+    """The share of items of each behaviour per model, pair and tokens seen, with intervals."""
+    flags = by_ckpt.assign(**{label: (by_ckpt.label == label).astype(float) for label in labels})
+    return summarise(flags, ["model", "pair", "seen"], labels, "item", seed=seed)
+
+
+def audit_rates(rates: pd.DataFrame) -> pd.DataFrame:
+    """The audit's error rate per language as "rate [low, high]"."""
+    table = rates.assign(**{"error rate": with_interval(rates, "error rate")})
+    return table.drop(columns=["error rate low", "error rate high"]).set_index("language")
+
+
+def peak_tokens(frame: pd.DataFrame, per_pair: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Semantic-pivot peak tokens: items per model and script, and the commonest per pair."""
+    from semantic_pivots.analyses.tracing import script
+
+    pivots = frame[frame.label == "semantic pivot"].assign(
+        script=lambda f: f["peak token"].map(script)
+    )
+    top = (
+        pivots.groupby(["model", "pair", "peak token", "script"])
+        .size()
+        .rename("items")
+        .reset_index()
+        .sort_values(["model", "pair", "items"], ascending=[True, True, False])
+        .groupby(["model", "pair"])
+        .head(per_pair)
+    )
+    return pivots.groupby(["model", "script"]).size().unstack(fill_value=0), top

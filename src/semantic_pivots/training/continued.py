@@ -82,7 +82,7 @@ class Selection:
 
 def select_arms(settings: config.Settings, tokenizer) -> Selection:
     """The documents of every arm (ids), the pivot set and the document scores, cached."""
-    from semantic_pivots.analyses.pivots import admissible
+    from semantic_pivots.data.words import admissible
 
     c = settings.continuation
     docs, collection = _mixture(settings.profile)
@@ -175,8 +175,7 @@ def continue_run(settings: config.Settings, arm: str, seed: int, progress: bool 
     folder = (
         cache_dir("glass", "continued") / f"{settings.profile}-{arm}-{seed}-{key_digest(key)[:12]}"
     )
-    steps = t.tokens // (t.batch * t.seq_len)
-    final = folder / "checkpoints" / f"step-{steps}"
+    final = folder / "checkpoints" / f"step-{train_module.steps_for(t)}"
     if (folder / "run.json").exists():
         return final
     describe = {

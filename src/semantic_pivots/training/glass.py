@@ -21,6 +21,8 @@ from semantic_pivots.cache import key_digest, source_digest
 from semantic_pivots.data import corpus as corpus_module
 from semantic_pivots.data import counts as counts_module
 from semantic_pivots.errors import UserError
+from semantic_pivots.models import loading
+from semantic_pivots.models.loading import model_name
 from semantic_pivots.paths import atomic_dir, cache_dir
 from semantic_pivots.training import mixture, tokenizer
 from semantic_pivots.training import train as train_module
@@ -32,11 +34,6 @@ ALL = "all"
 def is_glass(spec: str) -> bool:
     """A glass-box spec (a local folder that happens to be named glass-... is not one)."""
     return spec.startswith(PREFIX) and "/" not in spec
-
-
-def base_name(spec: str) -> str:
-    """``glass-default`` of ``glass-default@step-97`` (a spec without a revision unchanged)."""
-    return spec.partition("@")[0]
 
 
 def mixture_of(t: config.Training) -> mixture.Mixture:
@@ -72,7 +69,12 @@ RUN_CODE = (
     train_module.manifest,
     train_module.save_steps,
     train_module.train,
-    train_module._train,
+    train_module.steps_for,
+    train_module.token_loader,
+    train_module.prepare,
+    train_module.train_loop,
+    train_module.save_checkpoint,
+    train_module.write_summary,
     train_module.llama_config,
 )
 
@@ -148,16 +150,16 @@ def train(settings: config.Settings, progress: bool = True) -> Path:
     return folder
 
 
-def train_named(chosen: config.Settings) -> list[Path]:
+def train_named(settings: config.Settings) -> list[Path]:
     """Train (or find in the cache) every glass-box model a run's settings name.
 
     ``glass-<profile>`` always means the profile's own training section and seed: a run whose
     overrides change them is refused rather than silently given the profile's model.
     """
-    specs = [*chosen.models, *chosen.scoring.checkpoints]
-    names = dict.fromkeys(base_name(s) for s in specs if is_glass(s))
-    own = config.settings(chosen.profile)
-    if names and (chosen.training, chosen.seed) != (own.training, own.seed):
+    specs = [*settings.models, *settings.scoring.checkpoints]
+    names = dict.fromkeys(model_name(s) for s in specs if is_glass(s))
+    own = config.settings(settings.profile)
+    if names and (settings.training, settings.seed) != (own.training, own.seed):
         raise UserError(
             f"{', '.join(names)}: glass-box models keep their profile's training settings and "
             "seed; to try others, train a variant with python -m semantic_pivots train --set "
@@ -213,7 +215,7 @@ def checkpoints(name: str) -> list[Checkpoint]:
 def checkpoint(spec: str) -> Checkpoint:
     """The checkpoint a spec names: ``glass-<profile>`` (the last) or ``...@step-N``."""
     _, revision = _split(spec)
-    found = checkpoints(base_name(spec))
+    found = checkpoints(model_name(spec))
     if not found:
         raise UserError(f"{spec}: its run folder holds no checkpoint; train it again")
     if revision is None:
@@ -231,7 +233,7 @@ def expand(specs: list[str]) -> list[str]:
     out = []
     for spec in specs:
         if is_glass(spec) and spec.endswith(f"@{ALL}"):
-            out += [c.spec for c in checkpoints(base_name(spec))]
+            out += [c.spec for c in checkpoints(model_name(spec))]
         else:
             out.append(spec)
     return out
@@ -331,3 +333,11 @@ def items_seen(folder: Path, items: list, langs: list[str]) -> list:
     words = list(dict.fromkeys((lang, it.words[lang]) for lang in langs for it in items))
     found = exact_counts(folder, words, [])
     return [it for it in items if all(found.word(lang, it.words[lang]) > 0 for lang in langs)]
+
+
+def _resolve(spec: str) -> tuple[Path, str]:
+    found = checkpoint(spec)
+    return found.folder, f"trained here ({found.tokens:,} tokens seen)"
+
+
+loading.register(PREFIX, _resolve)

@@ -80,7 +80,7 @@ def pivot_set(vocab: list[str], degree: np.ndarray, size: int, dropped: set[str]
 
     None of ``dropped``, and none without a letter or with a digit.
     """
-    from semantic_pivots.analyses.pivots import admissible
+    from semantic_pivots.data.words import admissible
 
     order = sorted(range(len(vocab)), key=lambda i: (-degree[i], vocab[i]))
     chosen = [vocab[i] for i in order if vocab[i] not in dropped and admissible(vocab[i])]

@@ -17,13 +17,22 @@ import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from tqdm import tqdm
 
+from semantic_pivots import config
 from semantic_pivots.errors import UserError
 from semantic_pivots.training import mixture as mixture_module
 from semantic_pivots.training.mixture import TrainDoc
+
+if TYPE_CHECKING:
+    import torch
+    from accelerate import Accelerator
+    from accelerate.scheduler import AcceleratedScheduler
+    from torch.utils.data import DataLoader
+    from transformers import LlamaConfig, PreTrainedTokenizerBase
 
 SEEN = "seen.json.gz"  # per checkpoint: the documents seen, in order
 META = "semantic_pivots.json"  # per checkpoint: step, tokens, loss, the run it belongs to
@@ -94,7 +103,9 @@ def save_steps(total: int, n: int) -> list[int]:
     return sorted(steps)
 
 
-def llama_config(t, vocab_size: int, tokenizer):
+def llama_config(
+    t: config.Training, vocab_size: int, tokenizer: PreTrainedTokenizerBase
+) -> LlamaConfig:
     """The transformers config of the profile's model sizes."""
     from transformers import LlamaConfig
 
@@ -114,16 +125,16 @@ def llama_config(t, vocab_size: int, tokenizer):
 
 
 def train(
-    t,
+    t: config.Training,
     docs: list[TrainDoc],
-    tokenizer,
+    tokenizer: PreTrainedTokenizerBase,
     seed: int,
     out: Path,
     describe: dict,
     progress: bool = True,
     start: Path | None = None,
 ) -> dict:
-    """Train on ``docs`` with settings ``t`` (config.Training) and write the run into ``out``.
+    """Train on ``docs`` with settings ``t`` and write the run into ``out``.
 
     A new model of ``t``'s sizes, or the checkpoint folder ``start`` continued (its weights; a
     fresh optimizer and schedule). ``out`` gets ``loss.csv``, ``run.json`` and
@@ -149,19 +160,21 @@ def train(
     if accelerator.device.type == "cpu":
         torch.use_deterministic_algorithms(True)
     try:
-        return _train(
-            t, docs, tokenizer, seed, out, describe, progress, accelerator, started, start
-        )
+        steps = steps_for(t)
+        stream, loader = token_loader(t, docs, tokenizer, seed=seed, steps=steps)
+        # a new model's initial weights are the seed's first random draws
+        parts = prepare(t, tokenizer, loader, steps=steps, accelerator=accelerator, start=start)
+        run = Run(t, docs, tokenizer, stream, out, describe, accelerator)
+        saves = set(save_steps(steps, t.n_checkpoints))
+        setup = time.perf_counter() - started
+        curve = train_loop(run, parts, steps=steps, saves=saves, progress=progress)
+        return write_summary(run, parts.model, steps=steps, saves=saves, setup=setup, curve=curve)
     finally:
         torch.use_deterministic_algorithms(was_deterministic)
 
 
-def _train(
-    t, docs, tokenizer, seed, out, describe, progress, accelerator, started, start=None
-) -> dict:
-    import torch
-    from transformers import LlamaForCausalLM, get_cosine_schedule_with_warmup
-
+def steps_for(t: config.Training) -> int:
+    """The optimizer steps of ``t``'s token budget: whole batches of ``batch * seq_len`` tokens."""
     tokens_per_step = t.batch * t.seq_len
     steps = t.tokens // tokens_per_step
     if steps < 1:
@@ -169,15 +182,58 @@ def _train(
             f"training tokens {t.tokens}: expected at least one step of batch * seq_len = "
             f"{tokens_per_step} tokens"
         )
+    return steps
+
+
+def token_loader(
+    t: config.Training,
+    docs: list[TrainDoc],
+    tokenizer: PreTrainedTokenizerBase,
+    *,
+    seed: int,
+    steps: int,
+) -> tuple[Stream, DataLoader]:
+    """The token stream of ``steps`` batches of ``docs`` and a loader of its batches, in order."""
+    import torch
+
     texts = [d.text for d in docs]
     token_ids = tokenizer(texts, add_special_tokens=False)["input_ids"]
     stream = build_stream(
-        token_ids, tokenizer.eos_token_id, seed, steps * tokens_per_step, t.seq_len
+        token_ids, tokenizer.eos_token_id, seed, steps * t.batch * t.seq_len, t.seq_len
     )
     data = torch.from_numpy(stream.sequences.astype(np.int64))
     loader = torch.utils.data.DataLoader(
         torch.utils.data.TensorDataset(data), batch_size=t.batch, shuffle=False
     )
+    return stream, loader
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the loop trains with, as ``accelerate`` prepared it for the processes."""
+
+    model: torch.nn.Module  # the Llama, wrapped for several processes
+    optimizer: torch.optim.Optimizer
+    loader: DataLoader
+    schedule: AcceleratedScheduler
+
+
+def prepare(
+    t: config.Training,
+    tokenizer: PreTrainedTokenizerBase,
+    loader: DataLoader,
+    *,
+    steps: int,
+    accelerator: Accelerator,
+    start: Path | None,
+) -> Prepared:
+    """A new model of ``t``'s sizes (or ``start``'s weights), AdamW and a cosine schedule.
+
+    Weight decay applies to the matrices only, not to norms' gains and biases.
+    """
+    import torch
+    from transformers import LlamaForCausalLM, get_cosine_schedule_with_warmup
+
     if start is None:
         model = LlamaForCausalLM(llama_config(t, len(tokenizer), tokenizer))
     else:
@@ -194,47 +250,53 @@ def _train(
     )
     schedule = get_cosine_schedule_with_warmup(optimizer, min(t.warmup, steps), steps)
     model, optimizer, loader, schedule = accelerator.prepare(model, optimizer, loader, schedule)
-    n_params = sum(p.numel() for p in accelerator.unwrap_model(model).parameters())
-    saves = set(save_steps(steps, t.n_checkpoints))
+    return Prepared(model, optimizer, loader, schedule)
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a run's records draw on: its settings, data, folder, identity and processes."""
+
+    t: config.Training
+    docs: list[TrainDoc]
+    tokenizer: PreTrainedTokenizerBase
+    stream: Stream
+    out: Path
+    describe: dict
+    accelerator: Accelerator
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A finished loop: the lines of ``loss.csv`` and where its time went."""
+
+    log: list[str]
+    seconds: float  # the loop's, checkpoints included
+    loader_seconds: float  # waiting for batches, within the loop
+
+
+def train_loop(run: Run, parts: Prepared, *, steps: int, saves: set[int], progress: bool) -> Curve:
+    """``steps`` optimizer steps, one batch each, with a checkpoint at each step of ``saves``."""
+    t, accelerator, model = run.t, run.accelerator, parts.model
+    tokens_per_step = t.batch * t.seq_len
     log = ["step,tokens,loss,lr,seconds"]
-    setup = time.perf_counter() - started
     train_start = time.perf_counter()
-
-    def checkpoint(step: int, loss: float | None) -> None:
-        accelerator.wait_for_everyone()
-        if not accelerator.is_main_process:
-            return
-        folder = out / "checkpoints" / f"step-{step}"
-        accelerator.unwrap_model(model).save_pretrained(folder)
-        tokenizer.save_pretrained(folder)
-        seen = manifest(stream, docs, step * tokens_per_step)
-        with gzip.open(folder / SEEN, "wt", encoding="utf-8") as f:
-            json.dump(seen, f, ensure_ascii=False)
-        meta = {
-            "step": step,
-            "tokens": seen["tokens"],
-            "documents": len(seen["documents"]),
-            "loss": loss,
-            **describe,
-        }
-        (folder / META).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n")
-
     model.train()
     if 0 in saves:
-        checkpoint(0, None)
+        save_checkpoint(run, model, 0, None)
     bar = tqdm(total=steps, desc="training", unit=" steps", disable=not progress)
-    step, loader_seconds, batches = 0, 0.0, iter(loader)
+    step, loader_seconds, batches = 0, 0.0, iter(parts.loader)
     while step < steps:
         fetch = time.perf_counter()
         (batch,) = next(batches)
         loader_seconds += time.perf_counter() - fetch
-        lr = schedule.get_last_lr()[0]  # the rate this step uses
+        lr = parts.schedule.get_last_lr()[0]  # the rate this step uses
         loss = model(input_ids=batch, labels=batch).loss
         accelerator.backward(loss)
         accelerator.clip_grad_norm_(model.parameters(), t.clip)
-        optimizer.step()
-        schedule.step()
-        optimizer.zero_grad(set_to_none=True)
+        parts.optimizer.step()
+        parts.schedule.step()
+        parts.optimizer.zero_grad(set_to_none=True)
         step += 1
         value = accelerator.gather(loss.detach()).mean().item()
         elapsed = time.perf_counter() - train_start
@@ -242,27 +304,66 @@ def _train(
         bar.update(1)
         bar.set_postfix(loss=f"{value:.3f}")
         if step in saves:
-            checkpoint(step, value)
+            save_checkpoint(run, model, step, value)
     bar.close()
-    seconds = time.perf_counter() - train_start
+    return Curve(log, time.perf_counter() - train_start, loader_seconds)
+
+
+def save_checkpoint(run: Run, model: torch.nn.Module, step: int, loss: float | None) -> None:
+    """Write ``checkpoints/step-N``: model, tokenizer, the documents seen, and the step's record.
+
+    Every process waits here; the main one writes.
+    """
+    accelerator = run.accelerator
+    accelerator.wait_for_everyone()
+    if not accelerator.is_main_process:
+        return
+    folder = run.out / "checkpoints" / f"step-{step}"
+    accelerator.unwrap_model(model).save_pretrained(folder)
+    run.tokenizer.save_pretrained(folder)
+    seen = manifest(run.stream, run.docs, step * run.t.batch * run.t.seq_len)
+    with gzip.open(folder / SEEN, "wt", encoding="utf-8") as f:
+        json.dump(seen, f, ensure_ascii=False)
+    meta = {
+        "step": step,
+        "tokens": seen["tokens"],
+        "documents": len(seen["documents"]),
+        "loss": loss,
+        **run.describe,
+    }
+    (folder / META).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n")
+
+
+def write_summary(
+    run: Run,
+    model: torch.nn.Module,
+    *,
+    steps: int,
+    saves: set[int],
+    setup: float,
+    curve: Curve,
+) -> dict:
+    """The run's summary; the main process writes it (``run.json``) and ``loss.csv``."""
+    t, accelerator = run.t, run.accelerator
+    tokens = steps * t.batch * t.seq_len
     summary = {
-        "parameters": n_params,
+        "parameters": sum(p.numel() for p in accelerator.unwrap_model(model).parameters()),
         "steps": steps,
-        "tokens": steps * tokens_per_step,
-        "training seconds": round(seconds, 1),
+        "tokens": tokens,
+        "training seconds": round(curve.seconds, 1),
         "setup seconds": round(setup, 1),
-        "tokens per second": round(steps * tokens_per_step / seconds, 1),
-        "loader seconds": round(loader_seconds, 3),  # waiting for batches, within training
-        "final loss": float(log[-1].split(",")[2]),
+        "tokens per second": round(tokens / curve.seconds, 1),
+        "loader seconds": round(curve.loader_seconds, 3),  # waiting for batches, within training
+        "final loss": float(curve.log[-1].split(",")[2]),
         "checkpoints": sorted(saves),
-        "mixture documents": len(docs),
-        "mixture shares": mixture_module.shares(docs),
+        "mixture documents": len(run.docs),
+        "mixture shares": mixture_module.shares(run.docs),
         "processes": accelerator.num_processes,
         "device": str(accelerator.device),
         "settings": asdict(t),
-        **describe,
+        **run.describe,
     }
     if accelerator.is_main_process:
-        (out / "loss.csv").write_text("\n".join(log) + "\n")
-        (out / "run.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n")
+        (run.out / "loss.csv").write_text("\n".join(curve.log) + "\n")
+        (run.out / "run.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n")
     return summary

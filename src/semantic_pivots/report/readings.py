@@ -1,0 +1,284 @@
+"""The sentences that read a result: pure functions from result frames to Markdown text.
+
+Every sentence of the book that states a number is made here, from the frame that holds it,
+so that it is tested and the notebooks only display it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from semantic_pivots import stats
+from semantic_pivots.prompts import Pair
+
+
+def quantized_note(quantized: list[str]) -> str:
+    """The models that were dequantized from a quantized release (names with their format)."""
+    if not quantized:
+        return ""
+    return (
+        f"Quantized releases dequantized to float32: {', '.join(quantized)}. The numbers "
+        "describe these files, which may differ from the original checkpoints. "
+    )
+
+
+def audit_line(meta: dict, n_items: int, packets: int) -> str:
+    """Where the committed audit comes from: its sample seed, the list's hash, its size."""
+    return (
+        f"Sample seed {meta['sample_seed']}, list sha256 `{meta['list_sha256'][:12]}…`, "
+        f"{n_items} items judged in {packets} packets, one reviewer each."
+    )
+
+
+def distractor_line(counts: pd.DataFrame) -> str:
+    """The distractor judgments per language (judgment rows, language columns)."""
+    parts = [
+        f"**{lang}** {counts[lang].sum()} judged, unrelated "
+        f"{counts.loc['unrelated', lang] / counts[lang].sum():.0%}, a translation of the item "
+        f"{counts.loc['translation', lang]}"
+        for lang in counts.columns
+    ]
+    return "Distractors judged, per language: " + "; ".join(parts) + "."
+
+
+def pooled_lines(overall: pd.DataFrame, matrices: dict[str, pd.DataFrame]) -> str:
+    """Each model's pooled score, rank accuracy and exact match; which model wins more pairs."""
+    lines = [
+        f"- **{r['model']}**: CLWTD score {r['score']:.3f} (95 % interval "
+        f"{r['score low']:.3f} to {r['score high']:.3f}, resampling concepts) over "
+        f"{r['n']} item-pairs; rank accuracy {r['rank accuracy']:.2f}; greedy exact match "
+        f"{r['exact match']:.2f}."
+        for _, r in overall.iterrows()
+    ]
+    if len(matrices) == 2:
+        (a, ma), (b, mb) = matrices.items()
+        diff = (ma - mb).stack().dropna()
+        lines.append(
+            f"- {a} scores higher than {b} in {(diff > 0).sum()} of {len(diff)} ordered pairs."
+        )
+    return "\n".join(lines)
+
+
+def without_copying(other: pd.DataFrame) -> str:
+    """Each model's score over the items that are not one string in both languages."""
+    return (
+        "Without them, over every pair: "
+        + "; ".join(
+            f"**{r['model']}** {r['score']:.3f} [{r['score low']:.3f}, {r['score high']:.3f}] "
+            f"over {r['n']} item-pairs"
+            for r in other.to_dict("records")
+        )
+        + "."
+    )
+
+
+def interval_width(per_pair: pd.DataFrame) -> str:
+    """The widest per-pair score interval, and how to read differences between pairs."""
+    width = per_pair["score high"] - per_pair["score low"]
+    widest = per_pair.assign(width=width).nlargest(1, "width").iloc[0]
+    return (
+        f"With {per_pair.n.max()} items per pair, per-pair intervals are up to "
+        f"{widest.width:.3f} wide ({widest.model}, {widest.pair}): read differences between "
+        "pairs through their intervals, not their point estimates."
+    )
+
+
+def k_title(pairs: list[Pair], by_k: pd.DataFrame) -> str:
+    """The title of the few-shot figure: its pairs and items."""
+    n = by_k.groupby(["model", "k", "pair"]).size().max()
+    return f"CLWTD score against shots ({', '.join(map(str, pairs))}; {n} items each)"
+
+
+def k_lines(summary: pd.DataFrame) -> str:
+    """Each model's mean score at each number of shots."""
+    return "\n".join(
+        f"- **{m}**: " + ", ".join(f"k = {r.k}: {r.score:.3f}" for r in g.itertuples())
+        for m, g in summary.groupby("model", sort=False)
+    )
+
+
+def final_checkpoints(
+    summary: pd.DataFrame, by_ckpt: pd.DataFrame, chance: pd.Series, seed: int
+) -> str:
+    """Each model's last checkpoint per pair, against chance and without same-string items.
+
+    ``summary``: per (model, checkpoint, pair, seen) means with intervals; ``by_ckpt``: the
+    item rows they summarise; ``chance``: each model's chance rank accuracy.
+    """
+    last = summary.groupby(["model", "pair"], sort=False).tail(1).to_dict("records")
+    final = by_ckpt[
+        by_ckpt.checkpoint.isin({r["checkpoint"] for r in last}) & ~by_ckpt["same string"]
+    ]
+    apart = stats.summarise(final, ["model", "pair"], ["rank accuracy"], "item", seed=seed)
+    without = {
+        (a["model"], a["pair"]): (
+            f"; without the same-string items, rank accuracy {a['rank accuracy']:.2f} "
+            f"[{a['rank accuracy low']:.2f}, {a['rank accuracy high']:.2f}] over {a['n']} items"
+        )
+        for a in apart.to_dict("records")
+    }
+    lines = []
+    for r in last:
+        above = "above" if r["rank accuracy low"] > chance[r["model"]] else "not above"
+        lines.append(
+            f"- **{r['checkpoint']}**, {r['pair']}: rank accuracy {r['rank accuracy']:.2f} "
+            f"[{r['rank accuracy low']:.2f}, {r['rank accuracy high']:.2f}], chance "
+            f"{chance[r['model']]:.2f} (the interval lies {above} chance); score "
+            f"{r['score']:.5f} [{r['score low']:.5f}, {r['score high']:.5f}]; log ratio "
+            f"{r['log ratio']:.2f} [{r['log ratio low']:.2f}, {r['log ratio high']:.2f}]"
+            + without.get((r["model"], r["pair"]), "")
+            + "."
+        )
+    return "\n".join(lines)
+
+
+def early_peaks(frame: pd.DataFrame, n_layers: dict[str, int]) -> str:
+    """Per model: its semantic-pivot items, and how many peak in the first quarter of layers."""
+    early = frame.assign(early=lambda f: f["peak layer"] <= f["model"].map(n_layers) / 4)
+    return "\n".join(
+        f"- **{m}**: {len(g[g.label == 'semantic pivot'])} of {len(g[g.label != 'excluded'])} "
+        f"classified items are semantic-pivot items; for "
+        f"{g[g.label == 'semantic pivot'].early.mean():.0%} of those the most confident layer "
+        "lies in the first quarter of the layers, where the logit lens is least reliable."
+        for m, g in early.groupby("model", sort=False)
+    )
+
+
+def excluded_lines(frame: pd.DataFrame) -> str:
+    """Per model: how many excluded items are one string, the others sharing a token."""
+    excluded = frame[frame.label == "excluded"]
+    return (
+        "\n".join(
+            f"- **{m}**: {int(g['same string'].sum())} of {len(g)} excluded items have one string "
+            "in both languages; the others share a token."
+            for m, g in excluded.groupby("model", sort=False)
+        )
+        or "No item is excluded."
+    )
+
+
+def rule_agreement(frame: pd.DataFrame, other: str) -> str:
+    """Per model: the share of items the two behaviour rules label alike."""
+    agree = frame.assign(same=frame.label == frame[other]).groupby("model", sort=False).same
+    return "\n".join(
+        f"- **{m}**: the two rules agree on {a:.0%} of items." for m, a in agree.mean().items()
+    )
+
+
+def blank_lines(relabel: pd.DataFrame) -> str:
+    """Per model: answers that start with a blank, and labels that move at the blank."""
+    return "\n".join(
+        f"- **{m}**: {int(g['answer starts with a blank'].sum())} of {int(g['items'].sum())} "
+        "answers start with a blank; reading the blank's position would change the label of "
+        f"{int(g['label changed'].sum())} of them."
+        for m, g in relabel.groupby("model", sort=False)
+    )
+
+
+def final_shares(shares: pd.DataFrame, labels: list[str]) -> str:
+    """Each glass-box model's behaviour shares per pair at its final checkpoint."""
+    final = shares[shares.seen == shares.groupby("model").seen.transform("max")]
+    return "\n".join(
+        f"- **{r['model']}**, {r['pair']}, final checkpoint: "
+        + "; ".join(
+            f"{label} {r[label]:.0%} [{r[label + ' low']:.0%}, {r[label + ' high']:.0%}]"
+            for label in labels
+        )
+        + "."
+        for r in final.to_dict("records")
+    )
+
+
+def common_peak_tokens(pivots: pd.DataFrame) -> str:
+    """Each model's most common peak token among its semantic-pivot items."""
+    lines = []
+    for m, tokens in pivots.groupby("model", sort=False)["peak token"]:
+        shares = tokens.value_counts(normalize=True)
+        lines.append(
+            f"- **{m}**: the most common peak token is {shares.index[0]!r}, for "
+            f"{shares.iloc[0]:.0%} of its semantic-pivot items."
+        )
+    return "\n".join(lines)
+
+
+def frequency_header(n: int, backends: dict[str, str], cooccurrence: str, copied: int) -> str:
+    """What notebook 03 measures: items, count backends, co-occurrence unit, items left out."""
+    return (
+        f"{n} items; counts: "
+        + ", ".join(f"**{b}** for {m}" for m, b in backends.items())
+        + f"; co-occurrence per {cooccurrence}; {copied} same-string item-pairs left out; "
+    )
+
+
+def frequency_lines(summary: pd.DataFrame, mean_r: pd.DataFrame) -> str:
+    """Each model's mean AUC and mean within-pair correlation per x, with its verdict."""
+    lines = [
+        f"- **{r['model']}**, {r['x']}: mean AUC {r['AUC']:.2f} over {r['pairs']} pairs, "
+        f"{r['verdict']}."
+        for r in summary.to_dict("records")
+    ]
+    lines += [
+        f"- **{r['model']}**: mean within-pair Pearson r between {r['x']} and the item score "
+        f"{r['r']:.2f} [{r['r low']:.2f}, {r['r high']:.2f}] over {r['pairs']} pairs, "
+        f"{r['verdict']}."
+        for r in mean_r.to_dict("records")
+    ]
+    return "\n".join(lines)
+
+
+def frequency_caveats(
+    frame: pd.DataFrame, corpus_megabytes: list[float] | None, glass_models: list[str]
+) -> str:
+    """How to read notebook 03: items per pair, the proxy corpus, the glass-box models."""
+    n_pair = frame.groupby(["model", "pair"]).size()
+    low, high = n_pair.min(), n_pair.max()
+    span = f"{low}" if low == high else f"{low} to {high}"
+    text = (
+        f"Reading these results: each pair has {span} items, so per-pair AUCs are noisy, and "
+        "the behaviour labels carry the logit lens's weaknesses on small models (notebook 02). "
+        "An interval that includes chance means these counts give no evidence either way, not "
+        "that frequency plays no role in the models' own training data."
+    )
+    if corpus_megabytes:
+        text += (
+            f" The corpus counts are a proxy: {min(corpus_megabytes):.0f} to "
+            f"{max(corpus_megabytes):.0f} MB of text per language, mostly scripture, game "
+            "dialogue and software documentation, where the models were trained on web-scale "
+            "data; its co-occurrence counts are mostly parallel co-occurrence (a translation "
+            "aligned with its source), which web text rarely offers."
+        )
+    if glass_models:
+        text += (
+            f" For {', '.join(glass_models)} the counts are exact and the pairs hold hundreds "
+            "of items, but the behaviour labels come from a logit lens over very few layers, "
+            "and notebook 01 shows how little such a small model learns to translate: read a "
+            "null result here in that light."
+        )
+    return text
+
+
+def pivot_set_line(pivots: list[str], degree: dict[str, float], n: int = 30) -> str:
+    """The pivot set's first ``n`` words with their weighted degree."""
+    words = ", ".join(f"{w} ({degree[w]:.0f})" for w in pivots[:n])
+    return f"The pivot set's first {n} words (weighted degree): {words}."
+
+
+def same_string_line(start: pd.DataFrame) -> str:
+    """How many of the start checkpoint's scored item-pairs are left out as one string."""
+    return (
+        f"{int(start['same string'].sum())} of the {len(start)} scored items (pairs and items) "
+        "are left out as one string."
+    )
+
+
+def contrasts_note(contrasts: pd.DataFrame, n_seeds: int) -> str:
+    """How many differences the arms give, and each contrast's verdict on all pairs."""
+    from semantic_pivots.report.tables import contrast_reading
+
+    return (
+        f"{len(contrasts)} differences in all ({n_seeds} seeds an arm); none is corrected for "
+        "the others.\n\n**Rank accuracy**, all pairs:\n\n"
+        + contrast_reading(contrasts, "rank accuracy")
+        + "\n\n**Log ratio**, all pairs:\n\n"
+        + contrast_reading(contrasts, "log ratio")
+    )

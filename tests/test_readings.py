@@ -1,0 +1,83 @@
+"""The sentences of the book say what their frames hold."""
+
+import pandas as pd
+
+from semantic_pivots.report import readings, tables
+
+
+def test_pooled_lines_give_each_models_numbers_and_which_wins_more_pairs():
+    overall = pd.DataFrame(
+        {
+            "model": ["a", "b"],
+            "n": [10, 10],
+            "score": [0.25, 0.05],
+            "score low": [0.2, 0.01],
+            "score high": [0.3, 0.09],
+            "rank accuracy": [0.8, 0.4],
+            "exact match": [0.5, 0.1],
+        }
+    )
+    ma = pd.DataFrame([[None, 0.3], [0.2, None]])
+    mb = pd.DataFrame([[None, 0.1], [0.4, None]])
+    text = readings.pooled_lines(overall, {"a": ma, "b": mb})
+    assert "**a**: CLWTD score 0.250 (95 % interval 0.200 to 0.300" in text
+    assert "rank accuracy 0.40; greedy exact match 0.10." in text
+    assert text.endswith("a scores higher than b in 1 of 2 ordered pairs.")
+
+
+def test_final_checkpoints_compare_the_interval_with_chance_and_leave_copying_out():
+    rows = []
+    for item, same, rank in [("x", False, 1), ("y", False, 1), ("z", True, 1), ("w", False, 2)]:
+        rows.append(
+            {
+                "model": "m",
+                "checkpoint": "m@2",
+                "pair": "en-fr",
+                "seen": 2,
+                "item": item,
+                "same string": same,
+                "rank accuracy": float(rank == 1),
+                "score": 0.1,
+                "log ratio": 0.5,
+                "n_candidates": 10,
+            }
+        )
+    by_ckpt = pd.DataFrame(rows)
+    summary = tables.checkpoint_summary(by_ckpt, seed=0)
+    chance = tables.chance_by_model(by_ckpt)
+    assert chance["m"] == 0.1
+    text = readings.final_checkpoints(summary, by_ckpt, chance, seed=0)
+    assert text.startswith("- **m@2**, en-fr: rank accuracy 0.75 [")
+    assert "0.75 [0.25, 1.00], chance 0.10 (the interval lies above chance)" in text
+    assert "without the same-string items, rank accuracy 0.67" in text and "over 3 items" in text
+
+
+def test_distractor_line_gives_shares_of_each_languages_judgments():
+    counts = pd.DataFrame(
+        {"fr": [6, 3, 1], "zh": [8, 2, 0]}, index=["close", "unrelated", "translation"]
+    )
+    assert readings.distractor_line(counts) == (
+        "Distractors judged, per language: **fr** 10 judged, unrelated 30%, a translation of "
+        "the item 1; **zh** 10 judged, unrelated 20%, a translation of the item 0."
+    )
+
+
+def test_frequency_caveats_name_the_span_of_items_and_only_the_caveats_that_apply():
+    frame = pd.DataFrame({"model": ["m"] * 5, "pair": ["a"] * 3 + ["b"] * 2})
+    bare = readings.frequency_caveats(frame, None, [])
+    assert "each pair has 2 to 3 items" in bare and "proxy" not in bare and "exact" not in bare
+    full = readings.frequency_caveats(frame, [12.0, 340.4], ["glass-x"])
+    assert "12 to 340 MB of text per language" in full and "For glass-x the counts" in full
+
+
+def test_interval_width_names_the_widest_pair():
+    per_pair = pd.DataFrame(
+        {
+            "model": ["m", "m"],
+            "pair": ["en-fr", "fr-en"],
+            "n": [30, 30],
+            "score low": [0.1, 0.0],
+            "score high": [0.2, 0.4],
+        }
+    )
+    assert "up to 0.400 wide (m, fr-en)" in readings.interval_width(per_pair)
