@@ -1,6 +1,7 @@
 """The book is published by the workflow that builds it: its file parses, and every make
 target it runs exists."""
 
+import ast
 import re
 from pathlib import Path
 
@@ -19,7 +20,7 @@ def test_the_pages_workflow_builds_the_book_with_existing_targets():
     steps = [s for job in flow["jobs"].values() for s in job.get("steps", [])]
     runs = " ".join(s.get("run", "") for s in steps)
     made = re.findall(r"\bmake ([\w-]+)", runs)
-    assert made == ["reproduce"] and set(made) <= _targets()
+    assert made == ["test", "reproduce"] and set(made) <= _targets()  # nothing untested is built
     upload = next(s for s in steps if "upload-pages-artifact" in s.get("uses", ""))
     assert upload["with"]["path"] == "book/_build/html"
     assert flow[True]["push"]["branches"] == ["main"]  # YAML reads the key `on` as True
@@ -46,3 +47,34 @@ def test_an_analysis_never_imports_another():
         )
         names = {a or b for a, b in imported}
         assert names <= own.get(path.stem, set()), (path.name, names)
+
+
+# Each layer and what it never imports: lower layers know nothing of what builds on them.
+NEVER = {
+    "data": {"models", "training", "analyses", "report", "study", "config"},
+    "models": {"training", "analyses", "report", "study"},
+    "training": {"analyses", "report", "study"},
+    "analyses": {"training", "report", "study"},
+    "config": {"models", "training", "analyses", "report", "study"},
+    "report": {"study"},
+}
+
+
+def test_no_layer_imports_one_above_it():
+    root = ROOT / "src" / "semantic_pivots"
+    wrong = []
+    for path in root.rglob("*.py"):
+        layer = path.relative_to(root).parts[0].removesuffix(".py")
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("semantic_"):
+                names = [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            for name in names:
+                parts = name.split(".")
+                if parts[0] == "semantic_pivots" and len(parts) > 1:
+                    if parts[1] in NEVER.get(layer, set()):
+                        wrong.append(f"{path.relative_to(root)} imports {name}")
+    assert not wrong, wrong

@@ -233,6 +233,7 @@ def test_exact_counts_equal_a_brute_force_count_over_the_recorded_documents(tiny
     ).word("en", "dog")
 
 
+@pytest.mark.slow  # trains
 def test_the_same_seed_gives_the_same_data_order_and_loss_curve(tiny_env, tmp_path, monkeypatch):
     import pandas as pd
 
@@ -295,6 +296,7 @@ def test_two_processes_train_the_same_model_as_one(tiny_env, tmp_path):
     assert (one["loss"] - two["loss"]).abs().max() < 1e-4
 
 
+@pytest.mark.slow  # trains
 def test_continued_runs_start_from_the_checkpoint_with_equal_budgets_and_repeat(
     tiny_env, tmp_path, monkeypatch
 ):

@@ -48,12 +48,16 @@ class Tracing:
     top_k: int = 5  # tokens kept per layer
 
 
+# The x definitions analysis 3 can set against behaviour (analyses.frequency computes them).
+XS = ("log count(target)", "log count(source)", "log co-occurrence", "PMI")
+
+
 @dataclass(frozen=True)
 class Frequency:
     """Corpus frequency against behaviour."""
 
     backend: str = "corpus"  # "corpus", "wordfreq" or "infini-gram"
-    xs: list[str] | None = None  # x definitions (None: all of frequency.XS)
+    xs: list[str] | None = None  # x definitions (None: all of XS)
     cooccurrence: str = "windows"  # "windows" (100-token windows) or "units" (aligned units)
     view: str = "aligned"  # corpus units: "aligned" translations together, or "documents"
 
@@ -284,8 +288,6 @@ def check(name: str, value):
     if name == "tags" and not isinstance(value, bool):
         raise UserError(f"setting tags: expected true or false, got {value!r}")
     if name == "xs" and value is not None:
-        from semantic_pivots.analyses.frequency import XS
-
         value = as_list("xs", value, str)
         unknown = [x for x in value if x not in XS]
         if unknown:
@@ -360,8 +362,8 @@ def settings(profile: str = "default", /, **overrides) -> Settings:
             f"settings hidden {result.training.hidden} and heads {result.training.heads}: "
             "expected a hidden size that the number of heads divides"
         )
-    unknown = [a for a in result.continuation.arms if a not in ARMS]
-    if unknown or not result.continuation.arms or not result.continuation.seeds:
+    unknown_arms = [a for a in result.continuation.arms if a not in ARMS]
+    if unknown_arms or not result.continuation.arms or not result.continuation.seeds:
         raise UserError(
             f"settings arms {result.continuation.arms} and seeds {result.continuation.seeds}: "
             f"expected some of {', '.join(ARMS)} and at least one seed"
@@ -409,6 +411,8 @@ def from_notebook(namespace: dict) -> Settings:
         if not k.startswith("_") and k not in _KERNEL_NAMES and isinstance(v, _LITERALS)
     }
     profile = values.pop("profile", "default")
+    if not isinstance(profile, str):
+        raise UserError(f"parameter profile: expected a profile name, got {profile!r}")
     overrides = values.pop("overrides", None) or {}
     if isinstance(overrides, str):
         overrides = _yaml("parameter overrides", overrides)

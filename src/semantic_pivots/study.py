@@ -316,6 +316,7 @@ class Study:
 
         from semantic_pivots.analyses import tracing
         from semantic_pivots.models.loading import load_model
+
         rows = []
         for spec in filter(glass.is_glass, self.checkpoint_specs):
             plans, seen = self.checkpoint_plans(spec)
@@ -329,6 +330,7 @@ class Study:
         Exact counts over what a glass-box checkpoint read; else the profile's backend.
         """
         from semantic_pivots.data import counts
+
         f = self.settings.frequency
         scored = set(self.scores.loc[self.scores["model"] == spec, "item"])
         items, pairs = self.scope(spec)
@@ -373,6 +375,7 @@ class Study:
         model the study corpus in the counts' view, a proxy for its unknown pre-training data.
         """
         from semantic_pivots.data import corpus, retrieval
+
         if glass.is_glass(spec):
             return glass.training_collection(glass.checkpoint(spec).folder)
         view = self.settings.frequency.view

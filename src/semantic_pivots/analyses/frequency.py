@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from semantic_pivots import config
 from semantic_pivots.data.counts import Counts
 from semantic_pivots.errors import UserError
 
@@ -38,13 +39,19 @@ def pmi(c: dict, n: int | None) -> float:
 
 
 # Each x is a function of an item's counts (c) and the number of units (n); +1 keeps words never
-# seen finite in the log counts.
-XS = {
-    "log count(target)": lambda c, n: _log1p(c["y"]),
-    "log count(source)": lambda c, n: _log1p(c["w"]),
-    "log co-occurrence": lambda c, n: _log1p(c["wy"]),
-    "PMI": pmi,
-}
+# seen finite in the log counts. In the order of config.XS, which names them for the settings.
+XS = dict(
+    zip(
+        config.XS,
+        (
+            lambda c, n: _log1p(c["y"]),
+            lambda c, n: _log1p(c["w"]),
+            lambda c, n: _log1p(c["wy"]),
+            pmi,
+        ),
+        strict=True,
+    )
+)
 POSITIVE = "co-occurrence"
 NEGATIVE = "semantic pivot"
 

@@ -103,7 +103,7 @@ def fast_nll(lm: LoadedModel, requests: list[Request], batch_size: int = 64) -> 
                 ).last_hidden_state
                 # The state before suffix position p predicts it (p = 0: the prefix's last
                 # state). One unembedding for the whole batch reads its weights once.
-                states, spans = [], []
+                states, spans = [], []  # type: ignore[var-annotated]
                 for row, (i, suffix) in enumerate(zip(batch, suffixes, strict=True)):
                     first = encoded[i].answer_start - n_shared
                     spans.append((len(states), row, first, len(suffix)))
@@ -111,7 +111,9 @@ def fast_nll(lm: LoadedModel, requests: list[Request], batch_size: int = 64) -> 
                         hidden[row, p - 1] if p > 0 else last_hidden
                         for p in range(first, len(suffix))
                     ]
-                logits = lm.adapter.logits(torch.stack(states), lm.adapter.n_layers)
+                # last_hidden (None when n_shared is 0) is read at p == 0 only: encode never
+                # starts an answer at 0, so every state is a tensor
+                logits = lm.adapter.logits(torch.stack(states), lm.adapter.n_layers)  # type: ignore[arg-type]
                 for (at, row, first, end), i in zip(spans, batch, strict=True):
                     out[i] = _mean_nll(logits[at : at + end - first], ids[row, first:end])
                 bar.update(len(batch))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import partial
 
 from tqdm import tqdm
 
@@ -94,7 +95,7 @@ def translate_pairs(lm: LoadedModel, plans: dict[Pair, list[Planned]]) -> list[T
         preds = cached_json(
             GENERATIONS,
             key,
-            lambda p=prompts, d=str(pair): generate(lm, p, MAX_NEW_TOKENS, desc=d),
+            partial(generate, lm, prompts, MAX_NEW_TOKENS, desc=str(pair)),
         )
         for p, pred in zip(planned, preds, strict=True):
             it = p.item

@@ -152,7 +152,7 @@ def linked(src: Sources, lang: str, word: str, other: str, word2: str) -> bool:
     if lang != "fr":
         lang, word, other, word2 = other, word2, lang, word
     tables = src.bridges.get(lang, {}).get(other)
-    return bool(tables) and (
+    return tables is not None and (
         word2 in tables.forward.get(word, ()) or word in tables.backward.get(word2, ())
     )
 
@@ -190,7 +190,8 @@ def select(candidates: list[Concept], n: int, src: Sources, counts: dict) -> lis
     # frequent, and ocean is not kept), never given its next word; in de and es the item loses
     # that language
     answered: dict[str, set[str]] = defaultdict(set)
-    chosen, clashes = [], 0
+    chosen: list[tuple[Concept, dict[str, str]]] = []
+    clashes = 0
     for concept in sorted(complete, key=lambda c: (-c.spellings["en"].zipf, -c.rank, c.id)):
         if len(chosen) == n:
             break

@@ -175,7 +175,8 @@ def read(path: Path = AUDIT_PATH) -> tuple[dict, list[Judgment]]:
 
 def parse(text: str, where: str) -> tuple[dict, list[Judgment]]:
     """:func:`read` on the text of an audit file (``where`` names it in errors)."""
-    rows, meta = [], {}
+    rows: list[Judgment] = []
+    meta: dict = {}
     for line_no, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
         at = f"{where}:{line_no}"
         allowed = ANSWER if row.get("kind") == "answer" else DISTRACTOR

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,7 +167,9 @@ def has_distractors(item: Item, lang: str) -> bool:
     )
 
 
-def validate(dataset: Dataset, n_distractors: int = N_DISTRACTORS, scored: list[str] = ()) -> None:
+def validate(
+    dataset: Dataset, n_distractors: int = N_DISTRACTORS, scored: Sequence[str] = ()
+) -> None:
     """Raise on the first malformed row, naming file, line and reason.
 
     Raise on the first malformed row, naming file, line and reason; also reject duplicate
@@ -234,7 +237,7 @@ def _words_list(value, where: str, key: str) -> list[str]:
     return value
 
 
-def _read_json_lines(path: Path):
+def _read_json_lines(path: Path) -> Iterator[tuple[int, dict]]:
     try:
         text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not data
     except (OSError, UnicodeDecodeError) as exc:

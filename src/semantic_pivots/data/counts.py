@@ -150,21 +150,21 @@ def scan(
     for index, (lang, word) in enumerate(words):
         vocab[lang].setdefault(match_form(word, lang), index)
     longest = {lang: max(map(len, words)) for lang, words in vocab.items()}
-    per_unit, per_window = [], []
+    per_unit, per_window = [], []  # type: ignore[var-annotated]
     totals = {"units": 0, "windows": 0, "tokens": defaultdict(int)}
     for unit in tqdm(units, desc="counting", unit=" units"):
         found, offset, windows = [], 0, defaultdict(list)
         for lang, toks in unit:
-            totals["tokens"][lang] += len(toks)
+            totals["tokens"][lang] += len(toks)  # type: ignore[index]
             for term, pos in matches(toks, lang, vocab.get(lang, {}), longest.get(lang)):
                 found.append(term)
                 windows[(offset + pos) // window].append(term)
             offset += len(toks)
-        totals["units"] += 1
-        totals["windows"] += max(1, math.ceil(offset / window))
+        totals["units"] += 1  # type: ignore[operator]
+        totals["windows"] += max(1, math.ceil(offset / window))  # type: ignore[operator]
         per_unit.append(found)
         per_window.extend(windows.values())
-    totals["tokens"] = dict(totals["tokens"])
+    totals["tokens"] = dict(totals["tokens"])  # type: ignore[call-overload]
     return per_unit, per_window, totals
 
 
@@ -307,7 +307,7 @@ class InfiniGram:
     def count(self, query: str) -> int:
         payload = {"index": self.index, "query_type": "count", "query": query}
         if " AND " in query:
-            payload["max_diff_tokens"] = self.max_diff_tokens
+            payload["max_diff_tokens"] = self.max_diff_tokens  # type: ignore[assignment]
         try:
             answer = self.post(self.url, payload)
         except OSError as e:

@@ -111,7 +111,8 @@ class Lexicon:
 
     def add_sense(self, word: str, texts: list[str], noun: bool = True) -> None:
         """Record one sense of ``word`` from its raw English glosses."""
-        sense, notes = set(), set()
+        sense: set[str] = set()
+        notes: set[str] = set()
         for text in texts:
             gloss = "" if is_name(text) else normalise_gloss(text)
             if gloss:
@@ -318,7 +319,10 @@ def _split(text: str) -> list[str]:
     A comma-separated run whose last part joins with "and" or "or" is one phrase ("pine,
     bamboo and plum"), not a list of glosses.
     """
-    depth, groups, parts, current = 0, [], [], []
+    depth = 0
+    groups: list[str] = []
+    parts: list[str] = []
+    current: list[str] = []
     for ch in text + ";":
         depth += ch in "([{<"
         depth -= ch in ")]}>"
@@ -372,14 +376,14 @@ def lexicon_from_dictd(
             for noun, lines in _sense_lines(entry):
                 parts = [p for t in lines for p in _split(t)]
                 first = next((i for i, p in enumerate(parts) if strip_brackets(p)), None)
-                if glued and first is not None:
+                if glued and english and first is not None:
                     parts[first] = unglue(parts[first], english)
                 lexicon.add_sense(word, parts, noun)
-    for english, words in translations(from_english or {}, explained).items():
-        lexicon.translations.setdefault(normalise_gloss(english), set()).update(words)
+    for gloss, words in translations(from_english or {}, explained).items():
+        lexicon.translations.setdefault(normalise_gloss(gloss), set()).update(words)
     if explained:
-        for english, senses in explained_senses(from_english or {}).items():
-            lexicon.defined.setdefault(normalise_gloss(english), []).extend(senses)
+        for gloss, senses in explained_senses(from_english or {}).items():
+            lexicon.defined.setdefault(normalise_gloss(gloss), []).extend(senses)
     return lexicon
 
 

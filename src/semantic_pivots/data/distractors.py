@@ -190,7 +190,9 @@ def build_items(
     by_synset = {lang: {c.synset.id: c for c in pool} for lang, pool in pools.items()}
     neighbours = Neighbours(src.nouns, src.children)
 
-    items, short, far_counts = [], defaultdict(int), defaultdict(lambda: defaultdict(int))
+    items: list[Item] = []
+    short: defaultdict[str, int] = defaultdict(int)
+    far_counts: defaultdict[str, defaultdict[int, int]] = defaultdict(lambda: defaultdict(int))
     for concept in tqdm(kept, desc="distractors", unit="item"):
         line = neighbours.line(concept.synset.id)
         distance, category = neighbours.distances(concept.synset.id, line)
@@ -211,7 +213,7 @@ def build_items(
         distractors, far = {}, {}
         for lang in [lg for lg in langs if lg in concept.spellings]:
             ranked = sorted(
-                (c for s in distance if (c := by_synset[lang].get(s)) is not None),
+                (d for s in distance if (d := by_synset[lang].get(s)) is not None),
                 key=lambda c: (
                     tier[c.synset.id],
                     category[c.synset.id],

@@ -9,6 +9,7 @@ between French and a language it is triangulated through.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -166,7 +167,8 @@ class Sources:
         notes = lexicon.notes.get(word, [])
         others = [self.nouns.synsets[o] for o in self.nouns.senses.get(gloss, ()) if o != synset.id]
         near = self.near(synset)
-        support = against = 0
+        support = 0
+        against: float = 0  # a weak piece of evidence counts half
         words = set(notes[i]) if i < len(notes) else set()
         for other in sense - {gloss}:
             if other in self.nouns.senses:
@@ -234,7 +236,7 @@ def _stem(word: str) -> str:
     return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
-def _matches(word: str, context: frozenset[str]) -> bool:
+def _matches(word: str, context: AbstractSet[str]) -> bool:
     """``word`` is in ``context``, or a label abbreviating one of its words (mus: music)."""
     return word in context or (len(word) >= 3 and any(c.startswith(word) for c in context))
 

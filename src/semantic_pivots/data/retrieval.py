@@ -299,7 +299,8 @@ class Retrieved:
 class Documents(Protocol):
     """What pivot discovery asks of a collection, local or hosted."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def with_word(self, word: str, lang: str, limit: int, seed: int) -> Retrieved: ...
 
@@ -336,7 +337,7 @@ class Local:
         return Retrieved(len(found), [self.collection.words(i) for i in chosen])
 
     def background(self, limit: int, seed: int) -> list[frozenset[str]]:
-        chosen = sample(range(len(self.collection)), limit, seed, "background")
+        chosen = sample(range(len(self.collection)), limit, seed, "background")  # type: ignore[arg-type]
         return [self.collection.words(i) for i in chosen]
 
     def frequency(self, words: Iterable[str]) -> dict[str, int]:

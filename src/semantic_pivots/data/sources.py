@@ -111,6 +111,8 @@ def pypi_dir(src: Source) -> Path:
     """The installed package's folder; its version must be the pinned one."""
     check_version(src)
     spec = importlib.util.find_spec(src.package)
+    if spec is None or spec.submodule_search_locations is None:
+        raise UserError(f"Python package {src.package}: no package folder to import it from")
     return Path(spec.submodule_search_locations[0])
 
 
@@ -146,5 +148,8 @@ def vendor_mathjax(dest: Path | None = None) -> Path:
             if member.isfile() and member.name.startswith(prefix) and "/sre/" not in member.name:
                 target = tmp / member.name[len(prefix) :]
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(tar.extractfile(member).read())
+                file = tar.extractfile(member)
+                if file is None:  # never: the member is a regular file
+                    raise UserError(f"{member.name}: no data in the MathJax tarball")
+                target.write_bytes(file.read())
     return dest

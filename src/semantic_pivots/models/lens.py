@@ -10,6 +10,7 @@ distribution, since Hugging Face returns the last hidden state already normed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from tqdm import tqdm
 
@@ -114,7 +115,7 @@ def trace_batch(
                     for layer in range(probs.shape[1])
                 ],
             )
-    return out
+    return out  # type: ignore[return-value]  # every index is in exactly one batch
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def grid(lm: LoadedModel, ids: list[int], n_positions: int = 6) -> Grid:
             for layer, h in enumerate(hidden)
         ]
     return Grid(
-        inputs=[tok.decode([i]) for i in ids[-n_positions:]],
-        tokens=[[tok.decode([i]) for i in t.indices.tolist()] for t in top],
+        inputs=[cast(str, tok.decode([i])) for i in ids[-n_positions:]],
+        tokens=[[cast(str, tok.decode([i])) for i in t.indices.tolist()] for t in top],
         probs=[t.values.tolist() for t in top],
     )

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from semantic_pivots.cache import source_digest
 from semantic_pivots.errors import UserError
@@ -30,6 +30,11 @@ from semantic_pivots.paths import atomic_dir, atomic_path, cache_dir
 
 if TYPE_CHECKING:  # torch is imported lazily so that a bad spec fails in well under 2 s
     import torch
+    from transformers import GenerationMixin, PreTrainedModel, PreTrainedTokenizerBase
+
+    class CausalLM(PreTrainedModel, GenerationMixin):
+        """What AutoModelForCausalLM loads: a pretrained model that generates."""
+
 
 # model_type -> the final norm's attribute path: the one place where architectures differ (the
 # unembedding is get_output_embeddings()). Every class listed returns the *normed* last
@@ -114,8 +119,8 @@ class ModelInfo:
 
 @dataclass
 class LoadedModel:
-    model: torch.nn.Module
-    tokenizer: object
+    model: CausalLM
+    tokenizer: PreTrainedTokenizerBase
     adapter: Adapter
     info: ModelInfo
 
@@ -202,6 +207,8 @@ class BundledGGUF(GGUFPackage):
         spec = importlib.util.find_spec(self.module)
         if spec is None:
             raise UserError(f"Python package {self.package} is not installed: run make install")
+        if spec.submodule_search_locations is None:
+            raise UserError(f"Python package {self.package}: {self.module} is not a package")
         return Path(spec.submodule_search_locations[0]) / self.filename
 
 
@@ -251,7 +258,7 @@ def convert_gguf(name: str) -> Path:
         )
         # The weights are dequantized to float32; drop the GGUF marker so they can be saved.
         del model.config.quantization_config
-        model.hf_quantizer = None
+        model.hf_quantizer = None  # type: ignore[assignment]  # undeclared on PreTrainedModel
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         meta = {
@@ -430,10 +437,14 @@ def load_model(spec: str, device: str | None = None, dtype: str = "auto") -> Loa
         dtype = "float32" if device == "cpu" else "bfloat16"
     config = read_config(spec, where, revision)  # the architecture is refused before weights load
     tokenizer = AutoTokenizer.from_pretrained(where, revision=revision)
-    model = AutoModelForCausalLM.from_pretrained(
-        where, revision=revision, config=config, dtype=getattr(torch, dtype)
+    model = cast(
+        "CausalLM",
+        AutoModelForCausalLM.from_pretrained(
+            where, revision=revision, config=config, dtype=getattr(torch, dtype)
+        ),
     )
-    model.to(device).eval()
+    # an upcast: functools.wraps on PreTrainedModel.to hides from mypy that it binds self
+    cast("torch.nn.Module", model).to(device).eval()
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     adapter = Adapter.for_model(model)

@@ -22,7 +22,7 @@ def _use_cjk_fallback() -> None:
     default font, so that Latin text keeps its usual look.
     """
     spec = importlib.util.find_spec("noto_cjk_sans_otc")
-    if spec is None:
+    if spec is None or spec.submodule_search_locations is None:
         return
     path = Path(spec.submodule_search_locations[0]) / "NotoSansCJK-Regular.ttc"
     font_manager.fontManager.addfont(str(path))

@@ -90,7 +90,7 @@ def documents(corpus: Corpus, mix: Mixture, seed: int) -> list[TrainDoc]:
     rng = random.Random(f"{seed}|interleave")
     out = []
     for align in sorted(units):
-        by_lang, paired = units[align], set()
+        by_lang, paired = units[align], set()  # type: ignore[var-annotated]
         for a, b in mix.pairs:
             if (
                 by_lang.get(a)

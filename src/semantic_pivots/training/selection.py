@@ -58,7 +58,7 @@ def graph(documents: Iterable[list[str]], window: int, weighting: str = "ppmi"):
     ones = np.ones(2 * len(a))
     counts = sparse.coo_matrix((ones, (np.r_[a, b], np.r_[b, a])), shape=(n, n)).tocsr()
     counts.sum_duplicates()
-    vocab = sorted(index, key=index.get)
+    vocab = sorted(index, key=index.get)  # type: ignore[arg-type]  # every key is in index
     if weighting == "count" or counts.nnz == 0:
         return vocab, counts
     totals = np.asarray(counts.sum(axis=1)).ravel()
