@@ -81,3 +81,31 @@ def test_interval_width_names_the_widest_pair():
         }
     )
     assert "up to 0.400 wide (m, fr-en)" in readings.interval_width(per_pair)
+
+
+def test_exposure_reading_compares_lengths_from_the_numbers():
+    def frame(pivot_length):
+        return (
+            pd.DataFrame(
+                [
+                    {"arm": "original", "en+fr share": 0.6, "mean length": 20.0},
+                    {"arm": "pivot", "mean length": pivot_length},
+                    {"arm": "random, seed 0", "mean length": 20.0},
+                    {"arm": "random, seed 1", "mean length": 22.0},
+                ]
+            )
+            .assign(
+                **{
+                    "pivot share": 0.1,
+                    "documents": 10,
+                    "evaluated words seen": 0.5,
+                    "already seen": 0.2,
+                }
+            )
+            .fillna({"en+fr share": 0.0})
+        )
+
+    assert "about as long as the random arm's" in readings.exposure_reading(frame(21.5))
+    short = readings.exposure_reading(frame(15.0))
+    assert "shorter than the random arm's (15.0 against 21.0 tokens" in short
+    assert "The original mixture is 60% bilingual" in short

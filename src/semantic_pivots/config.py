@@ -118,6 +118,8 @@ class Continuation:
     window: int = 5  # graph edges join tokens less than this far apart
     weighting: str = "ppmi"  # edge weights: "ppmi" or "count"
     set_size: int = 500  # tokens in the pivot set
+    # the measure of the primary contrast (pivot - random, all pairs), set before any run
+    primary: str = "log ratio"
 
 
 SECTIONS = {
@@ -208,6 +210,7 @@ CHOICES = {
     "precision": ("no", "bf16", "fp16"),
     "engine": ("infini-gram", "in-house"),
     "weighting": ("ppmi", "count"),
+    "primary": ("score", "rank accuracy", "log ratio"),
 }
 
 

@@ -467,14 +467,16 @@ class Study:
     def continuation(self) -> dict:
         """Analysis 5: the profile's glass-box model continued on each arm's data, per seed.
 
-        The selection, each arm's documents, and for the start checkpoint and every arm and
-        seed its scores, behaviour labels and pivot mass, and every run's loss (frames with
-        ``arm`` and ``seed``).
+        The selection, what each arm trains on (``exposure``: :func:`continued.composition`,
+        the random arm per seed), and for the start checkpoint and every arm and seed its
+        scores, behaviour labels and pivot mass, and every run's loss (frames with ``arm`` and
+        ``seed``).
         """
         import pandas as pd
         from tqdm import tqdm
         from transformers import AutoTokenizer
 
+        from semantic_pivots.data import counts
         from semantic_pivots.training import continued
 
         spec = f"{glass.PREFIX}{self.settings.profile}"
@@ -500,9 +502,25 @@ class Study:
                 frames["loss"].append(loss.assign(arm=arm, seed=seed))
             for name, frame in self.evaluate_checkpoint(folder, spec).items():
                 frames[name].append(frame.assign(arm=arm, seed=seed))
+        documents = {
+            f"{arm}, seed {seed}" if arm == "random" else arm: continued.arm_documents(
+                self.settings, chosen, arm, seed
+            )
+            for arm in c.arms
+            for seed in (c.seeds if arm == "random" else c.seeds[:1])
+        }
+        words, word_pairs = counts.count_requests(items, pairs)
+        exposure = continued.composition(
+            documents,
+            chosen,
+            AutoTokenizer.from_pretrained(start.folder),
+            set(glass.seen(start.folder)["documents"]),
+            words,
+            word_pairs,
+        )
         return {
             "start": start,
             "selection": chosen,
-            "documents": {a: continued.arm_documents(self.settings, chosen, a) for a in c.arms},
+            "exposure": exposure,
             **{name: pd.concat(f, ignore_index=True) for name, f in frames.items()},
         }

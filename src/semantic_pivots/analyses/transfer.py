@@ -1,19 +1,28 @@
 """Pivot-aware data: what continued pre-training gains, arm against arm.
 
 Each arm continues one checkpoint with several seeds; an item's gain is its measure after
-continuing minus its measure at the start checkpoint. Differences between arms (the pivot-aware
-selection against the original mixture, say) are means over seeds and items, and their 95 %
-intervals come from a two-level bootstrap: seeds are resampled within each arm, independently,
-and concepts are resampled once for both arms (every row of a drawn concept comes along, in
-every pair), so the interval reflects both training noise and which words happen to be tested.
+continuing minus its measure at the start checkpoint. A difference between arms (the pivot-aware
+selection against the random one, say) is a mean over seeds and items. Its standard error has
+two parts: the training noise, from the spread of the per-seed means of each arm (Welch, with
+its Welch-Satterthwaite degrees of freedom, since an arm has only a few seeds), and which words
+happen to be tested, from resampling concepts (every row of a drawn concept comes along, in
+every pair). Intervals and p-values take the t distribution with the seed part's degrees of
+freedom; with one seed an arm's training noise is unknown and nothing is concluded.
+
+One contrast on one measure is primary (the profile's ``continuation.primary`` measure, the
+pivot arm against the random one, over all pairs); every other difference is secondary and its
+verdict is Holm-corrected over all of them.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from semantic_pivots.stats import LEVEL, N_BOOT, cluster_draws, interval
+from semantic_pivots.stats import LEVEL, N_BOOT, cluster_draws
 
 MEASURES = ("score", "rank accuracy", "log ratio")
 KEYS = ["pair", "item"]
@@ -36,6 +45,21 @@ def _grid(frame: pd.DataFrame, column: str, items: list) -> np.ndarray:
     return table.reindex(columns=pd.MultiIndex.from_tuples(items, names=KEYS)).to_numpy()
 
 
+@dataclass(frozen=True)
+class Difference:
+    """A difference of mean gains with its t-based interval (``level``) and p-value."""
+
+    value: float
+    low: float
+    high: float
+    se: float
+    df: float
+    p: float
+
+
+NOT_MEASURED = Difference(*[np.nan] * 6)
+
+
 def difference(
     frame: pd.DataFrame,
     first: str,
@@ -44,42 +68,70 @@ def difference(
     n_boot: int = N_BOOT,
     seed: int = 0,
     level: float = LEVEL,
-) -> tuple[float, float, float]:
+) -> Difference:
     """Mean of ``column`` in arm ``first`` minus in arm ``second`` (None: minus zero).
 
-    (difference, low, high), over the rows both arms have; the interval resamples each arm's
-    seeds and the concepts (item ids shared by both arms).
+    Over the rows both arms have: seed noise from each arm's per-seed means (Welch), concept
+    noise from resampling the concepts of the seed-averaged row differences.
     """
+    from scipy import stats as scipy_stats
+
     arms = [first] if second is None else [first, second]
     sub = frame[frame["arm"].isin(arms)]
     items = sorted(
         set.intersection(*(set(map(tuple, g[KEYS].values)) for _, g in sub.groupby("arm")))
     )
     if not items:
-        return (np.nan, np.nan, np.nan)
+        return NOT_MEASURED
     grids = [_grid(sub[sub["arm"] == a], column, items) for a in arms]
+    if any(g.shape[0] < 2 for g in grids):
+        return NOT_MEASURED  # one seed: its training noise is unknown
+    per_seed = [np.nanmean(g, axis=1) for g in grids]  # each seed's mean over the items
+    seed_vars = [m.var(ddof=1) / len(m) for m in per_seed]
+    rows = np.nanmean(grids[0], axis=0) - (np.nanmean(grids[1], axis=0) if second else 0.0)
     draws, codes = cluster_draws([item for _, item in items], n_boot, seed)
     weights = draws[:, codes]  # [boot, rows]: how often each row's concept is drawn
-    rng = np.random.default_rng(seed + 1)
+    concept_var = float(np.var((weights * rows).sum(axis=1) / weights.sum(axis=1), ddof=1))
+    value = float(per_seed[0].mean() - (per_seed[1].mean() if second else 0.0))
+    se = math.sqrt(sum(seed_vars) + concept_var)
+    # Welch-Satterthwaite over the seed parts; the concept part has many degrees of freedom
+    # (and so has a difference whose seeds all agree)
+    spread = sum(v**2 / (len(m) - 1) for v, m in zip(seed_vars, per_seed, strict=True))
+    df = (sum(seed_vars) + concept_var) ** 2 / spread if spread > 0 else math.inf
+    if not se > 0:
+        return Difference(value, np.nan, np.nan, se, float(df), np.nan)
+    half = float(scipy_stats.t.ppf(0.5 + level / 2, df)) * se
+    p = float(2 * scipy_stats.t.sf(abs(value) / se, df))
+    return Difference(value, value - half, value + half, se, float(df), p)
 
-    def resampled(grid: np.ndarray) -> np.ndarray:
-        picks = rng.integers(0, grid.shape[0], size=(n_boot, grid.shape[0]))
-        per_row = grid[picks].mean(axis=1)  # [boot, rows]: the mean over resampled seeds
-        return (per_row * weights).sum(axis=1) / weights.sum(axis=1)
 
-    point = float(np.nanmean(grids[0]) - (np.nanmean(grids[1]) if second else 0.0))
-    boots = resampled(grids[0]) - (resampled(grids[1]) if second else 0.0)
-    return (point, *interval(boots, level))
+def minimum_detectable(se: float, df: float, power: float = 0.8, level: float = LEVEL) -> float:
+    """The smallest true difference a two-sided test at ``level`` detects with ``power``."""
+    from scipy import stats as scipy_stats
+
+    if not se > 0:
+        return np.nan
+    t = scipy_stats.t
+    return float((t.ppf(0.5 + level / 2, df) + t.ppf(power, df)) * se)
 
 
-def verdict(low: float, high: float) -> str:
-    """What an interval of a gain says: gain, loss, or no detectable gain."""
-    if np.isnan(low) or np.isnan(high):
+def holm(pvalues: list[float]) -> list[float]:
+    """Holm's step-down adjusted p-values (NaN stays NaN and counts for nothing)."""
+    order = sorted((p, i) for i, p in enumerate(pvalues) if not np.isnan(p))
+    adjusted = [np.nan] * len(pvalues)
+    running = 0.0
+    for rank, (p, i) in enumerate(order):
+        running = max(running, min(1.0, (len(order) - rank) * p))
+        adjusted[i] = running
+    return adjusted
+
+
+def verdict(value: float, p: float, alpha: float = 1 - LEVEL) -> str:
+    """What a difference says at ``alpha``: gain, loss, or no detectable gain."""
+    if np.isnan(p):
         return "not measured"
-    if low > 0:
-        return "gain"
-    if high < 0:
-        return "loss"
+    if p < alpha:
+        return "gain" if value > 0 else "loss"
     return "no detectable gain"
 
 
@@ -88,37 +140,53 @@ def _scopes(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     return [("all pairs", frame), *((p, g) for p, g in frame.groupby("pair", sort=False))]
 
 
-def comparisons(frame: pd.DataFrame, contrasts, measures=MEASURES, seed: int = 0) -> pd.DataFrame:
-    """Every contrast per pair and overall, per measure: the difference with its verdict.
+def comparisons(
+    frame: pd.DataFrame, contrasts, primary: str, measures=MEASURES, seed: int = 0
+) -> pd.DataFrame:
+    """Every contrast per pair and overall, per measure: the difference and its verdict.
 
-    ``contrasts``: (name, first arm, second arm or None) each; the difference of mean gains, its
-    interval (:func:`difference`) and what that says.
+    ``contrasts``: (name, first arm, second arm or None) each, the first of them primary on
+    the ``primary`` measure over all pairs: its verdict is uncorrected; every other row's is
+    Holm-corrected over all of them (column ``p (Holm)``).
     """
     rows = []
+    present = set(frame["arm"])
     for name, first, second in contrasts:
-        if first not in set(frame["arm"]) or (second and second not in set(frame["arm"])):
+        if first not in present or (second and second not in present):
             continue
         for scope, sub in _scopes(frame):
             for m in measures:
-                d, low, high = difference(sub, first, second, f"{m} gain", seed=seed)
+                d = difference(sub, first, second, f"{m} gain", seed=seed)
                 rows.append(
                     {
                         "contrast": name,
                         "pair": scope,
                         "measure": m,
-                        "difference": d,
-                        "difference low": low,
-                        "difference high": high,
-                        "verdict": verdict(low, high),
+                        "difference": d.value,
+                        "difference low": d.low,
+                        "difference high": d.high,
+                        "se": d.se,
+                        "df": d.df,
+                        "p": d.p,
+                        "primary": (name, scope, m) == (contrasts[0][0], "all pairs", primary),
                     }
                 )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    secondary = ~table["primary"]
+    table["p (Holm)"] = table["p"]
+    table.loc[secondary, "p (Holm)"] = holm(table.loc[secondary, "p"].tolist())
+    table["verdict"] = [
+        verdict(v, p) for v, p in zip(table["difference"], table["p (Holm)"], strict=True)
+    ]
+    return table
 
 
 CONTRASTS = [
+    ("pivot − random", "pivot", "random"),  # primary
     ("pivot − original", "pivot", "original"),
     ("multilingual − original", "multilingual", "original"),
-    ("pivot − random", "pivot", "random"),
     ("original (gain over the start)", "original", None),
     ("pivot (gain over the start)", "pivot", None),
 ]
@@ -131,8 +199,8 @@ def arm_gains(frame: pd.DataFrame, measures=MEASURES, seed: int = 0) -> pd.DataF
         for scope, sub in _scopes(frame):
             row = {"arm": arm, "pair": scope}
             for m in measures:
-                d, low, high = difference(sub, arm, None, f"{m} gain", seed=seed)
-                row.update({m: d, f"{m} low": low, f"{m} high": high})
+                d = difference(sub, arm, None, f"{m} gain", seed=seed)
+                row.update({m: d.value, f"{m} low": d.low, f"{m} high": d.high})
             rows.append(row)
     return pd.DataFrame(rows)
 

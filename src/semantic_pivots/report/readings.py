@@ -276,9 +276,66 @@ def contrasts_note(contrasts: pd.DataFrame, n_seeds: int) -> str:
     from semantic_pivots.report.tables import contrast_reading
 
     return (
-        f"{len(contrasts)} differences in all ({n_seeds} seeds an arm); none is corrected for "
-        "the others.\n\n**Rank accuracy**, all pairs:\n\n"
+        f"{len(contrasts)} differences in all ({n_seeds} seeds an arm): the primary one at 5 %, "
+        f"the other {len(contrasts) - 1} Holm-corrected together (intervals are not corrected)."
+        "\n\n**Rank accuracy**, all pairs:\n\n"
         + contrast_reading(contrasts, "rank accuracy")
         + "\n\n**Log ratio**, all pairs:\n\n"
         + contrast_reading(contrasts, "log ratio")
     )
+
+
+def exposure_reading(exposure: pd.DataFrame) -> str:
+    """What the arms' exposure says about the contrasts they allow (random draws averaged)."""
+    rows = exposure.set_index("arm")
+    random = rows[rows.index.str.startswith("random")]
+    parts = []
+    bilingual = [c for c in rows.columns if "+" in c and c.endswith(" share")]
+    if "original" in rows.index and bilingual:
+        share = rows.loc["original", bilingual].sum()
+        text = f"The original mixture is {share:.0%} bilingual (by tokens)"
+        if "multilingual" in rows.index:
+            gap = rows.loc["multilingual", bilingual].sum() - share
+            text += f"; the multilingual arm differs from it by {gap:+.0%} of bilingual tokens"
+        parts.append(text + ".")
+    if "pivot" in rows.index and len(random):
+        p, r = rows.loc["pivot"], random.mean(numeric_only=True)
+        ratio = p["mean length"] / r["mean length"]
+        length = (
+            "about as long as the random arm's (within 5 %)"
+            if abs(ratio - 1) <= 0.05
+            else f"{'longer' if ratio > 1 else 'shorter'} than the random arm's"
+        )
+        parts.append(
+            f"The pivot-aware selection has a pivot share of {p['pivot share']:.3f} against "
+            f"{r['pivot share']:.3f} for the random arm (mean of its {len(random)} draws, each "
+            f"matched to it stratum by stratum), in {int(p['documents'])} against "
+            f"{r['documents']:.0f} documents; its documents are {length} "
+            f"({p['mean length']:.1f} against {r['mean length']:.1f} tokens on average). Of the "
+            f"evaluated words, {p['evaluated words seen']:.0%} occur in the pivot arm and "
+            f"{r['evaluated words seen']:.0%} in the random one; "
+            f"{p['already seen']:.0%} and {r['already seen']:.0%} of their documents were "
+            "already read before the start checkpoint."
+        )
+    return " ".join(parts)
+
+
+def primary_reading(contrasts: pd.DataFrame, mde: float) -> str:
+    """The primary contrast's result and what the design could have detected."""
+    rows = contrasts[contrasts["primary"]]
+    if rows.empty:
+        return "The primary contrast could not be measured (its arms did not run)."
+    r = rows.iloc[0]
+    head = (
+        f"**Primary contrast**, {r['contrast']} on the {r['measure']} over all pairs: "
+        f"{r['difference']:+.3g} [{r['difference low']:+.3g}, {r['difference high']:+.3g}] "
+        f"(t interval, {r['df']:.1f} degrees of freedom), p = {r['p']:.2g}: "
+    )
+    if r["verdict"] == "not measured":
+        return head + "not measured (an arm has fewer than two seeds)."
+    if r["verdict"] == "no detectable gain":
+        return head + (
+            f"no detectable difference; at this variance the design would have detected a "
+            f"true difference of {mde:.3g} with 80 % power (two-sided, 5 %)."
+        )
+    return head + f"a {r['verdict']} for the pivot arm (minimum detectable difference {mde:.3g})."

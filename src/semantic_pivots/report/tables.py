@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -353,14 +354,18 @@ def pivot_coverage(results: dict, min_docs: int) -> str:
 
 def continuation_line(c: Continuation, t: Training, start: Checkpoint) -> str:
     """The experiment in a sentence: start checkpoint, arms, seeds, budget, selection."""
-    steps = c.continue_tokens // (t.batch * t.seq_len)
+    from semantic_pivots.training.train import steps_for
+
+    steps = steps_for(replace(t, tokens=c.continue_tokens))
     return (
         f"Each arm continues **{start.spec}** ({start.tokens:,} tokens seen) for "
         f"{c.continue_tokens:,} tokens ({steps} steps of {t.batch} × {t.seq_len}; learning rate "
         f"{c.continue_lr:g}, {c.continue_warmup} warm-up steps, then cosine decay), with seeds "
-        f"{', '.join(map(str, c.seeds))}. Selections hold {c.budget:.0%} of the mixture's "
+        f"{', '.join(map(str, c.seeds))} (training seeds past the base run's, so no run replays "
+        f"it). Selections hold {c.budget:.0%} of the mixture's "
         f"tokens; the pivot set is the {c.set_size} words of highest weighted degree in a "
-        f"{c.weighting} graph of words less than {c.window} apart."
+        f"{c.weighting} graph of words less than {c.window} apart. The primary measure is the "
+        f"**{c.primary}**."
     )
 
 
@@ -368,8 +373,15 @@ def contrast_reading(table: pd.DataFrame, measure: str) -> str:
     """The verdict of every contrast on all pairs for ``measure``, in a sentence each."""
     rows = table[(table["pair"] == "all pairs") & (table["measure"] == measure)]
     lines = [
-        f"- **{r['contrast']}**: {r['difference']:+.3g} "
-        f"[{r['difference low']:+.3g}, {r['difference high']:+.3g}]: {r['verdict']}."
+        f"- **{r['contrast']}**: "
+        + (
+            "not measured (an arm has one seed, or nothing varies)."
+            if r["verdict"] == "not measured"
+            else f"{r['difference']:+.3g} [{r['difference low']:+.3g}, "
+            f"{r['difference high']:+.3g}], p = {r['p']:.2g}"
+            + ("" if r["primary"] else f" (Holm {r['p (Holm)']:.2g})")
+            + f": {r['verdict']}."
+        )
         for _, r in rows.iterrows()
     ]
     return "\n".join(lines) or "No contrast could be measured."
@@ -389,34 +401,6 @@ def continuation_scale(c: Continuation, run: dict) -> str:
         "tokens per run "
         "(`make reproduce PROFILE=gpu` on a GPU machine, `accelerate launch` on several)."
     )
-
-
-def composition_reading(composition: pd.DataFrame) -> str:
-    """What the arms' compositions say about the contrasts they allow."""
-    rows = composition.set_index("arm")
-    parts = []
-    bilingual = [c for c in rows.columns if "+" in c]
-    if "original" in rows.index and bilingual:
-        share = rows.loc["original", bilingual].sum()
-        parts.append(
-            f"The original mixture is already {share:.0%} bilingual (by tokens), so the "
-            "multilingual arm differs from it by "
-            f"{rows.loc['multilingual', bilingual].sum() - share:+.0%} of bilingual tokens "
-            "only; it is a weak contrast here."
-            if "multilingual" in rows.index
-            else f"The original mixture is {share:.0%} bilingual (by tokens)."
-        )
-    if {"pivot", "random"} <= set(rows.index):
-        p, r = rows.loc["pivot"], rows.loc["random"]
-        parts.append(
-            f"The pivot-aware selection has a pivot share of {p['pivot share']:.3f} against "
-            f"{r['pivot share']:.3f} for the random one with the same languages, in "
-            f"{int(p['documents'])} against {int(r['documents'])} documents of about the same "
-            f"tokens: its documents are shorter ({p['tokens'] / p['documents']:.0f} against "
-            f"{r['tokens'] / r['documents']:.0f} tokens on average), a difference the "
-            "comparison carries along with their pivot share."
-        )
-    return " ".join(parts)
 
 
 MEASURES = ["score", "rank accuracy", "log ratio"]

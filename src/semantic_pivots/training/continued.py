@@ -8,11 +8,13 @@ its own documents with the same token budget, schedule and seeds:
   multilingual-enriched baseline;
 - ``pivot``: the mixture's documents richest in pivot-set tokens, up to a token budget
   (``selection``);
-- ``random``: a random selection of the same budget and the same mix of languages as
-  ``pivot``, which separates "more of these languages" from "more pivots".
+- ``random``: as many documents as ``pivot`` has in every stratum (source, languages, length
+  decile), drawn at random afresh for every seed, which separates "more of such documents" from
+  "more pivots".
 
-Every continued run is a glass-box run folder of its own (cached by a hash of what it depends
-on), whose checkpoints record the documents they read.
+Each arm's seeds are offset from the base run's seed, so no continued run replays the base
+run's own data order. Every continued run is a glass-box run folder of its own (cached by a
+hash of what it depends on), whose checkpoints record the documents they read.
 """
 
 from __future__ import annotations
@@ -31,12 +33,6 @@ from semantic_pivots.errors import UserError
 from semantic_pivots.paths import atomic_dir, atomic_write_text, cache_dir, temporary_dir
 from semantic_pivots.training import glass, mixture, selection
 from semantic_pivots.training import train as train_module
-
-
-@dataclass(frozen=True)
-class Arm:
-    name: str
-    documents: list[mixture.TrainDoc]
 
 
 def kind(doc: mixture.TrainDoc) -> str:
@@ -74,10 +70,23 @@ def token_lengths(docs: list[mixture.TrainDoc], tokenizer) -> list[int]:
 
 @dataclass(frozen=True)
 class Selection:
+    """The pivot set, every document's pivot share and stratum, and the arms' documents."""
+
     pivots: list[str]  # the pivot set, by weighted degree
     degree: dict[str, float]  # weighted degree of the pivot set's words
     scores: dict[str, float]  # every mixture document's pivot share
-    arms: dict[str, list[str]]  # arm name -> document ids
+    arms: dict[str, list[str]]  # arm name -> document ids (the random arm: see arm_ids)
+    strata: dict[str, list]  # document id -> [source, languages, length decile]
+
+
+def stratum(doc: mixture.TrainDoc, decile: int) -> list:
+    """A document's stratum for the random arm: its source, its languages, its length decile."""
+    return [doc.parts[0].source, kind(doc), decile]
+
+
+def continued_seed(settings: config.Settings, seed: int) -> int:
+    """The training seed of a continued run: past the base run's, so it never replays it."""
+    return settings.seed + 1 + seed
 
 
 def select_arms(settings: config.Settings, tokenizer) -> Selection:
@@ -101,7 +110,8 @@ def select_arms(settings: config.Settings, tokenizer) -> Selection:
             selection.PivotShare.run,
             selection.score_documents,
             selection.select,
-            selection.random_like,
+            selection.length_deciles,
+            stratum,
             selection._fill,
             selection._tie_order,
             admissible,
@@ -131,19 +141,30 @@ def select_arms(settings: config.Settings, tokenizer) -> Selection:
         "original": ids,
         "multilingual": [d.id for d in docs if len(d.parts) > 1],
         "pivot": chosen,
-        "random": selection.random_like(
-            ids, [kind(d) for d in docs], lengths, chosen, budget, settings.seed, slack
-        ),
     }
-    result = Selection(pivots, {w: with_degree[w] for w in pivots}, scores, arms)
+    deciles = selection.length_deciles(lengths)
+    strata = {d.id: stratum(d, n) for d, n in zip(docs, deciles, strict=True)}
+    result = Selection(pivots, {w: with_degree[w] for w in pivots}, scores, arms, strata)
     atomic_write_text(path, json.dumps(asdict(result), ensure_ascii=False))
     return result
 
 
-def arm_documents(settings: config.Settings, chosen: Selection, arm: str) -> list[mixture.TrainDoc]:
+def arm_ids(settings: config.Settings, chosen: Selection, arm: str, seed: int) -> list[str]:
+    """The documents of one arm and seed: the random arm is drawn afresh for every seed."""
+    if arm != "random":
+        return chosen.arms[arm]
+    ids = list(chosen.strata)
+    strata = [tuple(chosen.strata[i]) for i in ids]
+    return selection.random_like(ids, strata, chosen.arms["pivot"], f"{settings.seed}|{seed}")
+
+
+def arm_documents(
+    settings: config.Settings, chosen: Selection, arm: str, seed: int
+) -> list[mixture.TrainDoc]:
+    """The training documents of one arm and seed (:func:`arm_ids`)."""
     docs, _ = _mixture(settings.profile)
     by_id = {d.id: d for d in docs}
-    return [by_id[i] for i in chosen.arms[arm]]
+    return [by_id[i] for i in arm_ids(settings, chosen, arm, seed)]
 
 
 def continue_run(settings: config.Settings, arm: str, seed: int, progress: bool = False) -> Path:
@@ -167,9 +188,9 @@ def continue_run(settings: config.Settings, arm: str, seed: int, progress: bool 
         "start": json.loads((start.folder / train_module.META).read_text())["key"],
         "step": start.step,
         "arm": arm,
-        "documents": key_digest(chosen.arms[arm]),
+        "documents": key_digest(arm_ids(settings, chosen, arm, seed)),
         "training": asdict(t),
-        "seed": seed,
+        "seed": continued_seed(settings, seed),
         "code": source_digest(*glass.RUN_CODE),
     }
     folder = (
@@ -188,32 +209,64 @@ def continue_run(settings: config.Settings, arm: str, seed: int, progress: bool 
         "corpus": corpus_module.load().digest(),
         "key": key_digest(key),
     }
-    docs = arm_documents(settings, chosen, arm)
+    docs = arm_documents(settings, chosen, arm, seed)
     if not docs:
         raise UserError(
             f"continuation arm {arm}: no document (budget {c.budget} of the mixture, "
             "or a mixture without bilingual documents); expected a larger budget"
         )
     with atomic_dir(folder) as tmp:
-        train_module.train(t, docs, tok, seed, tmp, describe, progress, start=start.folder)
+        train_module.train(
+            t, docs, tok, continued_seed(settings, seed), tmp, describe, progress, start.folder
+        )
     return final
 
 
-def composition(documents: dict[str, list[mixture.TrainDoc]], chosen: Selection, tokenizer):
-    """What each arm trains on: documents, tokens, each kind's share of tokens, pivot share."""
+def composition(
+    documents: dict[str, list[mixture.TrainDoc]],
+    chosen: Selection,
+    tokenizer,
+    seen: set[str],
+    words: list,
+    pairs: list,
+):
+    """What each arm trains on, one row per arm (and per seed for the random arm).
+
+    Documents, tokens and mean length; each kind's and each source's share of the tokens; the
+    pivot share; the share of documents the start checkpoint had already read (``seen``); the
+    share of the evaluated ``words`` that occur, and of the evaluated word ``pairs`` that share
+    a document (counted as in notebook 03).
+    """
     import pandas as pd
+
+    from semantic_pivots.data import counts
 
     rows = []
     for arm, docs in documents.items():
         lengths = token_lengths(docs, tokenizer)
         total = sum(lengths) or 1
-        row = {"arm": arm, "documents": len(docs), "tokens": sum(lengths)}
-        by_kind: dict[str, int] = {}
+        row = {
+            "arm": arm,
+            "documents": len(docs),
+            "tokens": sum(lengths),
+            "mean length": total / max(1, len(docs)),
+        }
+        shares: dict[str, int] = {}
         for d, n in zip(docs, lengths, strict=True):
-            by_kind[kind(d)] = by_kind.get(kind(d), 0) + n
-        row.update({f"{k} share": v / total for k, v in sorted(by_kind.items())})
+            for name in (f"{kind(d)} share", f"{d.parts[0].source} share"):
+                shares[name] = shares.get(name, 0) + n
+        row.update({k: v / total for k, v in sorted(shares.items())})
         row["pivot share"] = (
             sum(chosen.scores[d.id] * n for d, n in zip(docs, lengths, strict=True)) / total
+        )
+        row["already seen"] = sum(d.id in seen for d in docs) / max(1, len(docs))
+        units = (((lang, counts.tokens(line, lang)) for lang, line in d.lines()) for d in docs)
+        found = counts.from_rows("arm", counts.count_units(units, words, pairs))
+        row["evaluated words seen"] = sum(found.word(lang, w) > 0 for lang, w in words) / max(
+            1, len(words)
+        )
+        row["evaluated pairs together"] = sum(found.pair(*p) > 0 for p in pairs) / max(
+            1, len(pairs)
         )
         rows.append(row)
     return pd.DataFrame(rows).fillna(0.0)

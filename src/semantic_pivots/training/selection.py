@@ -18,9 +18,9 @@ selection is a sort of (score, length) pairs, small at any scale.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
-import math
 import random
 from collections.abc import Iterable
 from pathlib import Path
@@ -119,33 +119,29 @@ def _fill(ranked: list[str], length: dict[str, int], budget: int, slack: int) ->
     return chosen
 
 
-def random_like(
-    ids: list[str],
-    kinds: list[str],
-    lengths: list[int],
-    like: list[str],
-    budget: int,
-    seed: int,
-    slack: int,
-) -> list[str]:
-    """A random selection with the same mix of kinds (languages) as ``like``, in tokens.
+def length_deciles(lengths: list[int]) -> list[int]:
+    """Each length's decile (0-9) among ``lengths``."""
+    cuts = sorted(lengths)
+    bounds = [cuts[min(len(cuts) - 1, (len(cuts) * k) // 10)] for k in range(1, 10)]
+    return [bisect.bisect_right(bounds, n) for n in lengths]
 
-    Each kind's share of ``like``'s tokens sets its budget; documents of that kind are then
-    drawn in a seeded random order while they fit (``select``'s rule per kind).
+
+def random_like(ids: list[str], strata: list[tuple], like: list[str], seed: str) -> list[str]:
+    """A random selection matched to ``like`` stratum by stratum.
+
+    ``strata``: each document's stratum (source, languages, length decile); from every stratum
+    as many documents are drawn at random, in a ``seed``-ed order, as ``like`` has there, so the
+    two selections differ in what ranked ``like``'s documents and in nothing their strata hold.
     """
-    length = dict(zip(ids, lengths, strict=True))
-    kind = dict(zip(ids, kinds, strict=True))
-    wanted: dict[str, int] = {}
+    stratum = dict(zip(ids, strata, strict=True))
+    wanted: dict[tuple, int] = {}
     for doc_id in like:
-        wanted[kind[doc_id]] = wanted.get(kind[doc_id], 0) + length[doc_id]
-    total = sum(wanted.values()) or 1
+        wanted[stratum[doc_id]] = wanted.get(stratum[doc_id], 0) + 1
     rng = random.Random(f"{seed}|random-like")
     chosen = []
-    for name in sorted(wanted):
-        pool = [i for i in ids if kind[i] == name]
-        rng.shuffle(pool)
-        share = math.floor(budget * wanted[name] / total)
-        chosen += _fill(pool, length, share, slack)
+    for key in sorted(wanted):
+        pool = [i for i in ids if stratum[i] == key]
+        chosen += rng.sample(pool, wanted[key])
     return chosen
 
 
