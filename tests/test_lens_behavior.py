@@ -130,7 +130,6 @@ def test_exclusions_and_threshold_rule():
 
 def test_scores_traces_and_translations_of_a_study_join_one_to_one(tmp_path, monkeypatch):
     """One plan: every analysis of a study sees the same items with the same shots."""
-    import pandas as pd
 
     from semantic_pivots.study import Study
 
@@ -138,10 +137,11 @@ def test_scores_traces_and_translations_of_a_study_join_one_to_one(tmp_path, mon
     study = Study.from_profile("smoke", models=["tiny-gpt2"], languages=["en", "fr"])
     keys = ["model", "pair", "item", "shots"]
     scores = study.scores[keys]
-    traces = pd.DataFrame([(*key, t.shots) for key, t in study.traces.items()], columns=keys)
+    traces = study.behaviour[keys]  # one row per trace, duplicates included
     translations = study.translations[keys]
     assert len(scores) == 6 * 2 and scores["shots"].str.count(r"\|").eq(1).all()  # 2 shot sets
-    for other in (traces, translations, study.behaviour[keys]):
+    assert len(study.traces) == len(traces)  # no trace of one key hides another
+    for other in (traces, translations):
         joined = scores.merge(other, on=keys, validate="one_to_one")
         assert len(joined) == len(scores) == len(other)
 

@@ -57,6 +57,9 @@ NEVER = {
     "analyses": {"training", "report", "study"},
     "config": {"models", "training", "analyses", "report", "study"},
     "report": {"study"},
+    "prompts": {"models", "training", "analyses", "report", "study", "config"},
+    "stats": {"data", "models", "training", "analyses", "report", "study", "config"},
+    "cache": {"data", "models", "training", "analyses", "report", "study", "config"},
 }
 
 
@@ -78,3 +81,10 @@ def test_no_layer_imports_one_above_it():
                     if parts[1] in NEVER.get(layer, set()):
                         wrong.append(f"{path.relative_to(root)} imports {name}")
     assert not wrong, wrong
+
+
+def test_the_settings_name_the_x_definitions_the_frequency_analysis_computes():
+    from semantic_pivots import config
+    from semantic_pivots.analyses import frequency
+
+    assert tuple(frequency.XS) == config.XS

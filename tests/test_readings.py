@@ -109,3 +109,40 @@ def test_exposure_reading_compares_lengths_from_the_numbers():
     short = readings.exposure_reading(frame(15.0))
     assert "shorter than the random arm's (15.0 against 21.0 tokens" in short
     assert "The original mixture is 60% bilingual" in short
+
+
+def test_primary_reading_gives_the_minimum_detectable_difference_beside_a_null():
+    row = {
+        "contrast": "pivot − random",
+        "pair": "all pairs",
+        "measure": "log ratio",
+        "difference": 0.01,
+        "difference low": -0.02,
+        "difference high": 0.04,
+        "df": 5.2,
+        "p": 0.4,
+        "p (Holm)": 0.4,
+        "primary": True,
+        "verdict": "no detectable gain",
+    }
+    contrasts = pd.DataFrame(
+        [
+            row,
+            row | {"contrast": "pivot − original", "primary": False, "p (Holm)": 0.9},
+            row
+            | {
+                "contrast": "o",
+                "primary": False,
+                "p": float("nan"),
+                "p (Holm)": float("nan"),
+                "verdict": "not measured",
+            },
+        ]
+    )
+    text = readings.primary_reading(contrasts, 0.05)
+    assert "+0.01 [-0.02, +0.04] (t interval, 5.2 degrees of freedom), p = 0.4" in text
+    assert "would have detected a true difference of 0.05 with 80 % power" in text
+    note = readings.contrasts_note(contrasts, 4)
+    assert "3 differences in all (4 seeds an arm): the primary one at 5 %, the 1 other that" in note
+    assert "- **pivot − original**: +0.01 [-0.02, +0.04], p = 0.4 (Holm 0.9)" in note
+    assert "- **o**: not measured" in note

@@ -302,12 +302,15 @@ def test_continued_runs_start_from_the_checkpoint_with_equal_budgets_and_repeat(
 ):
     """Every arm continues the same checkpoint for the same tokens; selections fill their budget
     to within one sequence; the same seed gives the same selection and loss curve."""
+    import json
+
     import pandas as pd
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from semantic_pivots import config
     from semantic_pivots.training import continued, glass
+    from semantic_pivots.training import train as train_module
 
     settings = config.settings("smoke", continuation={"seeds": [0]})
     start = continued.start_checkpoint(settings)
@@ -316,9 +319,11 @@ def test_continued_runs_start_from_the_checkpoint_with_equal_budgets_and_repeat(
     docs, _ = continued._mixture("smoke")
     length = dict(zip([d.id for d in docs], continued.token_lengths(docs, tok), strict=True))
     budget = int(settings.continuation.budget * sum(length.values()))
-    for arm in ("pivot", "random"):
-        total = sum(length[i] for i in chosen.arms[arm])
-        assert budget - 3 * settings.training.seq_len <= total <= budget, arm
+    total = sum(length[i] for i in chosen.arms["pivot"])
+    assert budget - 3 * settings.training.seq_len <= total <= budget
+    drawn = continued.arm_ids(settings, chosen, "random", 0)  # matched stratum by stratum
+    assert len(drawn) == len(chosen.arms["pivot"])
+    assert abs(sum(length[i] for i in drawn) - total) <= 0.25 * total
     best = sorted(chosen.scores.values(), reverse=True)
     picked = sorted((chosen.scores[i] for i in chosen.arms["pivot"]), reverse=True)
     assert picked[0] == best[0]  # the richest document first
@@ -326,6 +331,11 @@ def test_continued_runs_start_from_the_checkpoint_with_equal_budgets_and_repeat(
         seen = glass.seen(continued.continue_run(settings, arm, 0))
         read = sum(length[i] for i in seen["documents"]) + seen["partial"]["tokens read"]
         assert read == settings.continuation.continue_tokens, arm
+    original = continued.continue_run(settings, "original", 0)
+    meta = json.loads((original / train_module.META).read_text())
+    assert meta["training seed"] == continued.continued_seed(settings, 0) != settings.seed
+    base = glass.seen(glass.checkpoint("glass-smoke").folder)["documents"]
+    assert glass.seen(original)["documents"][:10] != base[:10]  # the base run is not replayed
     first = continued.continue_run(settings, "pivot", 0)
     step0 = AutoModelForCausalLM.from_pretrained(first.parent / "step-0")
     begun = AutoModelForCausalLM.from_pretrained(start.folder)

@@ -6,10 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from semantic_pivots import config
 from semantic_pivots.analyses import transfer
-from semantic_pivots.training import continued, selection
-from semantic_pivots.training.train import build_stream
+from semantic_pivots.training import selection
 
 
 def _gains(per_seed: dict[str, list[list[float]]]) -> pd.DataFrame:
@@ -18,7 +16,7 @@ def _gains(per_seed: dict[str, list[list[float]]]) -> pd.DataFrame:
     for arm, seeds in per_seed.items():
         for s, values in enumerate(seeds):
             for i, v in enumerate(values):
-                rows.append({"arm": arm, "seed": s, "pair": "en-fr", "item": "abcdef"[i], "g": v})
+                rows.append({"arm": arm, "seed": s, "pair": "en-fr", "item": f"i{i}", "g": v})
     return pd.DataFrame(rows)
 
 
@@ -89,11 +87,18 @@ def test_length_deciles_split_lengths_into_tenths():
     assert [deciles.count(k) for k in range(10)] == [10] * 10
 
 
-def test_no_continued_run_replays_the_base_runs_data_order():
-    settings = config.settings("default")
-    docs = [[i, i + 1, i + 2] for i in range(0, 300, 3)]
-    base = build_stream(docs, 999, settings.seed, 2000, 16).sequences
-    for s in settings.continuation.seeds:
-        seed = continued.continued_seed(settings, s)
-        assert seed != settings.seed
-        assert not np.array_equal(build_stream(docs, 999, seed, 2000, 16).sequences[:8], base[:8])
+def test_with_item_by_seed_noise_only_the_standard_error_is_the_true_spread():
+    """The per-seed means and the concept resampling both hold the item-by-seed noise; it is
+    counted once, so the standard error matches the spread of the difference over repeats."""
+    rng = np.random.default_rng(1)
+    values, ses, covered = [], [], 0
+    for r in range(120):
+        frame = _gains({arm: rng.normal(size=(3, 60)).tolist() for arm in ("P", "R")})
+        d = transfer.difference(frame, "P", "R", "g", n_boot=400, seed=r)
+        values.append(d.value)
+        ses.append(d.se)
+        covered += d.low < 0 < d.high
+    true = math.sqrt(2 / (3 * 60))  # unit noise, 180 cells an arm
+    assert np.mean(ses) == pytest.approx(true, rel=0.1)
+    assert np.std(values) == pytest.approx(true, rel=0.2)
+    assert 0.88 <= covered / 120 <= 1.0

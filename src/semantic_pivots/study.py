@@ -272,7 +272,12 @@ class Study:
                     p: self.plan(p, items, sweep, self.k_pool) for p in self.k_pairs if p in pairs
                 }
                 rows += [dict(row, k=k) for row in scoring.score_pairs(lm, plans)]
-        return pd.DataFrame(rows)
+        frame = pd.DataFrame(rows)
+        if len(frame):  # the one held-out pool: every k scores the same items
+            same = frame.groupby(["model", "k"]).item.apply(frozenset).groupby("model").nunique()
+            if not (same == 1).all():
+                raise AssertionError("the k sweep scored different items for different k")
+        return frame
 
     def checkpoint_plans(self, spec: str) -> tuple[dict[Pair, list[Planned]], float]:
         """A checkpoint's plans and where it stands in training.

@@ -12,7 +12,6 @@ import math
 import numpy as np
 import pandas as pd
 
-from semantic_pivots import config
 from semantic_pivots.data.counts import Counts
 from semantic_pivots.errors import UserError
 
@@ -39,19 +38,14 @@ def pmi(c: dict, n: int | None) -> float:
 
 
 # Each x is a function of an item's counts (c) and the number of units (n); +1 keeps words never
-# seen finite in the log counts. In the order of config.XS, which names them for the settings.
-XS = dict(
-    zip(
-        config.XS,
-        (
-            lambda c, n: _log1p(c["y"]),
-            lambda c, n: _log1p(c["w"]),
-            lambda c, n: _log1p(c["wy"]),
-            pmi,
-        ),
-        strict=True,
-    )
-)
+# seen finite in the log counts. config.XS names them for the settings (a test holds the two
+# to the same names and order).
+XS = {
+    "log count(target)": lambda c, n: _log1p(c["y"]),
+    "log count(source)": lambda c, n: _log1p(c["w"]),
+    "log co-occurrence": lambda c, n: _log1p(c["wy"]),
+    "PMI": pmi,
+}
 POSITIVE = "co-occurrence"
 NEGATIVE = "semantic pivot"
 

@@ -2,12 +2,13 @@
 
 Each arm continues one checkpoint with several seeds; an item's gain is its measure after
 continuing minus its measure at the start checkpoint. A difference between arms (the pivot-aware
-selection against the random one, say) is a mean over seeds and items. Its standard error has
-two parts: the training noise, from the spread of the per-seed means of each arm (Welch, with
-its Welch-Satterthwaite degrees of freedom, since an arm has only a few seeds), and which words
+selection against the random one, say) is a mean over seeds and items. Its variance has two
+parts: the training noise, from the spread of each arm's per-seed means (Welch), and which words
 happen to be tested, from resampling concepts (every row of a drawn concept comes along, in
-every pair). Intervals and p-values take the t distribution with the seed part's degrees of
-freedom; with one seed an arm's training noise is unknown and nothing is concluded.
+every pair) less the item-by-seed noise that the per-seed means already hold. Intervals and
+p-values take the t distribution with Welch-Satterthwaite degrees of freedom (the concept part
+counted as having many); with one seed an arm's training noise is unknown and nothing is
+concluded.
 
 One contrast on one measure is primary (the profile's ``continuation.primary`` measure, the
 pivot arm against the random one, over all pairs); every other difference is secondary and its
@@ -72,7 +73,8 @@ def difference(
     """Mean of ``column`` in arm ``first`` minus in arm ``second`` (None: minus zero).
 
     Over the rows both arms have: seed noise from each arm's per-seed means (Welch), concept
-    noise from resampling the concepts of the seed-averaged row differences.
+    noise from resampling the concepts of the seed-averaged row differences, less each arm's
+    item-by-seed mean square over seeds × rows, which both parts would otherwise count.
     """
     from scipy import stats as scipy_stats
 
@@ -91,7 +93,8 @@ def difference(
     rows = np.nanmean(grids[0], axis=0) - (np.nanmean(grids[1], axis=0) if second else 0.0)
     draws, codes = cluster_draws([item for _, item in items], n_boot, seed)
     weights = draws[:, codes]  # [boot, rows]: how often each row's concept is drawn
-    concept_var = float(np.var((weights * rows).sum(axis=1) / weights.sum(axis=1), ddof=1))
+    boot_var = float(np.var((weights * rows).sum(axis=1) / weights.sum(axis=1), ddof=1))
+    concept_var = max(0.0, boot_var - sum(interaction(g) / g.size for g in grids))
     value = float(per_seed[0].mean() - (per_seed[1].mean() if second else 0.0))
     se = math.sqrt(sum(seed_vars) + concept_var)
     # Welch-Satterthwaite over the seed parts; the concept part has many degrees of freedom
@@ -103,6 +106,18 @@ def difference(
     half = float(scipy_stats.t.ppf(0.5 + level / 2, df)) * se
     p = float(2 * scipy_stats.t.sf(abs(value) / se, df))
     return Difference(value, value - half, value + half, se, float(df), p)
+
+
+def interaction(grid: np.ndarray) -> float:
+    """The seed-by-row interaction mean square of a [seeds, rows] grid (its residual noise)."""
+    residual = (
+        grid
+        - np.nanmean(grid, axis=1, keepdims=True)
+        - np.nanmean(grid, axis=0, keepdims=True)
+        + np.nanmean(grid)
+    )
+    seeds, rows = grid.shape
+    return float(np.nansum(residual**2) / max(1, (seeds - 1) * (rows - 1)))
 
 
 def minimum_detectable(se: float, df: float, power: float = 0.8, level: float = LEVEL) -> float:
@@ -193,7 +208,7 @@ CONTRASTS = [
 
 
 def arm_gains(frame: pd.DataFrame, measures=MEASURES, seed: int = 0) -> pd.DataFrame:
-    """Each arm's mean gain over the start per pair and overall, with two-level intervals."""
+    """Each arm's mean gain over the start per pair and overall, with t-based intervals."""
     rows = []
     for arm in dict.fromkeys(frame["arm"]):
         for scope, sub in _scopes(frame):

@@ -350,8 +350,9 @@ def resolve(spec: str) -> tuple[str | Path, str | None, str]:
         return path, None, f"local folder {path}"
     if spec.count("/") != 1 or spec.startswith((".", "/")):
         raise UserError(
-            f"unknown model {spec!r}: expected {', '.join(REGISTRY)}, tiny-<arch>, a local "
-            "model folder, or a hub id such as allenai/OLMo-1B-hf[@revision]"
+            f"unknown model {spec!r}: expected {', '.join(REGISTRY)}, tiny-<arch>, "
+            + "".join(f"{prefix}<name>, " for prefix in RESOLVERS)
+            + "a local model folder, or a hub id such as allenai/OLMo-1B-hf[@revision]"
         )
     repo, _, revision = spec.partition("@")
     if revision.endswith("*"):

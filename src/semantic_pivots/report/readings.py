@@ -275,9 +275,12 @@ def contrasts_note(contrasts: pd.DataFrame, n_seeds: int) -> str:
     """How many differences the arms give, and each contrast's verdict on all pairs."""
     from semantic_pivots.report.tables import contrast_reading
 
+    corrected = int(contrasts.loc[~contrasts["primary"], "p (Holm)"].notna().sum())
+    primary = "the primary one at 5 %, " if contrasts["primary"].any() else ""
     return (
-        f"{len(contrasts)} differences in all ({n_seeds} seeds an arm): the primary one at 5 %, "
-        f"the other {len(contrasts) - 1} Holm-corrected together (intervals are not corrected)."
+        f"{len(contrasts)} differences in all ({n_seeds} seeds an arm): {primary}the "
+        f"{corrected} other{'s' if corrected != 1 else ''} that could be measured "
+        "Holm-corrected together (intervals are not corrected)."
         "\n\n**Rank accuracy**, all pairs:\n\n"
         + contrast_reading(contrasts, "rank accuracy")
         + "\n\n**Log ratio**, all pairs:\n\n"

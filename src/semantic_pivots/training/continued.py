@@ -98,7 +98,8 @@ def select_arms(settings: config.Settings, tokenizer) -> Selection:
     key = {
         "collection": collection.root.name,
         "tokenizer": tokenizer.name_or_path,
-        "continuation": asdict(c),
+        # what the selection depends on (not the seeds, arms or measures of the runs)
+        "continuation": {k: getattr(c, k) for k in ("budget", "window", "weighting", "set_size")},
         "seq_len": settings.training.seq_len,
         "stop": settings.pivots.stop,
         "seed": settings.seed,
@@ -204,7 +205,9 @@ def continue_run(settings: config.Settings, arm: str, seed: int, progress: bool 
         "profile": settings.profile,
         "continued from": start.spec,
         "arm": arm,
-        "seed": seed,
+        "seed": settings.seed,  # the mixture's, from which a checkpoint's documents are rebuilt
+        "arm seed": seed,
+        "training seed": continued_seed(settings, seed),
         "mixture": asdict(glass.mixture_of(settings.training)),
         "corpus": corpus_module.load().digest(),
         "key": key_digest(key),
@@ -235,7 +238,7 @@ def composition(
     Documents, tokens and mean length; each kind's and each source's share of the tokens; the
     pivot share; the share of documents the start checkpoint had already read (``seen``); the
     share of the evaluated ``words`` that occur, and of the evaluated word ``pairs`` that share
-    a document (counted as in notebook 03).
+    a document.
     """
     import pandas as pd
 
