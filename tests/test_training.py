@@ -255,7 +255,8 @@ def test_the_same_seed_gives_the_same_data_order_and_loss_curve(tiny_env, tmp_pa
     ):
         assert glass.seen(a) == glass.seen(b)
     other = glass.train(
-        config.settings("smoke", seed=1, training={"interleaved": 1.0}), progress=False
+        config.settings("smoke", seed=1, training={"interleaved": 1.0, "design": "interleaved"}),
+        progress=False,
     )
     # its documents are rebuilt from its own mixture and seed, not the profile's
     read = glass.seen_documents(sorted((other / "checkpoints").iterdir())[-1])
@@ -329,7 +330,8 @@ def test_continued_runs_start_from_the_checkpoint_with_equal_budgets_and_repeat(
     assert picked[0] == best[0]  # the richest document first
     for arm in continued.ARMS:  # what each run read adds up to one budget, to the token
         seen = glass.seen(continued.continue_run(settings, arm, 0))
-        read = sum(length[i] for i in seen["documents"]) + seen["partial"]["tokens read"]
+        partial = seen["partial"] or {"tokens read": 0}  # none when a document ends the run
+        read = sum(length[i] for i in seen["documents"]) + partial["tokens read"]
         assert read == settings.continuation.continue_tokens, arm
     original = continued.continue_run(settings, "original", 0)
     meta = json.loads((original / train_module.META).read_text())
@@ -349,3 +351,38 @@ def test_continued_runs_start_from_the_checkpoint_with_equal_budgets_and_repeat(
     assert pd.read_csv(first.parent.parent / "loss.csv")[columns].equals(
         pd.read_csv(again.parent.parent / "loss.csv")[columns]
     )
+
+
+def test_the_exposure_design_shows_each_group_as_assigned():
+    """Co-occurring items' units interleaved, separated items' never (separation wins in a unit
+    holding both), other units left to chance; groups balanced and drawn by the seed."""
+    from semantic_pivots.data import clwtd
+    from semantic_pivots.data.corpus import Document
+    from semantic_pivots.training import mixture
+
+    dataset = clwtd.load()
+    items = [it for it in dataset.items if "en" in it.words and "fr" in it.words][:40]
+
+    def unit(name, en, fr):
+        return {
+            "en": [Document(f"{name}-en", "en", "s", f"here is the {en} today", name)],
+            "fr": [Document(f"{name}-fr", "fr", "s", f"voici le {fr} du jour", name)],
+        }
+
+    units = {f"u{k}": unit(f"u{k}", it.words["en"], it.words["fr"]) for k, it in enumerate(items)}
+    a, b = items[0], items[1]
+    units["both"] = unit("both", f"{a.words['en']} and {b.words['en']}", b.words["fr"])
+    units["none"] = unit("none", "nothing", "rien")
+    mix = mixture.Mixture.of(["en", "fr"], ["s"], ["en-fr"], 0.0, True, "exposure", 0.5,
+                             dataset.digest())  # fmt: skip
+    plan = mixture.exposure(units, mix, 0)
+    assert set(plan.groups) == {it.id for it in items}
+    assert sorted(plan.groups.values()).count(mixture.COOCCURRING) == 20
+    for k, it in enumerate(items):
+        assert plan.interleaved(f"u{k}") is (plan.groups[it.id] == mixture.COOCCURRING)
+    assert plan.units["both"] == [b.id]  # a's French word is not in this unit
+    assert plan.interleaved("none") is None
+    other = mixture.exposure(units, mixture.Mixture.of(**{**mix.__dict__, "cooccurring": 0.5}), 1)
+    assert other.groups != plan.groups  # another seed, another draw
+    with pytest.raises(UserError, match="expected the list the design was made with"):
+        mixture.exposure(units, mixture.Mixture.of(**{**mix.__dict__, "word_list": "x"}), 0)

@@ -49,7 +49,15 @@ class Tracing:
 
 
 # The x definitions analysis 3 can set against behaviour (analyses.frequency computes them).
-XS = ("log count(target)", "log count(source)", "log co-occurrence", "PMI")
+XS = (
+    "log count(target)",
+    "log count(source)",
+    "log co-occurrence",
+    "PMI",
+    "log documents(target)",
+    "log documents(source)",
+    "log documents together",
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,10 @@ class Training:
     pairs: list[str] = field(default_factory=lambda: ["en-fr"])  # aligned units to interleave
     interleaved: float = 1.0  # the share of those aligned units shown interleaved
     tags: bool = True  # interleaved lines begin with the language's name
+    # "interleaved", or "exposure": the word list's items assigned at random to be shown
+    # together or apart, `interleaved` then the share of the other units (training.mixture)
+    design: str = "interleaved"
+    cooccurring: float = 0.5  # exposure: the share of evaluated items shown together
     vocab: int = 8000  # the tokenizer's vocabulary (trained on the whole corpus)
     hidden: int = 128
     layers: int = 2
@@ -197,7 +209,7 @@ INTEGERS = {  # -> minimum
 FLOATS = {"threshold": (0, 1), "interleaved": (0, 1), "lr": (0, 1), "clip": (0, 1e9)}
 FLOATS["weight_decay"] = (0, 1)
 FLOATS["tolerance"] = (1, 1e9)
-FLOATS.update(start=(0, 1), continue_lr=(0, 1), budget=(0, 1))
+FLOATS.update(start=(0, 1), continue_lr=(0, 1), budget=(0, 1), cooccurring=(0, 1))
 # Settings for which None is a value (all items, all x definitions, the default word list).
 NONE_IS_A_VALUE = {"n_items", "glass_n_items", "xs", "dataset"}
 OPTIONAL_INTEGERS = {"n_items": 1, "glass_n_items": 1}
@@ -211,6 +223,7 @@ CHOICES = {
     "engine": ("infini-gram", "in-house"),
     "weighting": ("ppmi", "count"),
     "primary": ("score", "rank accuracy", "log ratio"),
+    "design": ("interleaved", "exposure"),
 }
 
 

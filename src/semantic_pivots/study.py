@@ -359,7 +359,7 @@ class Study:
 
         f = self.settings.frequency
         xs = f.xs or list(frequency.XS)
-        scored = self.scores[["model", "pair", "item", "score"]]
+        scored = self.scores[["model", "pair", "item", "score", "rank accuracy", "log ratio"]]
         items = self.behaviour.merge(scored, on=["model", "pair", "item"])
         copied = items["same string"]
         items = items[~copied]
@@ -372,6 +372,10 @@ class Study:
             ignore_index=True,
         )
         return frame, counts, int(copied.sum())
+
+    def exposure_groups(self, spec: str) -> dict[str, str]:
+        """A glass-box model's exposure groups by item (empty for any other model or design)."""
+        return glass.exposure_groups(model_name(spec)) if glass.is_glass(spec) else {}
 
     def collection(self, spec: str):
         """The documents in which a model's pivots are sought.

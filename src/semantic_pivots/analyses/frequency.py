@@ -45,6 +45,10 @@ XS = {
     "log count(source)": lambda c, n: _log1p(c["w"]),
     "log co-occurrence": lambda c, n: _log1p(c["wy"]),
     "PMI": pmi,
+    # the authors' counts: documents (units) that hold the word, or both words
+    "log documents(target)": lambda c, n: _log1p(c["y units"]),
+    "log documents(source)": lambda c, n: _log1p(c["w units"]),
+    "log documents together": lambda c, n: _log1p(c["wy units"]),
 }
 POSITIVE = "co-occurrence"
 NEGATIVE = "semantic pivot"
@@ -72,7 +76,12 @@ def features(counts: Counts, rows: pd.DataFrame, xs: list[str], cooccurrence: st
             "y units": counts.word(tgt, r.target, "units"),
             "wy units": counts.pair(src, r.source, tgt, r.target, "units"),
         }
-        values = {"count(source)": c["w"], "count(target)": c["y"], "co-occurrence": c["wy"]}
+        values = {
+            "count(source)": c["w"],
+            "count(target)": c["y"],
+            "co-occurrence": c["wy"],
+            "documents together": c["wy units"],
+        }
         values.update({x: XS[x](c, n) for x in xs})
         out.append(values)
     return pd.concat([rows.reset_index(drop=True), pd.DataFrame(out)], axis=1)
@@ -246,3 +255,65 @@ def pearson_summary(
     )
     means = [{"model": m, "x": x, **_mean_over_pairs(p, "r")} for (m, x), p in stats_.items()]
     return per_pair, _verdicts(means, "r", 0.0, min_pairs, against="zero")
+
+
+GROUP_MEASURES = ["rank accuracy", "log ratio", "semantic pivot", "co-occurrence"]
+
+
+def group_effects(rows: pd.DataFrame, groups: dict[str, str], seed: int = 0) -> pd.DataFrame:
+    """Analysis 3 as an experiment: the measures by exposure group, and their difference.
+
+    ``rows``: scored and traced items (model, pair, item, rank accuracy, log ratio, label);
+    ``groups``: item id -> co-occurring or separated. Per model, each group's mean rank
+    accuracy, log ratio and share of each behaviour (of the items not excluded) with 95 %
+    concept-resampling intervals, and a row ``co-occurring − separated`` whose interval comes
+    from resampling each group's concepts independently (the groups share no concept).
+    """
+    from semantic_pivots.stats import LEVEL, N_BOOT, cluster_draws, interval, summarise
+
+    frame = rows[rows["item"].isin(groups)].assign(group=lambda f: f["item"].map(groups))
+    kept = frame["label"] != "excluded"
+    for label in ("semantic pivot", "co-occurrence"):
+        frame[label] = np.where(kept, (frame["label"] == label).astype(float), np.nan)
+    by = ["model", "group"]
+    # each measure over the rows that have it (behaviour shares leave excluded items out)
+    means = [
+        summarise(frame[frame[m].notna()], by, [m], "item", seed=seed).set_index(by)
+        for m in GROUP_MEASURES
+    ]
+    n = means[0]["n"]
+    joined = pd.concat([m.drop(columns="n") for m in means], axis=1).assign(n=n)
+    out = [joined.reset_index()]
+    for model, sub in frame.groupby("model", sort=False):
+        row: dict = {"model": model, "group": "co-occurring − separated"}
+        parts = [sub[sub["group"] == g] for g in ("co-occurring", "separated")]
+        row["n"] = int(min(len(p) for p in parts))
+        for m in GROUP_MEASURES:
+            boots = []
+            for k, part in enumerate(parts):
+                part = part[part[m].notna()]
+                draws, codes = cluster_draws(part["item"], N_BOOT, seed + k)
+                weights = draws[:, codes]
+                boots.append((weights @ part[m].to_numpy()) / weights.sum(axis=1))
+            row[m] = parts[0][m].mean() - parts[1][m].mean()
+            row[f"{m} low"], row[f"{m} high"] = interval(boots[0] - boots[1], LEVEL)
+        out.append(pd.DataFrame([row]))
+    return pd.concat(out, ignore_index=True)
+
+
+def achieved_exposure(frame: pd.DataFrame, groups: dict[str, str]) -> pd.DataFrame:
+    """The treatment each group received, from its items' counts (notebook 03's features).
+
+    Per model and group: items, mean count of the source and target words, mean documents
+    that hold both, and the share of items whose two words share any document.
+    """
+    sub = frame[frame["item"].isin(groups)].assign(group=lambda f: f["item"].map(groups))
+    return sub.groupby(["model", "group"], sort=False).agg(
+        items=("item", "nunique"),
+        **{
+            "mean count(source)": ("count(source)", "mean"),
+            "mean count(target)": ("count(target)", "mean"),
+            "mean documents together": ("documents together", "mean"),
+            "share sharing a document": ("documents together", lambda d: float((d > 0).mean())),
+        },
+    )

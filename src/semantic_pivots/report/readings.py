@@ -250,7 +250,7 @@ def frequency_caveats(
     if glass_models:
         text += (
             f" For {', '.join(glass_models)} the counts are exact and the pairs hold hundreds "
-            "of items, but the behaviour labels come from a logit lens over very few layers, "
+            "of items, but the behaviour labels come from a logit lens over a few layers, "
             "and notebook 01 shows how little such a small model learns to translate: read a "
             "null result here in that light."
         )
@@ -342,3 +342,48 @@ def primary_reading(contrasts: pd.DataFrame, mde: float) -> str:
             f"true difference of {mde:.3g} with 80 % power (two-sided, 5 %)."
         )
     return head + f"a {r['verdict']} for the pivot arm (minimum detectable difference {mde:.3g})."
+
+
+def exposure_effects(model: str, effects: pd.DataFrame, chance: float) -> str:
+    """The exposure experiment's result for one model, from its intervals.
+
+    Each group's rank accuracy against chance, and the difference between the groups.
+    """
+    by = effects.set_index("group")
+    parts = []
+    for group in ("co-occurring", "separated"):
+        if group in by.index:
+            r = by.loc[group]
+            where = "above" if r["rank accuracy low"] > chance else "not above"
+            parts.append(
+                f"{group} items rank accuracy {r['rank accuracy']:.3f} "
+                f"[{r['rank accuracy low']:.3f}, {r['rank accuracy high']:.3f}] over {int(r['n'])} "
+                f"item-pairs ({where} chance, {chance:.3f})"
+            )
+    text = f"- **{model}**: " + "; ".join(parts)
+    name = "co-occurring − separated"
+    if name in by.index:
+        d = by.loc[name]
+        low, high = d["rank accuracy low"], d["rank accuracy high"]
+        verdict = (
+            "the co-occurring items rank the true source word first more often"
+            if low > 0
+            else "the separated items rank it first more often"
+            if high < 0
+            else "no difference between the groups is detectable"
+        )
+        text += (
+            f". Difference {d['rank accuracy']:+.3f} [{low:+.3f}, {high:+.3f}]: {verdict}; "
+            f"log ratio difference {d['log ratio']:+.3f} "
+            f"[{d['log ratio low']:+.3f}, {d['log ratio high']:+.3f}]"
+        )
+    return text + "."
+
+
+def x_correlations(corr: pd.DataFrame) -> str:
+    """How far the counts are collinear: each log count's correlation with co-occurrence."""
+    if "log co-occurrence" not in corr.index:
+        return ""
+    others = [x for x in ("log count(source)", "log count(target)") if x in corr.columns]
+    values = ", ".join(f"{x} r = {corr.loc['log co-occurrence', x]:.2f}" for x in others)
+    return f"Correlation of log co-occurrence with {values} (over the items)."

@@ -37,7 +37,24 @@ def is_glass(spec: str) -> bool:
 
 
 def mixture_of(t: config.Training) -> mixture.Mixture:
-    return mixture.Mixture.of(t.languages, t.sources, t.pairs, t.interleaved, t.tags)
+    """A run's mixture from its training settings (the exposure design: with the word list)."""
+    from semantic_pivots.data import clwtd
+
+    word_list = clwtd.load().digest() if t.design == "exposure" else ""
+    return mixture.Mixture.of(
+        t.languages, t.sources, t.pairs, t.interleaved, t.tags, t.design, t.cooccurring, word_list
+    )
+
+
+def exposure_groups(name: str) -> dict[str, str]:
+    """The evaluated items' groups of a glass-box run of the exposure design (else empty)."""
+    meta = json.loads((checkpoint(name).folder / train_module.META).read_text())
+    mix = mixture.Mixture.of(**meta["mixture"])
+    if mix.design != "exposure":
+        return {}
+    corpus = corpus_module.load()
+    units = mixture.units_of(corpus, mix)
+    return mixture.exposure(units, mix, meta["seed"]).groups
 
 
 def tokenizer_key(vocab: int, corpus) -> str:
@@ -62,7 +79,11 @@ def tokenizer_for(vocab: int, corpus) -> Path:
 RUN_CODE = (
     corpus_module.interleave,
     languages.name,
+    mixture.units_of,
     mixture.documents,
+    mixture.held_items,
+    mixture.exposure,
+    mixture.Exposure.interleaved,
     mixture.epoch_order,
     mixture.TrainDoc.lines,
     train_module.build_stream,

@@ -5,6 +5,14 @@ except that a stated share of the aligned units (an alignment id with a document
 language of a pair) appear once as a bilingual document, their lines interleaved line by line
 (the way parallel text reaches real pre-training data), instead of as two monolingual ones.
 Which units are interleaved, and the order of every epoch, are pure functions of the seed.
+
+The ``exposure`` design makes analysis 3 an experiment. The word list's items whose source and
+target words occur in one aligned unit of the pair are *evaluated*, and assigned at random
+(seeded) to two groups: the units that hold a *co-occurring* item's words are shown
+interleaved; those that hold a *separated* item's words are shown only as monolingual
+documents, so its two words never share a document. A unit holding words of both groups is not
+interleaved (separation wins). Every other unit is interleaved with the stated share, so that
+the model still learns some translation, as from real pre-training data.
 """
 
 from __future__ import annotations
@@ -15,20 +23,39 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from semantic_pivots import languages
+from semantic_pivots.data import clwtd, counts
 from semantic_pivots.data.corpus import Corpus, Document, interleave
 from semantic_pivots.errors import UserError
+
+DESIGNS = ("interleaved", "exposure")
+COOCCURRING, SEPARATED = "co-occurring", "separated"
 
 
 @dataclass(frozen=True)
 class Mixture:
+    """What a glass-box run trains on: languages, sources, pairs and how units are shown."""
+
     languages: tuple[str, ...]  # of the monolingual documents
     sources: tuple[str, ...]  # corpus sources (bible, wesnoth, libreoffice-help, manpages)
     pairs: tuple[tuple[str, str], ...]  # language pairs whose aligned units may be interleaved
-    interleaved: float  # the share of those aligned units shown interleaved
+    interleaved: float  # the share of aligned units shown interleaved (exposure: of the others)
     tags: bool  # each interleaved line begins with its language's name ("English: ...")
+    design: str = "interleaved"  # or "exposure" (the module's docstring)
+    cooccurring: float = 0.5  # exposure: the share of evaluated items shown together
+    word_list: str = ""  # exposure: the digest of the word list whose items are assigned
 
     @classmethod
-    def of(cls, languages, sources, pairs, interleaved: float, tags: bool) -> Mixture:
+    def of(
+        cls,
+        languages,
+        sources,
+        pairs,
+        interleaved: float,
+        tags: bool,
+        design: str = "interleaved",
+        cooccurring: float = 0.5,
+        word_list: str = "",
+    ) -> Mixture:
         """A mixture from settings or a record: pairs as "en-fr" strings or (en, fr) lists."""
         return cls(
             tuple(languages),
@@ -36,7 +63,25 @@ class Mixture:
             tuple(tuple(p.split("-") if isinstance(p, str) else p) for p in pairs),
             interleaved,
             tags,
+            design,
+            cooccurring,
+            word_list,
         )
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """The exposure design's assignment: each evaluated item's group, each unit's items."""
+
+    groups: dict[str, str]  # item id -> co-occurring or separated
+    units: dict[str, list[str]]  # alignment id -> the evaluated items whose two words it holds
+
+    def interleaved(self, align: str) -> bool | None:
+        """Whether a unit is shown interleaved: True, False, or None (no evaluated item)."""
+        held = {self.groups[i] for i in self.units.get(align, [])}
+        if SEPARATED in held:
+            return False
+        return True if held else None
 
 
 @dataclass(frozen=True)
@@ -57,14 +102,10 @@ class TrainDoc:
         return "\n".join(line for _, line in self.lines())
 
 
-def documents(corpus: Corpus, mix: Mixture, seed: int) -> list[TrainDoc]:
-    """The mixture's documents in a canonical order (not yet shuffled).
+def units_of(corpus: Corpus, mix: Mixture) -> dict[str, dict[str, list[Document]]]:
+    """The mixture's corpus documents by alignment id, then by language.
 
-    Per alignment id, the pairs are tried in the order given, each interleaved with the
-    stated probability unless one of its languages is already interleaved in that unit (so
-    with several pairs sharing a language, later pairs are interleaved less often). Where a
-    unit has several documents in one language (two English Bibles), the first in corpus
-    order is the one interleaved; every other document comes in alone.
+    A document without an alignment id is a unit of its own.
     """
     if not 0 <= mix.interleaved <= 1:
         raise UserError(f"mixture share interleaved {mix.interleaved}: expected a share in [0, 1]")
@@ -87,17 +128,31 @@ def documents(corpus: Corpus, mix: Mixture, seed: int) -> list[TrainDoc]:
             f"{', '.join(sorted(wanted))}; the corpus has sources "
             f"{', '.join(sorted({d['source'] for d in corpus.manifest.get('sources', [])}))}"
         )
+    return units
+
+
+def documents(corpus: Corpus, mix: Mixture, seed: int) -> list[TrainDoc]:
+    """The mixture's documents in a canonical order (not yet shuffled).
+
+    Per alignment id, the pairs are tried in the order given, each interleaved with the
+    stated probability unless one of its languages is already interleaved in that unit (so
+    with several pairs sharing a language, later pairs are interleaved less often). Where a
+    unit has several documents in one language (two English Bibles), the first in corpus
+    order is the one interleaved; every other document comes in alone.
+    """
+    units = units_of(corpus, mix)
+    plan = exposure(units, mix, seed) if mix.design == "exposure" else None
     rng = random.Random(f"{seed}|interleave")
     out = []
     for align in sorted(units):
         by_lang, paired = units[align], set()  # type: ignore[var-annotated]
         for a, b in mix.pairs:
-            if (
-                by_lang.get(a)
-                and by_lang.get(b)
-                and not {a, b} & paired
-                and rng.random() < mix.interleaved
-            ):
+            if not (by_lang.get(a) and by_lang.get(b)) or {a, b} & paired:
+                continue
+            shown = plan.interleaved(align) if plan else None
+            if shown is None:  # the design leaves it to chance
+                shown = rng.random() < mix.interleaved
+            if shown:
                 parts = (by_lang[a][0], by_lang[b][0])
                 out.append(TrainDoc(f"{align}|{a}+{b}", parts, mix.tags))
                 paired |= {a, b}
@@ -108,6 +163,64 @@ def documents(corpus: Corpus, mix: Mixture, seed: int) -> list[TrainDoc]:
             for doc in docs[1 if lang in paired else 0 :]
         ]
     return out
+
+
+def held_items(
+    units: dict[str, dict[str, list[Document]]], items: list[clwtd.Item], a: str, b: str
+) -> dict[str, list[str]]:
+    """Per unit, the items whose two words it holds.
+
+    The ``a`` word in its ``a`` document and the ``b`` word in its ``b`` document, by the
+    counts' matching rules (word tokens, multi-word forms too).
+    """
+    vocab = {
+        lang: {counts.match_form(it.words[lang], lang): i for i, it in enumerate(items)}
+        for lang in (a, b)
+    }
+
+    def found(docs: list[Document], lang: str) -> set[int]:
+        longest = max(map(len, vocab[lang]), default=0)
+        return {
+            i
+            for doc in docs
+            for i, _ in counts.matches(counts.tokens(doc.text, lang), lang, vocab[lang], longest)
+        }
+
+    out = {}
+    for align, by_lang in units.items():
+        if by_lang.get(a) and by_lang.get(b):
+            both = found(by_lang[a][:1], a) & found(by_lang[b][:1], b)
+            if both:
+                out[align] = sorted(items[i].id for i in both)
+    return out
+
+
+_EXPOSURES: dict[tuple, Exposure] = {}
+
+
+def exposure(units: dict[str, dict[str, list[Document]]], mix: Mixture, seed: int) -> Exposure:
+    """The exposure design's assignment for a mixture's units (its one pair, the committed list)."""
+    if len(mix.pairs) != 1:
+        raise UserError(
+            f"mixture design exposure with pairs {mix.pairs}: expected exactly one pair"
+        )
+    dataset = clwtd.load()
+    if mix.word_list != dataset.digest():
+        raise UserError(
+            f"mixture word list {mix.word_list or 'none'}: the committed list is "
+            f"{dataset.digest()}; expected the list the design was made with"
+        )
+    key = (mix, seed, tuple(sorted(units)))
+    if key not in _EXPOSURES:
+        ((a, b),) = mix.pairs
+        items = [it for it in dataset.items if a in it.words and b in it.words]
+        held = held_items(units, items, a, b)
+        evaluated = sorted({i for ids in held.values() for i in ids})
+        random.Random(f"{seed}|exposure").shuffle(evaluated)
+        n = round(mix.cooccurring * len(evaluated))
+        groups = {i: COOCCURRING if k < n else SEPARATED for k, i in enumerate(evaluated)}
+        _EXPOSURES[key] = Exposure(groups, held)
+    return _EXPOSURES[key]
 
 
 def epoch_order(n: int, seed: int, epoch: int) -> list[int]:
