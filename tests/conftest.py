@@ -32,6 +32,22 @@ def smoke_corpus(tmp_path_factory, dataset):
         for i in range(3 * len(items))
         for lang in ("en", "fr", "zh", "ja")
     ]
+    # monolingual documents without the list's words, as a real corpus has: the continuation's
+    # pivot and random arms draw only from such documents
+    syllables = ["ka", "lo", "mi", "nu", "pe", "ra", "so", "ti", "vu", "ze"]
+    docs += [
+        corpus.Document(
+            f"f{i}/{lang}",
+            lang,
+            "smoke",
+            " ".join(
+                syllables[(i + j) % 10] + syllables[(i * 3 + j * 7) % 10] + syllables[j % 10]
+                for j in range(3 + i % 4)
+            ),
+        )
+        for i in range(len(items))
+        for lang in ("en", "fr")
+    ]
     root = corpus.write(tmp_path_factory.mktemp("corpus") / "corpus", docs)
     mp = pytest.MonkeyPatch()
     mp.setenv("SEMANTIC_PIVOTS_CORPUS", str(root))

@@ -123,6 +123,7 @@ def test_primary_reading_gives_the_minimum_detectable_difference_beside_a_null()
         "p": 0.4,
         "p (Holm)": 0.4,
         "primary": True,
+        "check": False,
         "verdict": "no detectable gain",
     }
     contrasts = pd.DataFrame(
@@ -143,6 +144,12 @@ def test_primary_reading_gives_the_minimum_detectable_difference_beside_a_null()
     assert "+0.01 [-0.02, +0.04] (t interval, 5.2 degrees of freedom), p = 0.4" in text
     assert "would have detected a true difference of 0.05 with 80 % power" in text
     note = readings.contrasts_note(contrasts, 4)
-    assert "3 differences in all (4 seeds an arm): the primary one at 5 %, the 1 other that" in note
+    assert (
+        "3 differences in all (4 seeds an arm): the primary one and the check at 5 %, the 1 other"
+        in note
+    )
+    assert "no positive control" in readings.check_reading(contrasts)
+    checked = contrasts.assign(check=[False, True, False], verdict=["", "gain", ""])
+    assert "detected, so the design can see" in readings.check_reading(checked)
     assert "- **pivot − original**: +0.01 [-0.02, +0.04], p = 0.4 (Holm 0.9)" in note
     assert "- **o**: not measured" in note

@@ -51,7 +51,15 @@ def _docs():
     docs.append(Document("solo/fr", "fr", "smoke", "une maison sans chien", None))
     docs.append(Document("u0/en-2", "en", "smoke", "a second English version", "u0"))
     docs.append(Document("other/en", "en", "elsewhere", "never in the mixture", None))
+    # monolingual documents without the list's words: the pool of the pivot and random arms
+    for i in range(40):
+        filler = " ".join(FILLER[(i * 3 + j) % len(FILLER)] for j in range(4 + i % 5))
+        docs += [Document(f"f{i}/{lang}", lang, "smoke", filler, None) for lang in ("en", "fr")]
     return docs
+
+
+FILLER = ["kalo", "minu", "pera", "soti", "vuze", "lomi", "nupe", "raso", "tivu", "zeka", "moru"]
+FILLERS = {f"f{i}/{lang}" for i in range(40) for lang in ("en", "fr")}
 
 
 @pytest.fixture(scope="module")
@@ -261,7 +269,7 @@ def test_the_same_seed_gives_the_same_data_order_and_loss_curve(tiny_env, tmp_pa
     # its documents are rebuilt from its own mixture and seed, not the profile's
     read = glass.seen_documents(sorted((other / "checkpoints").iterdir())[-1])
     # every aligned unit interleaved; alone: the unaligned document and the second English one
-    assert read and {d.id for d in read if len(d.parts) == 1} <= {"solo/fr", "u0/en-2"}
+    assert read and {d.id for d in read if len(d.parts) == 1} <= {"solo/fr", "u0/en-2"} | FILLERS
     assert (
         glass.seen(sorted((other / "checkpoints").iterdir())[-1])["documents"]
         != glass.seen(sorted((tiny_run / "checkpoints").iterdir())[-1])["documents"]
@@ -328,6 +336,11 @@ def test_continued_runs_start_from_the_checkpoint_with_equal_budgets_and_repeat(
     best = sorted(chosen.scores.values(), reverse=True)
     picked = sorted((chosen.scores[i] for i in chosen.arms["pivot"]), reverse=True)
     assert picked[0] == best[0]  # the richest document first
+    parallel = continued.parallel_documents(settings)  # units the base run kept apart
+    length.update(
+        zip([d.id for d in parallel], continued.token_lengths(parallel, tok), strict=True)
+    )
+    assert parallel and all(len(d.parts) == 2 for d in parallel)
     for arm in continued.ARMS:  # what each run read adds up to one budget, to the token
         seen = glass.seen(continued.continue_run(settings, arm, 0))
         partial = seen["partial"] or {"tokens read": 0}  # none when a document ends the run

@@ -54,7 +54,7 @@ def test_only_the_primary_contrast_escapes_the_correction():
     rows = [
         {"arm": arm, "seed": s, "pair": "en-fr", "item": str(i)}
         | {f"{m} gain": shift + rng.normal(0, 0.1) for m in transfer.MEASURES}
-        for arm, shift in [("pivot", 0.5), ("random", 0.0), ("original", 0.2)]
+        for arm, shift in [("pivot", 0.5), ("random", 0.0), ("original", 0.2), ("parallel", 1.0)]
         for s in range(3)
         for i in range(6)
     ]
@@ -63,8 +63,11 @@ def test_only_the_primary_contrast_escapes_the_correction():
     assert len(primary) == 1 and primary.iloc[0]["contrast"] == "pivot − random"
     assert primary.iloc[0]["measure"] == "log ratio" and primary.iloc[0]["pair"] == "all pairs"
     assert primary.iloc[0]["p (Holm)"] == primary.iloc[0]["p"]
-    others = table[~table["primary"]]
-    assert len(others) == len(table) - 1 and (others["p (Holm)"] >= others["p"]).all()
+    check = table[table["check"]]
+    assert len(check) == 1 and check.iloc[0]["contrast"] == "parallel − random"
+    assert check.iloc[0]["p (Holm)"] == check.iloc[0]["p"] and check.iloc[0]["verdict"] == "gain"
+    others = table[~table["primary"] & ~table["check"]]
+    assert len(others) == len(table) - 2 and (others["p (Holm)"] >= others["p"]).all()
     assert (others["p (Holm)"] > others["p"]).any()
 
 

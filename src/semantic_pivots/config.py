@@ -112,8 +112,9 @@ class Pivots:
 
 
 # the continued-training arms: the mixture, its bilingual documents, the pivot-aware selection,
-# a random selection with its languages (training.continued)
-ARMS = ("original", "multilingual", "pivot", "random")
+# a random selection matched to it, and (the exposure design) the separated items' parallel
+# units, the positive control (training.continued)
+ARMS = ("original", "multilingual", "pivot", "random", "parallel")
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class Continuation:
     window: int = 5  # graph edges join tokens less than this far apart
     weighting: str = "ppmi"  # edge weights: "ppmi" or "count"
     set_size: int = 500  # tokens in the pivot set
+    share: float = 1.0  # the arm's share of a continued run's tokens; the rest: the mixture
     # the measure of the primary contrast (pivot - random, all pairs), set before any run
     primary: str = "log ratio"
 
@@ -209,7 +211,7 @@ INTEGERS = {  # -> minimum
 FLOATS = {"threshold": (0, 1), "interleaved": (0, 1), "lr": (0, 1), "clip": (0, 1e9)}
 FLOATS["weight_decay"] = (0, 1)
 FLOATS["tolerance"] = (1, 1e9)
-FLOATS.update(start=(0, 1), continue_lr=(0, 1), budget=(0, 1), cooccurring=(0, 1))
+FLOATS.update(start=(0, 1), continue_lr=(0, 1), budget=(0, 1), cooccurring=(0, 1), share=(0, 1))
 # Settings for which None is a value (all items, all x definitions, the default word list).
 NONE_IS_A_VALUE = {"n_items", "glass_n_items", "xs", "dataset"}
 OPTIONAL_INTEGERS = {"n_items": 1, "glass_n_items": 1}

@@ -373,6 +373,12 @@ class Study:
         )
         return frame, counts, int(copied.sum())
 
+    @property
+    def separated_items(self) -> set[str]:
+        """The profile's glass-box model's separated items (empty without the exposure design)."""
+        groups = self.exposure_groups(f"{glass.PREFIX}{self.settings.profile}")
+        return {item for item, group in groups.items() if group == "separated"}
+
     def exposure_groups(self, spec: str) -> dict[str, str]:
         """A glass-box model's exposure groups by item (empty for any other model or design)."""
         return glass.exposure_groups(model_name(spec)) if glass.is_glass(spec) else {}

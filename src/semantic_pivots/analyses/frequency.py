@@ -289,13 +289,16 @@ def group_effects(rows: pd.DataFrame, groups: dict[str, str], seed: int = 0) -> 
         parts = [sub[sub["group"] == g] for g in ("co-occurring", "separated")]
         row["n"] = int(min(len(p) for p in parts))
         for m in GROUP_MEASURES:
+            have = [part[part[m].notna()] for part in parts]
+            row[m] = have[0][m].mean() - have[1][m].mean() if all(map(len, have)) else np.nan
+            row[f"{m} low"] = row[f"{m} high"] = np.nan
+            if not all(map(len, have)):
+                continue  # a group with no such item: nothing to compare
             boots = []
-            for k, part in enumerate(parts):
-                part = part[part[m].notna()]
+            for k, part in enumerate(have):
                 draws, codes = cluster_draws(part["item"], N_BOOT, seed + k)
                 weights = draws[:, codes]
                 boots.append((weights @ part[m].to_numpy()) / weights.sum(axis=1))
-            row[m] = parts[0][m].mean() - parts[1][m].mean()
             row[f"{m} low"], row[f"{m} high"] = interval(boots[0] - boots[1], LEVEL)
         out.append(pd.DataFrame([row]))
     return pd.concat(out, ignore_index=True)

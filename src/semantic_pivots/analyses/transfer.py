@@ -11,7 +11,8 @@ counted as having many); with one seed an arm's training noise is unknown and no
 concluded.
 
 One contrast on one measure is primary (the profile's ``continuation.primary`` measure, the
-pivot arm against the random one, over all pairs); every other difference is secondary and its
+pivot arm against the random one, over all pairs), and one is the design's check (the parallel
+arm against the random one: a positive control); every other difference is secondary and its
 verdict is Holm-corrected over all of them.
 """
 
@@ -160,9 +161,10 @@ def comparisons(
 ) -> pd.DataFrame:
     """Every contrast per pair and overall, per measure: the difference and its verdict.
 
-    ``contrasts``: (name, first arm, second arm or None) each, the first of them primary on
-    the ``primary`` measure over all pairs: its verdict is uncorrected; every other row's is
-    Holm-corrected over all of them (column ``p (Holm)``).
+    ``contrasts``: (name, first arm, second arm or None) each. The first is primary and the
+    second the design's check (a positive control), both on the ``primary`` measure over all
+    pairs, their verdicts uncorrected; every other row's is Holm-corrected over all of them
+    (column ``p (Holm)``).
     """
     rows = []
     present = set(frame["arm"])
@@ -184,12 +186,13 @@ def comparisons(
                         "df": d.df,
                         "p": d.p,
                         "primary": (name, scope, m) == (contrasts[0][0], "all pairs", primary),
+                        "check": (name, scope, m) == (contrasts[1][0], "all pairs", primary),
                     }
                 )
     table = pd.DataFrame(rows)
     if table.empty:
         return table
-    secondary = ~table["primary"]
+    secondary = ~(table["primary"] | table["check"])
     table["p (Holm)"] = table["p"]
     table.loc[secondary, "p (Holm)"] = holm(table.loc[secondary, "p"].tolist())
     table["verdict"] = [
@@ -200,10 +203,12 @@ def comparisons(
 
 CONTRASTS = [
     ("pivot − random", "pivot", "random"),  # primary
+    ("parallel − random", "parallel", "random"),  # the check: a positive control
     ("pivot − original", "pivot", "original"),
     ("multilingual − original", "multilingual", "original"),
     ("original (gain over the start)", "original", None),
     ("pivot (gain over the start)", "pivot", None),
+    ("parallel (gain over the start)", "parallel", None),
 ]
 
 

@@ -263,20 +263,31 @@ def pivot_set_line(pivots: list[str], degree: dict[str, float], n: int = 30) -> 
     return f"The pivot set's first {n} words (weighted degree): {words}."
 
 
-def same_string_line(start: pd.DataFrame) -> str:
-    """How many of the start checkpoint's scored item-pairs are left out as one string."""
-    return (
+def same_string_line(start: pd.DataFrame, separated: set[str]) -> str:
+    """Which of the start checkpoint's scored item-pairs the gains are over.
+
+    Those that are not one string, and (the exposure design) only the ``separated`` items.
+    """
+    text = (
         f"{int(start['same string'].sum())} of the {len(start)} scored items (pairs and items) "
         "are left out as one string."
     )
+    if separated:
+        kept = start[~start["same string"] & start["item"].isin(separated)]
+        text += (
+            f" The gains are over the {len(kept)} item-pairs of separated items, whose two words "
+            "the base run never showed in one document; the co-occurring items are left out."
+        )
+    return text
 
 
 def contrasts_note(contrasts: pd.DataFrame, n_seeds: int) -> str:
     """How many differences the arms give, and each contrast's verdict on all pairs."""
     from semantic_pivots.report.tables import contrast_reading
 
-    corrected = int(contrasts.loc[~contrasts["primary"], "p (Holm)"].notna().sum())
-    primary = "the primary one at 5 %, " if contrasts["primary"].any() else ""
+    alone = contrasts["primary"] | contrasts["check"]
+    corrected = int(contrasts.loc[~alone, "p (Holm)"].notna().sum())
+    primary = "the primary one and the check at 5 %, " if alone.any() else ""
     return (
         f"{len(contrasts)} differences in all ({n_seeds} seeds an arm): {primary}the "
         f"{corrected} other{'s' if corrected != 1 else ''} that could be measured "
@@ -305,7 +316,7 @@ def exposure_reading(exposure: pd.DataFrame) -> str:
         p, r = rows.loc["pivot"], random.mean(numeric_only=True)
         ratio = p["mean length"] / r["mean length"]
         length = (
-            "about as long as the random arm's (within 5 %)"
+            "about as long as the random arm's, within 5 %,"
             if abs(ratio - 1) <= 0.05
             else f"{'longer' if ratio > 1 else 'shorter'} than the random arm's"
         )
@@ -344,6 +355,28 @@ def primary_reading(contrasts: pd.DataFrame, mde: float) -> str:
     return head + f"a {r['verdict']} for the pivot arm (minimum detectable difference {mde:.3g})."
 
 
+def check_reading(contrasts: pd.DataFrame) -> str:
+    """Whether the design can see an effect: its positive control against the random arm."""
+    rows = contrasts[contrasts["check"]]
+    if rows.empty:
+        return (
+            "This run has no positive control (the parallel arm, which needs the exposure "
+            "design), so a null result cannot be told from a design that sees nothing."
+        )
+    r = rows.iloc[0]
+    head = (
+        f"**The check**, {r['contrast']} on the {r['measure']} over all pairs (the separated "
+        f"items' parallel units, known to help them): {r['difference']:+.3g} "
+        f"[{r['difference low']:+.3g}, {r['difference high']:+.3g}], p = {r['p']:.2g}: "
+    )
+    if r["verdict"] == "gain":
+        return head + "detected, so the design can see an effect of that kind and size."
+    return head + (
+        "not detected: the design could not see even the positive control, so a null for the "
+        "primary contrast says nothing about pivot-aware data."
+    )
+
+
 def exposure_effects(model: str, effects: pd.DataFrame, chance: float) -> str:
     """The exposure experiment's result for one model, from its intervals.
 
@@ -366,7 +399,9 @@ def exposure_effects(model: str, effects: pd.DataFrame, chance: float) -> str:
         d = by.loc[name]
         low, high = d["rank accuracy low"], d["rank accuracy high"]
         verdict = (
-            "the co-occurring items rank the true source word first more often"
+            "not measured (a group has no such item)"
+            if pd.isna(low)
+            else "the co-occurring items rank the true source word first more often"
             if low > 0
             else "the separated items rank it first more often"
             if high < 0

@@ -379,7 +379,7 @@ def contrast_reading(table: pd.DataFrame, measure: str) -> str:
             if r["verdict"] == "not measured"
             else f"{r['difference']:+.3g} [{r['difference low']:+.3g}, "
             f"{r['difference high']:+.3g}], p = {r['p']:.2g}"
-            + ("" if r["primary"] else f" (Holm {r['p (Holm)']:.2g})")
+            + ("" if r["primary"] or r["check"] else f" (Holm {r['p (Holm)']:.2g})")
             + f": {r['verdict']}."
         )
         for _, r in rows.iterrows()

@@ -10,7 +10,15 @@ its own documents with the same token budget, schedule and seeds:
   (``selection``);
 - ``random``: as many documents as ``pivot`` has in every stratum (source, languages, length
   decile), drawn at random afresh for every seed, which separates "more of such documents" from
-  "more pivots".
+  "more pivots";
+- ``parallel`` (the exposure design only): the separated items' aligned units, interleaved, which
+  the base run never showed together: the positive control, an arm known to help those items.
+
+Under the exposure design, ``pivot`` and ``random`` draw from the mixture's monolingual
+documents that hold none of the evaluated items' words, so neither arm shows them. With
+``share`` below 1, each run's documents are its arm's plus the base mixture's (a seeded draw per
+run) in about that proportion of tokens, so that an arm adds to pre-training rather than
+replacing it.
 
 Each arm's seeds are offset from the base run's seed, so no continued run replays the base
 run's own data order. Every continued run is a glass-box run folder of its own (cached by a
@@ -20,6 +28,7 @@ hash of what it depends on), whose checkpoints record the documents they read.
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -27,8 +36,8 @@ from pathlib import Path
 from semantic_pivots import config
 from semantic_pivots.cache import key_digest, source_digest
 from semantic_pivots.config import ARMS
+from semantic_pivots.data import clwtd, retrieval
 from semantic_pivots.data import corpus as corpus_module
-from semantic_pivots.data import retrieval
 from semantic_pivots.errors import UserError
 from semantic_pivots.paths import atomic_dir, atomic_write_text, cache_dir, temporary_dir
 from semantic_pivots.training import glass, mixture, selection
@@ -47,6 +56,53 @@ def start_checkpoint(settings: config.Settings) -> glass.Checkpoint:
         raise UserError(f"glass-{settings.profile}: no trained checkpoint to continue from")
     target = settings.continuation.start * found[-1].step
     return min(found, key=lambda c: (abs(c.step - target), c.step))
+
+
+@cache
+def _exposure(profile: str) -> tuple[mixture.Exposure | None, dict]:
+    """The exposure design's assignment of the profile's mixture and its units (or None)."""
+    settings = config.settings(profile)
+    mix = glass.mixture_of(settings.training)
+    if mix.design != "exposure":
+        return None, {}
+    units = mixture.units_of(corpus_module.load(), mix)
+    return mixture.exposure(units, mix, settings.seed), units
+
+
+def evaluated_free(settings: config.Settings, docs: list[mixture.TrainDoc]) -> list[str]:
+    """The monolingual documents that hold no evaluated item's word (all, without the design)."""
+    plan, _ = _exposure(settings.profile)
+    if plan is None:
+        return [d.id for d in docs]
+    items = [it for it in clwtd.load().items if it.id in plan.groups]
+    vocab = {lang: mixture.word_vocab(items, lang) for lang in settings.training.languages}
+    return [
+        d.id
+        for d in docs
+        if len(d.parts) == 1
+        and not mixture.found_in(list(d.parts), d.parts[0].lang, vocab[d.parts[0].lang])
+    ]
+
+
+def parallel_documents(settings: config.Settings) -> list[mixture.TrainDoc]:
+    """The separated items' aligned units, interleaved as the base run never showed them."""
+    plan, units = _exposure(settings.profile)
+    if plan is None:
+        raise UserError(
+            "continuation arm parallel: expected the exposure design (training.design), whose "
+            "separated items' units it shows together"
+        )
+    mix = glass.mixture_of(settings.training)
+    ((a, b),) = mix.pairs
+    held = sorted(
+        align
+        for align, ids in plan.units.items()
+        if any(plan.groups[i] == mixture.SEPARATED for i in ids)
+    )
+    return [
+        mixture.TrainDoc(f"{align}|{a}+{b}", (units[align][a][0], units[align][b][0]), mix.tags)
+        for align in held
+    ]
 
 
 @cache
@@ -115,6 +171,7 @@ def select_arms(settings: config.Settings, tokenizer) -> Selection:
             stratum,
             selection._fill,
             selection._tie_order,
+            evaluated_free,
             admissible,
             token_lengths,
             kind,
@@ -137,14 +194,23 @@ def select_arms(settings: config.Settings, tokenizer) -> Selection:
     lengths = token_lengths(docs, tokenizer)
     budget = int(c.budget * sum(lengths))
     slack = settings.training.seq_len
-    chosen = selection.select(ids, [scores[i] for i in ids], lengths, budget, settings.seed, slack)
+    pool = set(evaluated_free(settings, docs))
+    in_pool = [i for i, d in enumerate(docs) if d.id in pool]
+    chosen = selection.select(
+        [ids[i] for i in in_pool],
+        [scores[ids[i]] for i in in_pool],
+        [lengths[i] for i in in_pool],
+        budget,
+        settings.seed,
+        slack,
+    )
     arms = {
         "original": ids,
         "multilingual": [d.id for d in docs if len(d.parts) > 1],
         "pivot": chosen,
     }
     deciles = selection.length_deciles(lengths)
-    strata = {d.id: stratum(d, n) for d, n in zip(docs, deciles, strict=True)}
+    strata = {d.id: stratum(d, n) for d, n in zip(docs, deciles, strict=True) if d.id in pool}
     result = Selection(pivots, {w: with_degree[w] for w in pivots}, scores, arms, strata)
     atomic_write_text(path, json.dumps(asdict(result), ensure_ascii=False))
     return result
@@ -163,9 +229,36 @@ def arm_documents(
     settings: config.Settings, chosen: Selection, arm: str, seed: int
 ) -> list[mixture.TrainDoc]:
     """The training documents of one arm and seed (:func:`arm_ids`)."""
+    if arm == "parallel":
+        return parallel_documents(settings)
     docs, _ = _mixture(settings.profile)
     by_id = {d.id: d for d in docs}
     return [by_id[i] for i in arm_ids(settings, chosen, arm, seed)]
+
+
+def beside(
+    settings: config.Settings, arm_docs: list[mixture.TrainDoc], seed: int, tokenizer
+) -> list[mixture.TrainDoc]:
+    """The base mixture's documents that go beside an arm's, a seeded draw per run.
+
+    About ``(1 - share) / share`` times the arm's tokens; none where the arm is the mixture
+    itself or ``share`` is 1.
+    """
+    share = settings.continuation.share
+    if share >= 1:
+        return []
+    docs, _ = _mixture(settings.profile)
+    order = list(range(len(docs)))
+    random.Random(f"{settings.seed}|{seed}|beside").shuffle(order)
+    wanted = sum(token_lengths(arm_docs, tokenizer)) * (1 - share) / share
+    lengths = token_lengths(docs, tokenizer)
+    out, total = [], 0
+    for i in order:
+        if total >= wanted:
+            break
+        out.append(docs[i])
+        total += lengths[i]
+    return out
 
 
 def continue_run(settings: config.Settings, arm: str, seed: int, progress: bool = False) -> Path:
@@ -185,11 +278,19 @@ def continue_run(settings: config.Settings, arm: str, seed: int, progress: bool 
         warmup=c.continue_warmup,
         n_checkpoints=2,
     )
+    docs = arm_documents(settings, chosen, arm, seed)
+    if not docs:
+        raise UserError(
+            f"continuation arm {arm}: no document (budget {c.budget} of the mixture, "
+            "or a mixture without bilingual documents); expected a larger budget"
+        )
+    if arm != "original":  # the mixture itself needs nothing beside it
+        docs = docs + beside(settings, docs, seed, tok)
     key = {
         "start": json.loads((start.folder / train_module.META).read_text())["key"],
         "step": start.step,
         "arm": arm,
-        "documents": key_digest(arm_ids(settings, chosen, arm, seed)),
+        "documents": key_digest([d.id for d in docs]),
         "training": asdict(t),
         "seed": continued_seed(settings, seed),
         "code": source_digest(*glass.RUN_CODE),
@@ -212,12 +313,6 @@ def continue_run(settings: config.Settings, arm: str, seed: int, progress: bool 
         "corpus": corpus_module.load().digest(),
         "key": key_digest(key),
     }
-    docs = arm_documents(settings, chosen, arm, seed)
-    if not docs:
-        raise UserError(
-            f"continuation arm {arm}: no document (budget {c.budget} of the mixture, "
-            "or a mixture without bilingual documents); expected a larger budget"
-        )
     with atomic_dir(folder) as tmp:
         train_module.train(
             t, docs, tok, continued_seed(settings, seed), tmp, describe, progress, start.folder
@@ -259,8 +354,11 @@ def composition(
             for name in (f"{kind(d)} share", f"{d.parts[0].source} share"):
                 shares[name] = shares.get(name, 0) + n
         row.update({k: v / total for k, v in sorted(shares.items())})
+        scored = [(chosen.scores[d.id], n) for d, n in zip(docs, lengths, strict=True)
+                  if d.id in chosen.scores]  # fmt: skip
+        # the parallel arm's units are not mixture documents, so they have no score
         row["pivot share"] = (
-            sum(chosen.scores[d.id] * n for d, n in zip(docs, lengths, strict=True)) / total
+            sum(v * n for v, n in scored) / sum(n for _, n in scored) if scored else float("nan")
         )
         row["already seen"] = sum(d.id in seen for d in docs) / max(1, len(docs))
         units = (((lang, counts.tokens(line, lang)) for lang, line in d.lines()) for d in docs)

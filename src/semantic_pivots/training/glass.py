@@ -81,6 +81,8 @@ RUN_CODE = (
     languages.name,
     mixture.units_of,
     mixture.documents,
+    mixture.word_vocab,
+    mixture.found_in,
     mixture.held_items,
     mixture.exposure,
     mixture.Exposure.interleaved,

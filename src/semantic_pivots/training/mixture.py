@@ -165,6 +165,21 @@ def documents(corpus: Corpus, mix: Mixture, seed: int) -> list[TrainDoc]:
     return out
 
 
+def word_vocab(items: list[clwtd.Item], lang: str) -> dict[str, int]:
+    """Each item's word in ``lang`` in its matching form -> the item's index."""
+    return {counts.match_form(it.words[lang], lang): i for i, it in enumerate(items)}
+
+
+def found_in(docs: list[Document], lang: str, vocab: dict[str, int]) -> set[int]:
+    """The indices of ``vocab``'s words that occur in ``docs`` (the counts' matching rules)."""
+    longest = max(map(len, vocab), default=0)
+    return {
+        i
+        for doc in docs
+        for i, _ in counts.matches(counts.tokens(doc.text, lang), lang, vocab, longest)
+    }
+
+
 def held_items(
     units: dict[str, dict[str, list[Document]]], items: list[clwtd.Item], a: str, b: str
 ) -> dict[str, list[str]]:
@@ -173,23 +188,11 @@ def held_items(
     The ``a`` word in its ``a`` document and the ``b`` word in its ``b`` document, by the
     counts' matching rules (word tokens, multi-word forms too).
     """
-    vocab = {
-        lang: {counts.match_form(it.words[lang], lang): i for i, it in enumerate(items)}
-        for lang in (a, b)
-    }
-
-    def found(docs: list[Document], lang: str) -> set[int]:
-        longest = max(map(len, vocab[lang]), default=0)
-        return {
-            i
-            for doc in docs
-            for i, _ in counts.matches(counts.tokens(doc.text, lang), lang, vocab[lang], longest)
-        }
-
+    vocab = {lang: word_vocab(items, lang) for lang in (a, b)}
     out = {}
     for align, by_lang in units.items():
         if by_lang.get(a) and by_lang.get(b):
-            both = found(by_lang[a][:1], a) & found(by_lang[b][:1], b)
+            both = found_in(by_lang[a][:1], a, vocab[a]) & found_in(by_lang[b][:1], b, vocab[b])
             if both:
                 out[align] = sorted(items[i].id for i in both)
     return out
