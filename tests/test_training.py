@@ -327,7 +327,9 @@ def test_continued_runs_start_from_the_checkpoint_with_equal_budgets_and_repeat(
     chosen = continued.select_arms(settings, tok)
     docs, _ = continued._mixture("smoke")
     length = dict(zip([d.id for d in docs], continued.token_lengths(docs, tok), strict=True))
-    budget = int(settings.continuation.budget * sum(length.values()))
+    pool = continued.evaluated_free(settings, docs)  # what the pivot and random arms draw from
+    assert FILLERS <= set(pool) and "solo/fr" not in pool  # "une maison sans chien"
+    budget = int(settings.continuation.budget * sum(length[i] for i in pool))
     total = sum(length[i] for i in chosen.arms["pivot"])
     assert budget - 3 * settings.training.seq_len <= total <= budget
     drawn = continued.arm_ids(settings, chosen, "random", 0)  # matched stratum by stratum

@@ -334,17 +334,22 @@ def exposure_reading(exposure: pd.DataFrame) -> str:
     return " ".join(parts)
 
 
+def _contrast_head(title: str, r: pd.Series, note: str) -> str:
+    """A contrast's name, difference, t interval and p-value, before its verdict."""
+    return (
+        f"**{title}**, {r['contrast']} on the {r['measure']} over all pairs{note}: "
+        f"{r['difference']:+.3g} [{r['difference low']:+.3g}, {r['difference high']:+.3g}] "
+        f"(t interval, {r['df']:.1f} degrees of freedom), p = {r['p']:.2g}: "
+    )
+
+
 def primary_reading(contrasts: pd.DataFrame, mde: float) -> str:
     """The primary contrast's result and what the design could have detected."""
     rows = contrasts[contrasts["primary"]]
     if rows.empty:
         return "The primary contrast could not be measured (its arms did not run)."
     r = rows.iloc[0]
-    head = (
-        f"**Primary contrast**, {r['contrast']} on the {r['measure']} over all pairs: "
-        f"{r['difference']:+.3g} [{r['difference low']:+.3g}, {r['difference high']:+.3g}] "
-        f"(t interval, {r['df']:.1f} degrees of freedom), p = {r['p']:.2g}: "
-    )
+    head = _contrast_head("Primary contrast", r, "")
     if r["verdict"] == "not measured":
         return head + "not measured (an arm has fewer than two seeds)."
     if r["verdict"] == "no detectable gain":
@@ -364,10 +369,8 @@ def check_reading(contrasts: pd.DataFrame) -> str:
             "design), so a null result cannot be told from a design that sees nothing."
         )
     r = rows.iloc[0]
-    head = (
-        f"**The check**, {r['contrast']} on the {r['measure']} over all pairs (the separated "
-        f"items' parallel units, known to help them): {r['difference']:+.3g} "
-        f"[{r['difference low']:+.3g}, {r['difference high']:+.3g}], p = {r['p']:.2g}: "
+    head = _contrast_head(
+        "The check", r, " (the separated items' parallel units, known to help them)"
     )
     if r["verdict"] == "gain":
         return head + "detected, so the design can see an effect of that kind and size."

@@ -362,8 +362,8 @@ def continuation_line(c: Continuation, t: Training, start: Checkpoint) -> str:
         f"{c.continue_tokens:,} tokens ({steps} steps of {t.batch} × {t.seq_len}; learning rate "
         f"{c.continue_lr:g}, {c.continue_warmup} warm-up steps, then cosine decay), with seeds "
         f"{', '.join(map(str, c.seeds))} (training seeds past the base run's, so no run replays "
-        f"it). Selections hold {c.budget:.0%} of the mixture's "
-        f"tokens; the pivot set is the {c.set_size} words of highest weighted degree in a "
+        f"it). Selections hold {c.budget:.0%} of the tokens of the documents they draw from; "
+        f"the pivot set is the {c.set_size} words of highest weighted degree in a "
         f"{c.weighting} graph of words less than {c.window} apart. The primary measure is the "
         f"**{c.primary}**."
     )

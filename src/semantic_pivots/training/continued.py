@@ -192,10 +192,11 @@ def select_arms(settings: config.Settings, tokenizer) -> Selection:
     with temporary_dir(path.parent, "scoring") as tmp:
         scores = selection.score_documents(collection.root / retrieval.DOCS, pivots, tmp)
     lengths = token_lengths(docs, tokenizer)
-    budget = int(c.budget * sum(lengths))
     slack = settings.training.seq_len
     pool = set(evaluated_free(settings, docs))
     in_pool = [i for i, d in enumerate(docs) if d.id in pool]
+    # a share of the pool the arms draw from (the whole mixture without the exposure design)
+    budget = int(c.budget * sum(lengths[i] for i in in_pool))
     chosen = selection.select(
         [ids[i] for i in in_pool],
         [scores[ids[i]] for i in in_pool],
