@@ -376,7 +376,7 @@ class Study:
     @property
     def separated_items(self) -> set[str]:
         """The profile's glass-box model's separated items (empty without the exposure design)."""
-        groups = self.exposure_groups(f"{glass.PREFIX}{self.settings.profile}")
+        groups = self.exposure_groups(self.glass_spec)
         return {item for item, group in groups.items() if group == "separated"}
 
     def exposure_groups(self, spec: str) -> dict[str, str]:
@@ -474,9 +474,14 @@ class Study:
         return {"scores": scores, "labels": labels, "mass": mass}
 
     @property
+    def glass_spec(self) -> str:
+        """The profile's own glass-box model, ``glass-<profile>``."""
+        return f"{glass.PREFIX}{self.settings.profile}"
+
+    @property
     def glass_run(self) -> dict:
         """The summary of the profile's glass-box run (``glass-<profile>``)."""
-        return glass.run_summary(f"{glass.PREFIX}{self.settings.profile}")
+        return glass.run_summary(self.glass_spec)
 
     @cached_property
     def continuation(self) -> dict:
@@ -494,7 +499,7 @@ class Study:
         from semantic_pivots.data import counts
         from semantic_pivots.training import continued
 
-        spec = f"{glass.PREFIX}{self.settings.profile}"
+        spec = self.glass_spec
         items, pairs = self.scope(spec)
         if len(items) <= self.settings.scoring.k or not pairs:
             raise UserError(

@@ -63,10 +63,7 @@ def _exposure(profile: str) -> tuple[mixture.Exposure | None, dict]:
     """The exposure design's assignment of the profile's mixture and its units (or None)."""
     settings = config.settings(profile)
     mix = glass.mixture_of(settings.training)
-    if mix.design != "exposure":
-        return None, {}
-    units = mixture.units_of(corpus_module.load(), mix)
-    return mixture.exposure(units, mix, settings.seed), units
+    return mixture.exposure_of(corpus_module.load(), mix, settings.seed)
 
 
 def evaluated_free(settings: config.Settings, docs: list[mixture.TrainDoc]) -> list[str]:
@@ -124,6 +121,17 @@ def token_lengths(docs: list[mixture.TrainDoc], tokenizer) -> list[int]:
     return [len(i) + 1 for i in ids]
 
 
+_LENGTHS: dict[tuple[str, str], list[int]] = {}
+
+
+def mixture_lengths(profile: str, tokenizer) -> list[int]:
+    """The token lengths of the profile's mixture documents, tokenized once per tokenizer."""
+    key = (profile, tokenizer.name_or_path)
+    if key not in _LENGTHS:
+        _LENGTHS[key] = token_lengths(_mixture(profile)[0], tokenizer)
+    return _LENGTHS[key]
+
+
 @dataclass(frozen=True)
 class Selection:
     """The pivot set, every document's pivot share and stratum, and the arms' documents."""
@@ -174,6 +182,7 @@ def select_arms(settings: config.Settings, tokenizer) -> Selection:
             evaluated_free,
             admissible,
             token_lengths,
+            mixture_lengths,
             kind,
             select_arms,
         ),
@@ -191,7 +200,7 @@ def select_arms(settings: config.Settings, tokenizer) -> Selection:
     with_degree = dict(zip(vocab, degree.tolist(), strict=True))
     with temporary_dir(path.parent, "scoring") as tmp:
         scores = selection.score_documents(collection.root / retrieval.DOCS, pivots, tmp)
-    lengths = token_lengths(docs, tokenizer)
+    lengths = mixture_lengths(settings.profile, tokenizer)
     slack = settings.training.seq_len
     pool = set(evaluated_free(settings, docs))
     in_pool = [i for i, d in enumerate(docs) if d.id in pool]
@@ -252,7 +261,7 @@ def beside(
     order = list(range(len(docs)))
     random.Random(f"{settings.seed}|{seed}|beside").shuffle(order)
     wanted = sum(token_lengths(arm_docs, tokenizer)) * (1 - share) / share
-    lengths = token_lengths(docs, tokenizer)
+    lengths = mixture_lengths(settings.profile, tokenizer)
     out, total = [], 0
     for i in order:
         if total >= wanted:

@@ -49,12 +49,9 @@ def mixture_of(t: config.Training) -> mixture.Mixture:
 def exposure_groups(name: str) -> dict[str, str]:
     """The evaluated items' groups of a glass-box run of the exposure design (else empty)."""
     meta = json.loads((checkpoint(name).folder / train_module.META).read_text())
-    mix = mixture.Mixture.of(**meta["mixture"])
-    if mix.design != "exposure":
-        return {}
-    corpus = corpus_module.load()
-    units = mixture.units_of(corpus, mix)
-    return mixture.exposure(units, mix, meta["seed"]).groups
+    mix = mixture.Mixture.of(**meta["mixture"])  # the run's own
+    plan, _ = mixture.exposure_of(corpus_module.load(), mix, meta["seed"])
+    return plan.groups if plan else {}
 
 
 def tokenizer_key(vocab: int, corpus) -> str:

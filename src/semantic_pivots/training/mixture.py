@@ -226,6 +226,16 @@ def exposure(units: dict[str, dict[str, list[Document]]], mix: Mixture, seed: in
     return _EXPOSURES[key]
 
 
+def exposure_of(
+    corpus: Corpus, mix: Mixture, seed: int
+) -> tuple[Exposure | None, dict[str, dict[str, list[Document]]]]:
+    """A mixture's exposure assignment and the units it was made from (None, {} without it)."""
+    if mix.design != "exposure":
+        return None, {}
+    units = units_of(corpus, mix)
+    return exposure(units, mix, seed), units
+
+
 def epoch_order(n: int, seed: int, epoch: int) -> list[int]:
     """The order of the ``n`` documents in one epoch: a fresh permutation per epoch."""
     order = list(range(n))
