@@ -133,3 +133,57 @@ def test_pearson_is_per_pair_and_averaged():
     row = means.iloc[0]
     assert row["r"] == pytest.approx(per_pair.r.mean()) and row["pairs"] == 3
     assert row["r low"] < row["r"] < row["r high"] and row["verdict"] == "above zero"
+
+
+def test_group_effects_give_each_group_and_their_difference_with_its_interval():
+    rng = np.random.default_rng(0)
+    rows, groups = [], {}
+    for i in range(40):
+        group = "co-occurring" if i % 2 else "separated"
+        groups[f"c{i}"] = group
+        for pair in ("en-fr", "fr-en"):
+            hit = rng.random() < (0.6 if group == "co-occurring" else 0.2)
+            label = "excluded" if i == 0 else ("co-occurrence" if hit else "semantic pivot")
+            rows.append(
+                {
+                    "model": "m",
+                    "pair": pair,
+                    "item": f"c{i}",
+                    "rank accuracy": float(hit),
+                    "log ratio": float(hit) - 0.5,
+                    "label": label,
+                }
+            )
+    rows.append(
+        {
+            "model": "m",
+            "pair": "en-fr",
+            "item": "other",
+            "rank accuracy": 1.0,
+            "log ratio": 0.0,
+            "label": "co-occurrence",
+        }
+    )  # no group: left out
+    frame = pd.DataFrame(rows)
+    effects = f.group_effects(frame, groups).set_index("group")
+    kept = frame[frame["item"].isin(groups)].assign(group=lambda d: d["item"].map(groups))
+    means = kept.groupby("group")["rank accuracy"].mean()
+    diff = effects.loc["co-occurring − separated"]
+    assert effects.loc["co-occurring", "rank accuracy"] == pytest.approx(means["co-occurring"])
+    assert diff["rank accuracy"] == pytest.approx(means["co-occurring"] - means["separated"])
+    assert diff["rank accuracy low"] < diff["rank accuracy"] < diff["rank accuracy high"]
+    # the interval is about ±1.96 standard errors of the bootstrap
+    half = (diff["rank accuracy high"] - diff["rank accuracy low"]) / 2
+    assert half == pytest.approx(1.96 * diff["rank accuracy se"], rel=0.15)
+    # behaviour shares leave the excluded item out
+    sep = kept[(kept["group"] == "separated") & (kept["label"] != "excluded")]
+    assert effects.loc["separated", "co-occurrence"] == pytest.approx(
+        (sep["label"] == "co-occurrence").mean()
+    )
+    one = f.group_effects(frame, {g: v for g, v in groups.items() if v == "separated"})
+    assert (
+        one.set_index("group")
+        .loc["co-occurring − separated"][["rank accuracy", "rank accuracy low"]]
+        .isna()
+        .all()
+    )

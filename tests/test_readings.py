@@ -153,3 +153,71 @@ def test_primary_reading_gives_the_minimum_detectable_difference_beside_a_null()
     assert "detected, so the design can see" in readings.check_reading(checked)
     assert "- **pivot − original**: +0.01 [-0.02, +0.04], p = 0.4 (Holm 0.9)" in note
     assert "- **o**: not measured" in note
+
+
+def test_exposure_effects_compare_with_chance_and_give_what_a_null_could_have_detected():
+    def effects(low: float, high: float) -> pd.DataFrame:
+        groups = [
+            {
+                "group": "co-occurring",
+                "rank accuracy": 0.2,
+                "rank accuracy low": 0.15,
+                "rank accuracy high": 0.25,
+                "n": 80,
+            },
+            {
+                "group": "separated",
+                "rank accuracy": 0.1,
+                "rank accuracy low": 0.05,
+                "rank accuracy high": 0.15,
+                "n": 80,
+            },
+            {
+                "group": "co-occurring − separated",
+                "rank accuracy": (low + high) / 2,
+                "rank accuracy low": low,
+                "rank accuracy high": high,
+                "rank accuracy se": (high - low) / 3.92,
+                "log ratio": 0.1,
+                "log ratio low": 0.0,
+                "log ratio high": 0.2,
+                "n": 80,
+            },
+        ]
+        return pd.DataFrame(groups)
+
+    null = readings.exposure_effects("m", effects(-0.02, 0.06), chance=0.1)
+    assert "co-occurring items rank accuracy 0.200 [0.150, 0.250]" in null
+    assert "(above chance, 0.100)" in null and "(not above chance, 0.100)" in null
+    assert "no difference between the groups is detectable" in null
+    # (1.96 + 0.84) standard errors of 0.08 / 3.92
+    assert "would have detected one of 0.057 with 80 % power" in null
+    found = readings.exposure_effects("m", effects(0.02, 0.1), chance=0.1)
+    assert "co-occurring items rank the true source word first more often" in found
+    assert "80 % power" not in found
+
+
+def test_exposure_table_puts_arms_in_columns_with_one_format_per_row():
+    exposure = pd.DataFrame(
+        [
+            {
+                "arm": "pivot",
+                "documents": 120,
+                "tokens": 13000.0,
+                "mean length": 108.33,
+                "en share": 0.5,
+            },
+            {
+                "arm": "random, seed 0",
+                "documents": 130,
+                "tokens": 12000.0,
+                "mean length": 92.0,
+                "en share": 0.455,
+            },
+        ]
+    )
+    table = tables.exposure_table(exposure)
+    assert list(table.columns) == ["pivot", "random, seed 0"]
+    assert table.loc["tokens", "pivot"] == "13,000"
+    assert table.loc["mean length", "random, seed 0"] == "92.0"
+    assert table.loc["en share", "random, seed 0"] == "45.5 %"

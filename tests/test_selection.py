@@ -79,7 +79,7 @@ def test_budgets_hold_to_within_one_sequence_and_seeds_repeat():
         assert abs(sum(length[i] for i in like) - sum(length[i] for i in picked)) < 0.2 * budget
 
 
-def test_the_datatrove_pipeline_scores_as_the_function_does(tmp_path):
+def test_the_datatrove_pipeline_scores_as_the_function_does_and_quietly(tmp_path, capfd):
     docs = _planted(30)
     source = tmp_path / "in" / "docs.jsonl"
     source.parent.mkdir()
@@ -88,6 +88,7 @@ def test_the_datatrove_pipeline_scores_as_the_function_does(tmp_path):
     )
     scores = selection.score_documents(source, ["hub", "nexus"], tmp_path / "out")
     assert scores == {i: selection.pivot_share(t, {"hub", "nexus"}) for i, t in docs.items()}
+    assert "datatrove" not in capfd.readouterr().err
 
 
 def test_bad_graph_settings_are_refused():

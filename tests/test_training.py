@@ -318,7 +318,8 @@ def test_continued_runs_start_from_the_checkpoint_with_equal_budgets_and_repeat(
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from semantic_pivots import config
-    from semantic_pivots.training import continued, glass
+    from semantic_pivots.data import clwtd
+    from semantic_pivots.training import continued, glass, mixture
     from semantic_pivots.training import train as train_module
 
     settings = config.settings("smoke", continuation={"seeds": [0]})
@@ -343,6 +344,16 @@ def test_continued_runs_start_from_the_checkpoint_with_equal_budgets_and_repeat(
         zip([d.id for d in parallel], continued.token_lengths(parallel, tok), strict=True)
     )
     assert parallel and all(len(d.parts) == 2 for d in parallel)
+    plan, _ = continued._exposure("smoke")
+    separated = [it for it in clwtd.load().items if plan.groups.get(it.id) == "separated"]
+    vocab = {lang: mixture.word_vocab(separated, lang) for lang in ("en", "fr")}
+    held = [
+        set.intersection(*(mixture.found_in([p], p.lang, vocab[p.lang]) for p in d.parts))
+        for d in parallel
+    ]
+    # each a line pair whose lines hold one separated item's two words, a few per item
+    assert all("\n" not in p.text for d in parallel for p in d.parts) and all(held)
+    assert len(parallel) <= settings.continuation.parallel_lines * len(separated)
     for arm in continued.ARMS:  # what each run read adds up to one budget, to the token
         seen = glass.seen(continued.continue_run(settings, arm, 0))
         partial = seen["partial"] or {"tokens read": 0}  # none when a document ends the run

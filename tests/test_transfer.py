@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from semantic_pivots import stats
 from semantic_pivots.analyses import transfer
 from semantic_pivots.training import selection
 
@@ -45,8 +46,8 @@ def test_difference_adds_the_concept_variance_and_refuses_one_seed():
 def test_holm_and_the_minimum_detectable_difference():
     assert transfer.holm([0.01, 0.04, 0.03, float("nan")])[:3] == pytest.approx([0.03, 0.06, 0.06])
     # with many degrees of freedom the t quantiles are the normal ones: 1.96 + 0.84
-    assert transfer.minimum_detectable(1.0, 1e7) == pytest.approx(1.959964 + 0.841621, rel=1e-5)
-    assert transfer.minimum_detectable(1.0, 3) > transfer.minimum_detectable(1.0, 30)
+    assert stats.minimum_detectable(1.0, 1e7) == pytest.approx(1.959964 + 0.841621, rel=1e-5)
+    assert stats.minimum_detectable(1.0, 3) > stats.minimum_detectable(1.0, 30)
 
 
 def test_only_the_primary_contrast_escapes_the_correction():

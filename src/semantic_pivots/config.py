@@ -132,6 +132,7 @@ class Continuation:
     weighting: str = "ppmi"  # edge weights: "ppmi" or "count"
     set_size: int = 500  # tokens in the pivot set
     share: float = 1.0  # the arm's share of a continued run's tokens; the rest: the mixture
+    parallel_lines: int = 3  # the parallel arm: the shortest line pairs per separated item
     # the measure of the primary contrast (pivot - random, all pairs), set before any run
     primary: str = "log ratio"
 
@@ -207,6 +208,7 @@ INTEGERS = {  # -> minimum
     "continue_warmup": 0,
     "window": 2,
     "set_size": 1,
+    "parallel_lines": 1,
 }
 FLOATS = {"threshold": (0, 1), "interleaved": (0, 1), "lr": (0, 1), "clip": (0, 1e9)}
 FLOATS["weight_decay"] = (0, 1)

@@ -37,6 +37,16 @@ def interval(samples: np.ndarray, level: float = LEVEL) -> tuple[float, float]:
     return float(np.quantile(samples, tail)), float(np.quantile(samples, 1 - tail))
 
 
+def minimum_detectable(se: float, df: float, power: float = 0.8, level: float = LEVEL) -> float:
+    """The smallest true difference a two-sided test at ``level`` detects with ``power``."""
+    from scipy import stats as scipy_stats
+
+    if not se > 0:
+        return np.nan
+    t = scipy_stats.t
+    return float((t.ppf(0.5 + level / 2, df) + t.ppf(power, df)) * se)
+
+
 def bootstrap_ci(values, clusters=None, n_boot: int = N_BOOT, seed: int = 0):
     """Mean and percentile interval, resampling clusters.
 

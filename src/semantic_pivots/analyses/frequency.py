@@ -260,26 +260,30 @@ def pearson_summary(
 GROUP_MEASURES = ["rank accuracy", "log ratio", "semantic pivot", "co-occurrence"]
 
 
-def group_effects(rows: pd.DataFrame, groups: dict[str, str], seed: int = 0) -> pd.DataFrame:
+def group_effects(
+    rows: pd.DataFrame, groups: dict[str, str], seed: int = 0, measures=GROUP_MEASURES
+) -> pd.DataFrame:
     """Analysis 3 as an experiment: the measures by exposure group, and their difference.
 
-    ``rows``: scored and traced items (model, pair, item, rank accuracy, log ratio, label);
-    ``groups``: item id -> co-occurring or separated. Per model, each group's mean rank
+    ``rows``: scored and traced items (model, pair, item, rank accuracy, log ratio, label;
+    no label where ``measures`` has no behaviour); ``groups``: item id -> co-occurring or
+    separated. Per model, each group's mean rank
     accuracy, log ratio and share of each behaviour (of the items not excluded) with 95 %
-    concept-resampling intervals, and a row ``co-occurring − separated`` whose interval comes
-    from resampling each group's concepts independently (the groups share no concept).
+    concept-resampling intervals, and a row ``co-occurring − separated`` whose interval and
+    standard error (``{measure} se``) come from resampling each group's concepts independently
+    (the groups share no concept).
     """
     from semantic_pivots.stats import LEVEL, N_BOOT, cluster_draws, interval, summarise
 
     frame = rows[rows["item"].isin(groups)].assign(group=lambda f: f["item"].map(groups))
-    kept = frame["label"] != "excluded"
-    for label in ("semantic pivot", "co-occurrence"):
+    for label in {"semantic pivot", "co-occurrence"} & set(measures):
+        kept = frame["label"] != "excluded"
         frame[label] = np.where(kept, (frame["label"] == label).astype(float), np.nan)
     by = ["model", "group"]
     # each measure over the rows that have it (behaviour shares leave excluded items out)
     means = [
         summarise(frame[frame[m].notna()], by, [m], "item", seed=seed).set_index(by)
-        for m in GROUP_MEASURES
+        for m in measures
     ]
     n = means[0]["n"]
     joined = pd.concat([m.drop(columns="n") for m in means], axis=1).assign(n=n)
@@ -288,10 +292,10 @@ def group_effects(rows: pd.DataFrame, groups: dict[str, str], seed: int = 0) -> 
         row: dict = {"model": model, "group": "co-occurring − separated"}
         parts = [sub[sub["group"] == g] for g in ("co-occurring", "separated")]
         row["n"] = int(min(len(p) for p in parts))
-        for m in GROUP_MEASURES:
+        for m in measures:
             have = [part[part[m].notna()] for part in parts]
             row[m] = have[0][m].mean() - have[1][m].mean() if all(map(len, have)) else np.nan
-            row[f"{m} low"] = row[f"{m} high"] = np.nan
+            row[f"{m} low"] = row[f"{m} high"] = row[f"{m} se"] = np.nan
             if not all(map(len, have)):
                 continue  # a group with no such item: nothing to compare
             boots = []
@@ -300,6 +304,7 @@ def group_effects(rows: pd.DataFrame, groups: dict[str, str], seed: int = 0) -> 
                 weights = draws[:, codes]
                 boots.append((weights @ part[m].to_numpy()) / weights.sum(axis=1))
             row[f"{m} low"], row[f"{m} high"] = interval(boots[0] - boots[1], LEVEL)
+            row[f"{m} se"] = float(np.std(boots[0] - boots[1], ddof=1))
         out.append(pd.DataFrame([row]))
     return pd.concat(out, ignore_index=True)
 

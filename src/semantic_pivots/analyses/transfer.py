@@ -121,16 +121,6 @@ def interaction(grid: np.ndarray) -> float:
     return float(np.nansum(residual**2) / max(1, (seeds - 1) * (rows - 1)))
 
 
-def minimum_detectable(se: float, df: float, power: float = 0.8, level: float = LEVEL) -> float:
-    """The smallest true difference a two-sided test at ``level`` detects with ``power``."""
-    from scipy import stats as scipy_stats
-
-    if not se > 0:
-        return np.nan
-    t = scipy_stats.t
-    return float((t.ppf(0.5 + level / 2, df) + t.ppf(power, df)) * se)
-
-
 def holm(pvalues: list[float]) -> list[float]:
     """Holm's step-down adjusted p-values (NaN stays NaN and counts for nothing)."""
     order = sorted((p, i) for i, p in enumerate(pvalues) if not np.isnan(p))

@@ -6,6 +6,7 @@ so that it is tested and the notebooks only display it.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from semantic_pivots import stats
@@ -370,7 +371,7 @@ def check_reading(contrasts: pd.DataFrame) -> str:
         )
     r = rows.iloc[0]
     head = _contrast_head(
-        "The check", r, " (the separated items' parallel units, known to help them)"
+        "The check", r, " (the separated items' line pairs holding both words, known to help them)"
     )
     if r["verdict"] == "gain":
         return head + "detected, so the design can see an effect of that kind and size."
@@ -410,6 +411,9 @@ def exposure_effects(model: str, effects: pd.DataFrame, chance: float) -> str:
             if high < 0
             else "no difference between the groups is detectable"
         )
+        if verdict.startswith("no difference"):
+            mde = stats.minimum_detectable(d["rank accuracy se"], np.inf)
+            verdict += f" (the design would have detected one of {mde:.3f} with 80 % power)"
         text += (
             f". Difference {d['rank accuracy']:+.3f} [{low:+.3f}, {high:+.3f}]: {verdict}; "
             f"log ratio difference {d['log ratio']:+.3f} "

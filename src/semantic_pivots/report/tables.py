@@ -482,3 +482,21 @@ def peak_tokens(frame: pd.DataFrame, per_pair: int = 3) -> tuple[pd.DataFrame, p
         .head(per_pair)
     )
     return pivots.groupby(["model", "script"]).size().unstack(fill_value=0), top
+
+
+def exposure_table(exposure: pd.DataFrame) -> pd.DataFrame:
+    """What each arm trains on (:func:`continued.composition`), arms as columns, so it fits.
+
+    Counts as whole numbers, the mean length to one decimal, shares as percentages.
+    """
+    table = exposure.set_index("arm").T
+    counts = table.index.isin(["documents", "tokens"])
+    shown = table.astype(object)
+    shown[counts] = table[counts].map(lambda v: f"{v:,.0f}")
+    shown[table.index == "mean length"] = table[table.index == "mean length"].map(
+        lambda v: f"{v:.1f}"
+    )
+    rest = ~counts & (table.index != "mean length")
+    shown[rest] = table[rest].map(lambda v: f"{100 * v:.1f} %")
+    shown.columns.name = None
+    return shown

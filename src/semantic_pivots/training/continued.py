@@ -82,7 +82,13 @@ def evaluated_free(settings: config.Settings, docs: list[mixture.TrainDoc]) -> l
 
 
 def parallel_documents(settings: config.Settings) -> list[mixture.TrainDoc]:
-    """The separated items' aligned units, interleaved as the base run never showed them."""
+    """The separated items' line pairs, interleaved as the base run never showed them.
+
+    In the units that hold a separated item's words, the aligned line pairs (the i-th line of
+    each document) whose two lines hold that item's word each; per item its
+    ``continuation.parallel_lines`` shortest, so that the arm's share shows every pair several
+    times instead of a sample of long pages. One document per line pair, in unit order.
+    """
     plan, units = _exposure(settings.profile)
     if plan is None:
         raise UserError(
@@ -91,14 +97,27 @@ def parallel_documents(settings: config.Settings) -> list[mixture.TrainDoc]:
         )
     mix = glass.mixture_of(settings.training)
     ((a, b),) = mix.pairs
-    held = sorted(
-        align
-        for align, ids in plan.units.items()
-        if any(plan.groups[i] == mixture.SEPARATED for i in ids)
-    )
+    items = [it for it in clwtd.load().items if plan.groups.get(it.id) == mixture.SEPARATED]
+    vocab = {lang: mixture.word_vocab(items, lang) for lang in (a, b)}
+    found: dict[int, list] = {}  # item index -> (length, unit, line, documents)
+    for align in sorted(plan.units):
+        if not any(plan.groups[i] == mixture.SEPARATED for i in plan.units[align]):
+            continue
+        docs = (units[align][a][0], units[align][b][0])
+        lines = zip(*(d.text.splitlines() for d in docs), strict=False)
+        for n, pair in enumerate(lines):
+            parts = tuple(replace(d, text=line) for d, line in zip(docs, pair, strict=True))
+            both = set.intersection(*(mixture.found_in([p], p.lang, vocab[p.lang]) for p in parts))
+            for i in both:
+                found.setdefault(i, []).append((sum(map(len, pair)), align, n, parts))
+    chosen = {
+        (align, n): parts
+        for candidates in found.values()
+        for _, align, n, parts in sorted(candidates)[: settings.continuation.parallel_lines]
+    }
     return [
-        mixture.TrainDoc(f"{align}|{a}+{b}", (units[align][a][0], units[align][b][0]), mix.tags)
-        for align in held
+        mixture.TrainDoc(f"{align}|{a}+{b}|{n}", parts, mix.tags)
+        for (align, n), parts in sorted(chosen.items(), key=lambda kv: kv[0])
     ]
 
 

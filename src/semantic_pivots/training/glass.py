@@ -48,7 +48,12 @@ def mixture_of(t: config.Training) -> mixture.Mixture:
 
 def exposure_groups(name: str) -> dict[str, str]:
     """The evaluated items' groups of a glass-box run of the exposure design (else empty)."""
-    meta = json.loads((checkpoint(name).folder / train_module.META).read_text())
+    return groups_of(checkpoint(name).folder)
+
+
+def groups_of(folder: Path) -> dict[str, str]:
+    """The evaluated items' groups of the run a checkpoint folder belongs to (else empty)."""
+    meta = json.loads((folder / train_module.META).read_text())
     mix = mixture.Mixture.of(**meta["mixture"])  # the run's own
     plan, _ = mixture.exposure_of(corpus_module.load(), mix, meta["seed"])
     return plan.groups if plan else {}

@@ -155,13 +155,19 @@ def score_documents(source: Path, pivots: list[str], out: Path) -> dict[str, flo
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.readers import JsonlReader
     from datatrove.pipeline.writers import JsonlWriter
+    from loguru import logger
 
-    pipeline = [
-        JsonlReader(str(source.parent), glob_pattern=source.name, id_key="id", text_key="text"),
-        PivotShare(pivots),
-        JsonlWriter(str(out), output_filename="scored.jsonl", compression=None),
-    ]
-    LocalPipelineExecutor(pipeline, tasks=1, workers=1, logging_dir=str(out / "logs")).run()
+    # its progress lines would fill the notebook; a failure still raises
+    logger.disable("datatrove")
+    try:
+        pipeline = [
+            JsonlReader(str(source.parent), glob_pattern=source.name, id_key="id", text_key="text"),
+            PivotShare(pivots),
+            JsonlWriter(str(out), output_filename="scored.jsonl", compression=None),
+        ]
+        LocalPipelineExecutor(pipeline, tasks=1, workers=1, logging_dir=str(out / "logs")).run()
+    finally:
+        logger.enable("datatrove")
     scores = {}
     with open(out / "scored.jsonl", encoding="utf-8") as f:
         for line in f:
