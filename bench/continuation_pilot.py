@@ -3,10 +3,10 @@
     python bench/continuation_pilot.py [--seeds 10 11 12 13] [--set continuation.KEY=VALUE ...]
 
 Continues the profile's glass-box model on every arm with seeds that the reported runs do not
-use, and prints, per measure, each contrast's difference on the separated items over all pairs
-with its t-based interval and t statistic. The primary measure is the one on which the check
-(parallel - random) stands out most; the pivot arm's contrast is printed but not looked at for
-the choice.
+use, and prints, per measure, the check's difference (parallel - random) on the separated
+items over all pairs with its t-based interval and t statistic, and the base run it continued.
+The primary measure is the one on which the check stands out most; the pivot arm's contrasts
+are not printed, so that they play no part in the choice. Settings are KEY=VALUE without spaces.
 """
 
 from __future__ import annotations
@@ -24,25 +24,25 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[10, 11, 12, 13])
     parser.add_argument("--set", nargs="*", default=[], help="continuation settings, KEY=VALUE")
     args = parser.parse_args()
-    overrides = config.parse_assignments(" ".join(args.set))
-    study = Study(
-        config.settings(
-            args.profile,
-            **overrides,
-            continuation={"seeds": args.seeds},
-            scoring={"checkpoints": []},
-            models=[f"glass-{args.profile}"],
-        )
-    )
+    overrides = {
+        **config.parse_assignments(" ".join(args.set)),
+        "continuation.seeds": args.seeds,
+        "scoring.checkpoints": [],
+        "models": [f"glass-{args.profile}"],
+    }
+    study = Study(config.settings(args.profile, **overrides))
     result = study.continuation
     scores = result["scores"][~result["scores"]["same string"]]
     scores = scores[scores["item"].isin(study.separated_items)]
     gains = transfer.gains(scores[scores["arm"] == "start"], scores[scores["arm"] != "start"])
-    table = transfer.comparisons(gains, transfer.CONTRASTS, study.settings.continuation.primary)
-    table = table[table["pair"] == "all pairs"].assign(t=lambda f: f["difference"] / f["se"])
+    c = study.settings
+    table = transfer.comparisons(gains, transfer.CONTRASTS, c.continuation.primary, seed=c.seed)
+    check = transfer.CONTRASTS[1][0]  # parallel − random
+    table = table[(table["pair"] == "all pairs") & (table["contrast"] == check)]
+    table = table.assign(t=lambda f: f["difference"] / f["se"])
     columns = ["contrast", "measure", "difference", "difference low", "difference high", "t"]
+    print(f"continued from {result['start'].spec} of run {study.glass_run['key']}")
     print(table[columns].to_string(index=False))
-    print(result["exposure"].round(3).to_string(index=False))
 
 
 if __name__ == "__main__":

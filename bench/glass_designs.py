@@ -26,7 +26,6 @@ from semantic_pivots.study import Study
 from semantic_pivots.training import glass
 
 DESIGNS = {
-    "profile": {},
     "a tenth of the other units interleaved": {"interleaved": 0.1},
     "half of the other units interleaved": {"interleaved": 0.5},
     "every other unit interleaved": {"interleaved": 1.0},
@@ -54,11 +53,9 @@ def evaluate(profile: str, name: str, overrides: dict, tokens: int | None) -> li
         "final loss": round(run["final loss"], 3),
         "chance": round(chance, 3),
     }
-    effects = frequency.group_effects(frame, glass.groups_of(final), settings.seed, MEASURES)
-    if effects.empty:  # the interleaved design has no groups: every item at once
-        effects = frequency.group_effects(
-            frame, dict.fromkeys(frame["item"], "all"), settings.seed, MEASURES
-        )
+    # the interleaved design has no groups: every item as one
+    groups = glass.groups_of(final) or dict.fromkeys(frame["item"], "all")
+    effects = frequency.group_effects(frame, groups, settings.seed, MEASURES)
     return [
         {
             **head,

@@ -2,7 +2,9 @@
 
 import math
 import random
+from collections import Counter
 
+import pandas as pd
 import pytest
 
 from semantic_pivots.analyses import pivots
@@ -10,6 +12,7 @@ from semantic_pivots.data import corpus, counts, retrieval
 from semantic_pivots.data.clwtd import Item
 from semantic_pivots.errors import UserError
 from semantic_pivots.prompts import Pair
+from semantic_pivots.report import tables
 
 FILLER = "house tree river stone cloud bread wine road field door".split()
 FILLER_FR = "maison arbre fleuve pierre nuage pain vin route champ porte".split()
@@ -36,6 +39,8 @@ def _planted_documents(seed: int = 0):
             words += ["zorblat"]  # in the background too, less often
         if i % 5 in (0, 1) and i % 3 == 0:
             words += ["house"]  # frequent everywhere: near zero score
+        # every document as long, so that no length stratum holds only the planted ones
+        words += [w for w in FILLER + FILLER_FR if w not in words][: 14 - len(words)]
         rng.shuffle(words)
         lang = "fr" if i % 5 == 1 else "en"
         docs.append((f"d{i}", [(lang, " ".join(words))]))
@@ -169,3 +174,188 @@ def test_the_hosted_index_is_asked_for_documents_and_counts():
     assert asked.count("search_docs") == 3  # the third call brings nothing new
     assert len(hosted.background(4, 0)) == 4 and hosted.frequency(["cat"]) == {"cat": 3}
     assert asked.count("get_doc_by_ix") == 4
+
+
+def _mass(rows):
+    """Mass and peak frames for (model, pair, item, label, layer, layers, pivots, control)."""
+    mass = pd.DataFrame(
+        [
+            {"model": m, "pair": p, "item": i, "layer": layer, "depth": layer / n,
+             "pivots": pv, "control": c, "pivot tokens": 3, "control tokens": 3}
+            for m, p, i, _, layer, n, pv, c in rows
+        ]
+    )  # fmt: skip
+    labels = {(m, p, i): label for m, p, i, label, *_ in rows}
+    peaks = pd.DataFrame(
+        [{"model": m, "pair": p, "item": i, "label": lab} for (m, p, i), lab in labels.items()]
+    )
+    return mass, peaks
+
+
+def test_the_middle_layers_are_the_middle_third_or_the_layer_nearest_the_middle():
+    rows = [("deep", "en-fr", "a", "co-occurrence", layer, 18, 0.0, 0.0) for layer in range(19)]
+    rows += [("shallow", "en-fr", "a", "co-occurrence", layer, 2, 0.0, 0.0) for layer in range(3)]
+    rows += [("four", "en-fr", "a", "co-occurrence", layer, 4, 0.0, 0.0) for layer in range(5)]
+    mass, _ = _mass(rows)
+    kept = pivots.middle_layers(mass).groupby("model")["layer"].apply(list).to_dict()
+    assert kept == {"deep": list(range(6, 13)), "shallow": [1], "four": [2]}
+
+
+def test_the_behaviours_difference_in_excess_has_a_concept_interval_computed_by_hand():
+    # two concepts, each labelled semantic pivot in one direction and co-occurrence in the
+    # other; layer 2 of 4 is the middle third. Excess (pivots - control): A 3 and 1, B 1 and 1
+    rows = []
+    for item, pivot_excess in (("A", 3.0), ("B", 1.0)):
+        for layer in range(5):
+            rows.append(("m", "en-fr", item, "semantic pivot", layer, 4, pivot_excess + 1, 1.0))
+            rows.append(("m", "fr-en", item, "co-occurrence", layer, 4, 2.0, 1.0))
+    mass, peaks = _mass(rows)
+    d = pivots.excess_difference(mass, peaks, seed=0).iloc[0]
+    assert d["difference"] == pytest.approx((3 + 1) / 2 - 1)
+    # resampling two concepts: AA (1/4) gives 2, AB (1/2) gives 1, BB (1/4) gives 0
+    assert (d["difference low"], d["difference high"]) == (pytest.approx(0), pytest.approx(2))
+    assert (d["n pivot"], d["n co-occurrence"]) == (2, 2)
+    one = pivots.excess_difference(mass, peaks[peaks["label"] == "co-occurrence"], seed=0)
+    assert one["difference"].isna().all()
+    reading = tables.excess_reading(pivots.excess(mass, peaks), one.iloc[:0])
+    assert "semantic pivot items (n = 2)" in reading and "minus" not in reading
+    reading = tables.excess_reading(
+        pivots.excess(mass, peaks), pivots.excess_difference(mass, peaks)
+    )
+    assert "Semantic-pivot minus co-occurrence items: +1.00e+00 [+0.00e+00, +2.00e+00]" in reading
+    assert "not detectably different between the behaviours" in reading
+
+
+def test_prompt_tokens_leave_both_the_pivot_and_the_control_set():
+    from semantic_pivots.models import tiny
+
+    tok = tiny.build_tokenizer()
+    words = ["house", "river", "table", "music", "water", "light"]
+    ids = {w: pivots.first_token(tok, w) for w in words}
+    assert len(set(ids.values())) == len(words)  # each word its own first token
+    found = pivots.ItemPivots(
+        "en-fr", "i", "cat", "chat", 5, 5,
+        [pivots.Pivot(w, 0.5, 0.6, 0.6, 0.1) for w in ("house", "river", "table")],
+        ["music", "water", "light"],
+    )  # fmt: skip
+    key = ("en-fr", "i")
+    free = pivots.model_sets(tok, {key: found})[key]
+    assert free["pivots"] == sorted(ids[w] for w in ("house", "river", "table"))
+    prompt = tok(" river\nFrench: music", add_special_tokens=False)["input_ids"]
+    kept = pivots.model_sets(tok, {key: found}, {key: prompt})[key]
+    assert ids["river"] not in kept["pivots"] and ids["music"] not in kept["control"]
+    assert len(kept["pivots"]) == len(kept["control"]) == 2
+
+
+def test_an_items_word_in_another_language_stays_a_pivot_and_latent_english_is_counted(cache):
+    collection = retrieval.build("planted", {"test": 1}, _planted_documents)
+    docs = retrieval.Local(collection, "in-house")
+    # the planted word is this item's "English" word, and French-German is the pair
+    item = Item("cat", {"fr": "cat", "de": "chat", "en": "zorblat"})
+    (found,) = pivots.discover(docs, [item], Pair("fr", "de"), 1000, 5, 1, 1.5, seed=0)
+    assert found.pivots[0].word == "zorblat"
+    assert not {p.word for p in found.pivots} & {"cat", "chat"}  # the pair's own words
+    latent = pivots.latent_english({("fr-de", "cat"): found}, {"cat": item})
+    assert latent.to_dict("records") == [
+        {"pair": "fr-de", "items": 1, "English top pivot": 1.0, "English a pivot": 1.0}
+    ]
+    english_pair = pivots.latent_english({("en-fr", "cat"): found}, {"cat": item})
+    assert english_pair.empty  # only pairs without English ask for a latent English pivot
+
+
+def test_the_noise_floor_drops_a_word_seen_in_too_few_documents():
+    def docs(n_with: int) -> list[frozenset[str]]:
+        return [frozenset({"w"}) if i < n_with else frozenset({"x"}) for i in range(10)]
+
+    background = {"x": 1.0}  # "x" everywhere: never a pivot
+    # in 2 of 10 on both sides, never in 500 background documents: 0.2 - 1.645 * 0.126 < 0
+    assert pivots.rank(docs(2), docs(2), background, set(), 5) != []  # no floor: a pivot
+    assert pivots.rank(docs(2), docs(2), background, set(), 5, n_background=500) == []
+    # in 6 of 10: 0.6 - 1.645 * 0.155 > 0 on both sides
+    (kept,) = pivots.rank(docs(6), docs(6), background, set(), 5, n_background=500)
+    assert kept.word == "w" and kept.score == pytest.approx(0.6)
+    # one side under the floor is enough to drop it
+    assert pivots.rank(docs(6), docs(2), background, set(), 5, n_background=500) == []
+
+
+def test_function_words_come_from_the_lists_one_token_each():
+    from semantic_pivots.data import function_words
+
+    english, french = function_words.function_words("en"), function_words.function_words("fr")
+    assert {"the", "with", "whose"} <= english and not {"house", "river"} & english
+    assert {"que", "avec"} <= french and "maison" not in french
+    assert "人" not in function_words.function_words("ja")  # あの人 is two tokens: left out
+    assert function_words.function_words("xx") == frozenset()  # no list: nothing barred
+    assert function_words.of_languages(["en", "fr"]) == english | french
+
+
+def test_a_function_word_next_to_both_words_is_never_a_pivot(cache):
+    def documents():
+        for doc_id, lines in _planted_documents():
+            ((lang, text),) = lines
+            words = text.split()
+            if "zorblat" in words:
+                words.append("whose")  # an English function word beside the planted pivot
+            yield doc_id, [(lang, " ".join(words))]
+
+    collection = retrieval.build("planted-function", {"test": 2}, documents)
+    docs = retrieval.Local(collection, "in-house")
+    item = Item("cat", {"en": "cat", "fr": "chat"})
+    pair = Pair("en", "fr")
+    (free,) = pivots.discover(docs, [item], pair, 1000, 5, 0, 1.5, seed=0)
+    assert "whose" in {p.word for p in free.pivots}
+    function = frozenset({"whose", "the"})
+    (found,) = pivots.discover(docs, [item], pair, 1000, 5, 0, 1.5, 0, 1, function)
+    assert found.pivots[0].word == "zorblat"
+    assert not {p.word for p in found.pivots} & function and not set(found.control) & function
+
+
+def _genre_documents():
+    """Long documents of one source (every one with the genre word "chapter"), most holding
+    "cat" or "chat" and some "zorblat" beside them; and many short documents of another source."""
+    rng = random.Random(0)
+    for i in range(200):
+        words = rng.sample(FILLER, 8) + rng.sample(FILLER_FR, 8) + ["chapter"]
+        lang = "fr" if i % 2 else "en"
+        if i % 4 in (0, 1):
+            words.append("chat" if lang == "fr" else "cat")
+            if i % 8 in (0, 1):
+                words.append("zorblat")
+        yield f"long/{i}", [(lang, " ".join(words))]
+    for i in range(800):
+        yield f"short/{i}", [("en", " ".join(rng.sample(FILLER, 2)))]
+
+
+def test_a_genre_word_wins_against_a_uniform_background_and_loses_against_a_matched_one(cache):
+    collection = retrieval.build("genre", {"test": 3}, _genre_documents)
+    docs = retrieval.Local(collection, "in-house")
+    found = docs.with_word("cat", "en", 100, 0)
+    matched = docs.background_like(found, 100, 0)
+    sources = Counter(collection.strata[i][0] for i in found.positions)
+    assert sources == {"long": 50}
+    # the matched background comes from the sample's stratum: long documents, all with "chapter"
+    assert all("chapter" in words for words in matched) and len(matched) == 100
+    uniform = pivots.shares(docs.background(100, 0))
+    cat, chat = found.words, docs.with_word("chat", "fr", 100, 0).words
+    against_uniform = pivots.rank(cat, chat, uniform, set(), 5, 100)
+    assert against_uniform[0].word == "chapter"  # the genre, not a pivot
+    item = Item("cat", {"en": "cat", "fr": "chat"})
+    (pivoted,) = pivots.discover(docs, [item], Pair("en", "fr"), 100, 5, 0, 1.5, seed=0)
+    assert pivoted.pivots[0].word == "zorblat" and "chapter" not in {p.word for p in pivoted.pivots}
+
+
+def test_common_pivots_count_each_item_once_per_language_pair():
+    def found(pair: str, item: str, words: list[str]) -> pivots.ItemPivots:
+        ps = [pivots.Pivot(w, 0.5, 0.6, 0.6, 0.1) for w in words]
+        return pivots.ItemPivots(pair, item, "s", "t", 5, 5, ps, [])
+
+    table = pivots.common_pivots(
+        {
+            ("en-fr", "a"): found("en-fr", "a", ["x", "y"]),
+            ("fr-en", "a"): found("fr-en", "a", ["x", "y"]),  # the same item, reversed
+            ("en-fr", "b"): found("en-fr", "b", ["x", "z"]),
+            ("en-fr", "c"): found("en-fr", "c", []),  # no pivots: not counted
+        },
+        top=1,
+    )
+    assert table.to_dict("records") == [{"pivot": "x", "items": 2, "share of items": 1.0}]

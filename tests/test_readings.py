@@ -109,6 +109,15 @@ def test_exposure_reading_compares_lengths_from_the_numbers():
     short = readings.exposure_reading(frame(15.0))
     assert "shorter than the random arm's (15.0 against 21.0 tokens" in short
     assert "The original mixture is 60% bilingual" in short
+    assert "parallel arm" not in short
+    parallel = {"arm": "parallel", "mean length": 90.0, "documents": 222, "tokens": 20075.0}
+    with_parallel = pd.concat([frame(15.0), pd.DataFrame([parallel])], ignore_index=True).assign(
+        **{"separated pairs together": [0, 0, 0, 0, 0.85]}
+    )
+    assert (
+        "The parallel arm's 222 line pairs (20,075 tokens) show 85% of the separated items' "
+        "pairs together." in readings.exposure_reading(with_parallel)
+    )
 
 
 def test_primary_reading_gives_the_minimum_detectable_difference_beside_a_null():
@@ -191,7 +200,7 @@ def test_exposure_effects_compare_with_chance_and_give_what_a_null_could_have_de
     assert "(above chance, 0.100)" in null and "(not above chance, 0.100)" in null
     assert "no difference between the groups is detectable" in null
     # (1.96 + 0.84) standard errors of 0.08 / 3.92
-    assert "would have detected one of 0.057 with 80 % power" in null
+    assert "would have detected a true rank-accuracy difference of 0.057 with 80 % power" in null
     found = readings.exposure_effects("m", effects(0.02, 0.1), chance=0.1)
     assert "co-occurring items rank the true source word first more often" in found
     assert "80 % power" not in found

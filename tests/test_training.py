@@ -412,3 +412,34 @@ def test_the_exposure_design_shows_each_group_as_assigned():
     assert other.groups != plan.groups  # another seed, another draw
     with pytest.raises(UserError, match="expected the list the design was made with"):
         mixture.exposure(units, mixture.Mixture.of(**{**mix.__dict__, "word_list": "x"}), 0)
+
+
+def test_line_pairs_are_each_items_shortest_aligned_lines_that_translate():
+    from semantic_pivots.data.clwtd import Item
+    from semantic_pivots.data.corpus import Document
+    from semantic_pivots.training import mixture
+
+    def unit(align: str, en: list[str], fr: list[str]) -> dict:
+        return {
+            "en": [Document(f"{align}/en", "en", "s", "\n".join(en), align)],
+            "fr": [Document(f"{align}/fr", "fr", "s", "\n".join(fr), align)],
+        }
+
+    units = {
+        "u1": unit("u1", ["the red cat sleeps here", "a dog", "cat"], ["le chat roux dort ici",
+                                                                       "un chien", "chat"]),
+        "u2": unit("u2", ["cat"], ["chat"]),  # the same line pair again: once
+        "u3": unit("u3", ["the cat", "dog"], ["chat"]),  # unequal line counts: left out
+        "u4": unit("u4", ["dog", "cat and dog"], ["dog", "chat et chien"]),  # untranslated "dog"
+    }  # fmt: skip
+    items = [Item("cat", {"en": "cat", "fr": "chat"}), Item("dog", {"en": "dog", "fr": "chien"})]
+    docs = mixture.line_pairs(units, items, ("en", "fr"), 2, tags=True)
+    texts = [d.text for d in docs]
+    assert texts == [
+        "English: a dog\nFrench: un chien",
+        "English: cat\nFrench: chat",
+        "English: cat and dog\nFrench: chat et chien",
+    ]
+    assert [d.id for d in docs] == ["u1|en+fr|1", "u1|en+fr|2", "u4|en+fr|1"]
+    one = mixture.line_pairs(units, items, ("en", "fr"), 1, tags=False)
+    assert [d.text for d in one] == ["a dog\nun chien", "cat\nchat"]  # each item's shortest

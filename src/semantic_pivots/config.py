@@ -101,7 +101,7 @@ class Training:
 
 @dataclass(frozen=True)
 class Pivots:
-    """Semantic-pivot discovery (documents in the counts' corpus view) and the control sets."""
+    """Semantic-pivot discovery (document samples, the background) and the control sets."""
 
     n_docs: int = 500  # documents sampled per word, and background documents
     min_docs: int = 10  # fewer documents with the source or the target word: no pivots
@@ -109,6 +109,9 @@ class Pivots:
     stop: int = 100  # the corpus's most frequent words, never pivots
     tolerance: float = 1.5  # a control word's frequency is within this factor of its pivot's
     engine: str = "infini-gram"  # document retrieval: "infini-gram" or "in-house"
+    # the study corpus's documents the samples come from (pretrained models): each language's
+    # own documents, as the authors drew them, or the aligned units (translations together)
+    samples: str = "documents"
 
 
 # the continued-training arms: the mixture, its bilingual documents, the pivot-aware selection,
@@ -223,6 +226,7 @@ CHOICES = {
     "backend": ("corpus", "wordfreq", "infini-gram"),
     "cooccurrence": ("windows", "units"),
     "view": ("aligned", "documents"),
+    "samples": ("aligned", "documents"),
     "precision": ("no", "bf16", "fp16"),
     "engine": ("infini-gram", "in-house"),
     "weighting": ("ppmi", "count"),

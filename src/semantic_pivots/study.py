@@ -387,13 +387,14 @@ class Study:
         """The documents in which a model's pivots are sought.
 
         A glass-box model's own training documents (those its checkpoint read); for any other
-        model the study corpus in the counts' view, a proxy for its unknown pre-training data.
+        model the study corpus (``pivots.samples``: its documents, or its aligned units), a
+        proxy for its unknown pre-training data.
         """
         from semantic_pivots.data import corpus, retrieval
 
         if glass.is_glass(spec):
             return glass.training_collection(glass.checkpoint(spec).folder)
-        view = self.settings.frequency.view
+        view = self.settings.pivots.samples
         return retrieval.corpus_collection(corpus.load(), self.settings.languages, view)
 
     @cached_property
@@ -420,7 +421,14 @@ class Study:
         """
         from semantic_pivots.analyses import pivots, tracing
 
-        sets = pivots.model_sets(lm.tokenizer, self.found_pivots(spec))
+        in_prompt = {
+            (str(pair), p.item.id): lm.tokenizer(
+                prompts.query(pair, p.shots[0], p.item.words[pair.src]), add_special_tokens=False
+            )["input_ids"]
+            for pair, planned in self.plans(spec).items()
+            for p in planned
+        }
+        sets = pivots.model_sets(lm.tokenizer, self.found_pivots(spec), in_prompt)
         traces = [
             t
             for pair, planned in self.plans(spec).items()
@@ -530,6 +538,7 @@ class Study:
             for seed in (c.seeds if arm == "random" else c.seeds[:1])
         }
         words, word_pairs = counts.count_requests(items, pairs)
+        separated = [it for it in items if it.id in self.separated_items]
         exposure = continued.composition(
             documents,
             chosen,
@@ -537,6 +546,7 @@ class Study:
             set(glass.seen(start.folder)["documents"]),
             words,
             word_pairs,
+            counts.count_requests(separated, pairs)[1] if separated else None,
         )
         return {
             "start": start,

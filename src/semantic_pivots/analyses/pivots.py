@@ -4,18 +4,23 @@ Discovery (after the authors): for an item (w, y) of a pair, sample up to N docu
 contain w, up to N that contain y, and N background documents; a word t's document frequency in
 each sample (the share of its documents holding t); score(t) = min(DF_w(t) - DF_bg(t),
 DF_y(t) - DF_bg(t)), high only where t is over-represented next to both words. The top k
-positive scores are the item's pivots, after a filter: the item's words in every language of the
-list and their accepted spellings (a translation is no pivot), tokens with a digit or without a
-letter, and the corpus's most frequent words (a setting) are never pivots. The score is
+scores are the item's pivots, among the words above a noise floor (both excesses with a
+one-sided 95 % lower confidence bound above 0), after a filter: the item's words in the pair's two
+languages and their accepted spellings, the function words of the list's languages
+(``data.function_words``), tokens with a digit or without a letter, and the corpus's most
+frequent words (a setting) are never pivots. The item's words in the list's other
+languages may be pivots: the English word of a French-Chinese item is the "latent English"
+pivot (:func:`latent_english` counts how often it comes first). The score is
 symmetric in w and y, so both directions of a language pair share their pivots.
 
 A control set per item holds as many words as its pivots, each drawn at random (seeded) among
 the words of the background sample whose document frequency in the whole collection is within a
 factor of the pivot's (the nearest one where none is), never a pivot nor a filtered word. In
 the model, a word is its first token (the first non-blank token of ``" {word}"``); tokens of the
-source word and of the answer are left out of both sets, so neither set's mass ever counts the
-answer itself, control tokens that are also pivot tokens are left out of the control set, and
-both sets are cut to the same number of tokens.
+source word and of the answer, and every token of the traced prompt (template and shot words),
+are left out of both sets, so neither set's mass ever counts the answer itself or a word the
+model could copy from the prompt; control tokens that are also pivot tokens are left out of the
+control set, and both sets are cut to the same number of tokens.
 """
 
 from __future__ import annotations
@@ -28,8 +33,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 
-from semantic_pivots.cache import Kind, cached_json
-from semantic_pivots.data import counts, retrieval
+from semantic_pivots.cache import Kind, cached_json, key_digest
+from semantic_pivots.data import counts, function_words, retrieval
 from semantic_pivots.data.clwtd import Item
 from semantic_pivots.data.retrieval import Documents
 from semantic_pivots.data.words import admissible
@@ -93,30 +98,53 @@ def item_words(item: Item, langs: Iterable[str]) -> set[str]:
     return out
 
 
+# the noise floor: a one-sided 95 % normal quantile for each excess's lower bound
+Z_FLOOR = 1.6449
+
+
+def _lower_bound(p: float, n: int, q: float, m: int) -> float:
+    """One-sided lower confidence bound of the difference of two shares, p of n and q of m."""
+    return p - q - Z_FLOOR * math.sqrt(p * (1 - p) / n + (q * (1 - q) / m if m else 0.0))
+
+
 def rank(
     source_docs: list[frozenset[str]],
     target_docs: list[frozenset[str]],
-    background: dict[str, float],
+    background: dict[str, float] | tuple[dict[str, float], dict[str, float]],
     dropped: set[str],
     k: int,
+    n_background: int | tuple[int, int] = 0,
 ) -> list[Pivot]:
     """The top ``k`` words by pivot score (positive scores only; ties in string order).
 
-    ``background``: each word's share of the background documents (:func:`shares`).
+    ``background``: each word's share of the background documents (:func:`shares`), one for
+    both samples or one per sample (a background matched to each), of ``n_background``
+    documents (one number or one per sample). With ``n_background``, the noise floor: a word
+    is kept only if both of its excesses have a one-sided 95 % lower confidence bound above 0
+    (a word in 2 of 10 documents and in none of the background does not pass, one in 6 of 10
+    does). A pivot's ``df_background`` is the larger of its two background shares.
     """
     if not source_docs or not target_docs:
         return []
+    bw, by = background if isinstance(background, tuple) else (background, background)
+    mw, my = n_background if isinstance(n_background, tuple) else (n_background, n_background)
     dw, dy = shares(source_docs), shares(target_docs)
+    nw, ny = len(source_docs), len(target_docs)
     scored = []
     for word in dw.keys() & dy.keys():
         if word in dropped or not admissible(word):
             continue
-        bg = background.get(word, 0.0)
-        score = min(dw[word] - bg, dy[word] - bg)
-        if score > 0:
-            scored.append((-score, word))
+        gw, gy = bw.get(word, 0.0), by.get(word, 0.0)
+        score = min(dw[word] - gw, dy[word] - gy)
+        if score <= 0:
+            continue
+        if (mw or my) and min(
+            _lower_bound(dw[word], nw, gw, mw), _lower_bound(dy[word], ny, gy, my)
+        ) <= 0:
+            continue
+        scored.append((-score, word))
     return [
-        Pivot(word, -neg, dw[word], dy[word], background.get(word, 0.0))
+        Pivot(word, -neg, dw[word], dy[word], max(bw.get(word, 0.0), by.get(word, 0.0)))
         for neg, word in heapq.nsmallest(k, scored)
     ]
 
@@ -174,8 +202,11 @@ def discover(
     tolerance: float,
     seed: int,
     min_docs: int = 1,
+    function: frozenset[str] = frozenset(),
 ) -> list[ItemPivots]:
     """Pivots and controls of ``items`` for the language pair of ``pair`` (either direction).
+
+    ``function``: words never pivots nor controls (the list's languages' function words).
 
     An item whose source or target word is in fewer than ``min_docs`` documents gets none (in a
     single document every word has a document frequency of one, and the score says nothing),
@@ -185,7 +216,7 @@ def discover(
 
     background = docs.background(n_docs, seed)
     background_shares = shares(background) if background else {}
-    frequent = set(docs.frequent(stop, seed))
+    frequent = set(docs.frequent(stop, seed)) | function
     # controls come from the background's vocabulary: words of every frequency, no item's
     pool = frequency_pool(docs.frequency(sorted(w for w in background_shares if admissible(w))))
     out = []
@@ -193,12 +224,23 @@ def discover(
         w, y = item.words[pair.src], item.words[pair.tgt]
         found_w = docs.with_word(w, pair.src, n_docs, seed)
         found_y = docs.with_word(y, pair.tgt, n_docs, seed)
-        # the item's words in every language of the list: a translation is no pivot
-        dropped = frequent | item_words(item, item.words)
+        # the item's own words and spellings in the pair's languages; its words in other
+        # languages stay (the English word between French and Chinese: a latent English pivot)
+        dropped = frequent | item_words(item, (pair.src, pair.tgt))
         enough = min(found_w.total, found_y.total) >= min_docs and not item.same_string(
             pair.src, pair.tgt
         )
-        pivots = rank(found_w.words, found_y.words, background_shares, dropped, k) if enough else []
+        pivots = []
+        if enough:  # each sample against a background matched to its sources and lengths
+            like = [docs.background_like(f, n_docs, seed) for f in (found_w, found_y)]
+            pivots = rank(
+                found_w.words,
+                found_y.words,
+                (shares(like[0]), shares(like[1])),
+                dropped,
+                k,
+                (len(like[0]), len(like[1])),
+            )
         control = matched_control(
             [p.word for p in pivots],
             docs.frequency([p.word for p in pivots]),
@@ -222,7 +264,11 @@ def cached_discover(
     settings,
     seed: int,
 ) -> list[ItemPivots]:
-    """:func:`discover` with the study's pivot settings, cached by the collection and items."""
+    """:func:`discover` with the study's pivot settings, cached by the collection and items.
+
+    The function words of every language of the items' words are never pivots.
+    """
+    function = function_words.of_languages({lang for it in items for lang in it.words})
     key = {
         "collection": collection_key,
         "pair": str(pair),
@@ -234,6 +280,7 @@ def cached_discover(
         "tolerance": settings.tolerance,
         "min_docs": settings.min_docs,
         "seed": seed,
+        "function words": key_digest(sorted(function)),
     }
     rows = cached_json(
         PIVOTS,
@@ -250,6 +297,7 @@ def cached_discover(
                 settings.tolerance,
                 seed,
                 settings.min_docs,
+                function,
             )
         ],
     )
@@ -258,12 +306,13 @@ def cached_discover(
 
 PIVOTS = Kind(
     "pivots",
-    2,
+    3,
     (
         shares,
         admissible,
         item_words,
         rank,
+        _lower_bound,
         frequency_pool,
         matched_control,
         discover,
@@ -274,6 +323,9 @@ PIVOTS = Kind(
         retrieval._cuts,
         retrieval.Local.with_word,
         retrieval.Local.background,
+        retrieval.Local.background_like,
+        retrieval.Local._stratum_order,
+        retrieval.hash_order,
         retrieval.Local.frequent,
         retrieval.most_frequent,
     ),
@@ -353,14 +405,21 @@ PEAK_COLUMNS = [
 ]  # fmt: skip
 
 
-def model_sets(tokenizer, found: dict) -> dict[tuple[str, str], dict[str, list[int]]]:
-    """The pivot and control token sets of every item, by (ordered pair, item id)."""
+def model_sets(
+    tokenizer, found: dict, prompt_tokens: dict | None = None
+) -> dict[tuple[str, str], dict[str, list[int]]]:
+    """The pivot and control token sets of every item, by (ordered pair, item id).
+
+    Besides the item's own words, the tokens of its traced prompt (``prompt_tokens``, by the
+    same key: template, shot words and the source word) are left out of both sets, so that
+    copying from the prompt lifts neither.
+    """
     from semantic_pivots.models.lens import token_variants
 
     out = {}
     for key, f in found.items():
         own = set(token_variants(tokenizer, f.source)) | set(token_variants(tokenizer, f.target))
-        out[key] = token_sets(tokenizer, f, own)
+        out[key] = token_sets(tokenizer, f, own | set((prompt_tokens or {}).get(key, ())))
     return out
 
 
@@ -446,34 +505,89 @@ def curves(mass, peaks, seed: int = 0):
     return summarise(long, ["model", "label", "set", "layer", "depth"], ["mass"], "item", seed)
 
 
+# the middle layers, as a share of a model's depth (layer / layers): its middle third
+MIDDLE = (1 / 3, 2 / 3)
+
+
+def middle_layers(rows):
+    """The rows of the middle-third layers (:data:`MIDDLE`), at least the one nearest 1/2.
+
+    ``rows`` carry ``model``, ``layer`` and ``depth`` (layer / the model's layers).
+    """
+    low, high = MIDDLE
+    inside = (rows["depth"] >= low - 1e-9) & (rows["depth"] <= high + 1e-9)
+    # a model too shallow for a layer in the window keeps the one nearest its middle
+    distance = (rows["depth"] - 0.5).abs()
+    nearest = distance == distance.groupby(rows["model"]).transform("min")
+    has = inside.groupby(rows["model"]).transform("any")
+    return rows[inside | (~has & nearest)]
+
+
+def _middle_excess(mass, peaks, by: tuple[str, ...]):
+    """Per item (and ``by``): pivot mass, control mass and their difference, middle layers."""
+    middle = middle_layers(with_labels(mass, peaks))
+    keys = list(dict.fromkeys([*by, "model", "pair", "item", "label"]))
+    return (
+        middle.assign(excess=middle["pivots"] - middle["control"])
+        .groupby(keys, as_index=False)[["excess", "pivots", "control"]]
+        .mean()
+    )
+
+
 def excess(mass, peaks, seed: int = 0, by: tuple[str, ...] = ("model",)):
     """Per group and behaviour: the pivot set's mass minus the control's, in the middle layers.
 
     Groups: ``by`` (the model, or a column of ``mass`` such as a continued run's arm). An item's
-    value is the mean over the layers strictly between the embeddings and its
-    model's last layer (the model's own output) of pivot mass - control mass; mean and interval
-    over the items of every model in the group, resampling concepts.
+    value is the mean over its model's middle-third layers (:func:`middle_layers`) of pivot
+    mass - control mass; mean and interval over the items of every model in the group,
+    resampling concepts.
     """
     from semantic_pivots.stats import summarise
 
-    joined = with_labels(mass, peaks)
-    last = joined.groupby("model")["layer"].transform("max")
-    middle = joined[(joined["layer"] > 0) & (joined["layer"] < last)]
-    values = ["excess", "pivots", "control"]
-    keys = list(dict.fromkeys([*by, "model", "pair", "item", "label"]))
-    per_item = (
-        middle.assign(excess=middle["pivots"] - middle["control"])
-        .groupby(keys, as_index=False)[values]
-        .mean()
-    )
+    per_item = _middle_excess(mass, peaks, by)
     return summarise(per_item, [*by, "label"], ["pivots", "control", "excess"], "item", seed)
+
+
+def excess_difference(mass, peaks, seed: int = 0):
+    """Per model: the middle-layer excess of semantic-pivot items minus co-occurrence items.
+
+    The direct test of "specific to pivot items": the difference of the two behaviours' mean
+    excess (:func:`excess`), with a 95 % interval that resamples concepts (a concept's rows of
+    both behaviours and every pair come along; a draw without one of the behaviours is left
+    out). NaN where a behaviour has no item.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from semantic_pivots.stats import LEVEL, N_BOOT, cluster_draws, interval
+
+    per_item = _middle_excess(mass, peaks, ())
+    rows = []
+    for model, sub in per_item.groupby("model", sort=False):
+        row = {"model": model, "difference": np.nan, "difference low": np.nan}
+        row["difference high"] = np.nan
+        is_pivot = (sub["label"] == "semantic pivot").to_numpy(float)
+        row["n pivot"], row["n co-occurrence"] = int(is_pivot.sum()), int(len(sub) - is_pivot.sum())
+        if row["n pivot"] and row["n co-occurrence"]:
+            x = sub["excess"].to_numpy()
+            row["difference"] = x[is_pivot == 1].mean() - x[is_pivot == 0].mean()
+            draws, codes = cluster_draws(sub["item"], N_BOOT, seed)
+            w = draws[:, codes].astype(float)
+            wp, wc = w * is_pivot, w * (1 - is_pivot)
+            ok = (wp.sum(axis=1) > 0) & (wc.sum(axis=1) > 0)
+            boot = (wp @ x) / np.where(ok, wp.sum(axis=1), 1) - (wc @ x) / np.where(
+                ok, wc.sum(axis=1), 1
+            )
+            row["difference low"], row["difference high"] = interval(boot[ok], LEVEL)
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def peak_summary(peaks, seed: int = 0):
     """Per model, over its semantic-pivot items with pivots: how often the peak is a pivot.
 
     The share whose peak token is a pivot token, the share whose peak token is a control token
-    (the rate expected by chance at matched frequency), and their difference.
+    (the control rate: words of matched frequency that are not pivots), and their difference.
     """
     from semantic_pivots.stats import summarise
 
@@ -482,6 +596,54 @@ def peak_summary(peaks, seed: int = 0):
     chosen["on control"] = chosen["peak on a control"].astype(float)
     chosen["difference"] = chosen["on pivot"] - chosen["on control"]
     return summarise(chosen, ["model"], ["on pivot", "on control", "difference"], "item", seed)
+
+
+def common_pivots(found: dict, n: int = 15, top: int = 10):
+    """The words most often among the items' ``top`` pivots, with the share of items.
+
+    One row per word: in how many of the items with pivots (each language pair counted once)
+    it is among the ``top``. What remains after the filter, for a reader to judge.
+    """
+    import pandas as pd
+
+    seen: dict[tuple[frozenset[str], str], list[str]] = {}
+    for (pair, item), f in found.items():
+        if f.pivots:
+            seen.setdefault((frozenset(pair.split("-")), item), [p.word for p in f.pivots[:top]])
+    tally = Counter(w for words in seen.values() for w in words)
+    rows = [
+        {"pivot": w, "items": c, "share of items": c / len(seen)}
+        for w, c in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    ]
+    return pd.DataFrame(rows, columns=["pivot", "items", "share of items"])
+
+
+def latent_english(found: dict, items: dict[str, Item]):
+    """Per non-English pair: how often an item's English word is its top pivot, or a pivot.
+
+    ``found``: pivots by (ordered pair, item id); ``items``: the word list's items by id. Over
+    the items with pivots whose English word is known; the English word matches a pivot in
+    its matching form.
+    """
+    import pandas as pd
+
+    rows = []
+    for (pair, item_id), f in found.items():
+        item = items.get(item_id)
+        if "en" in pair.split("-") or not f.pivots or item is None or "en" not in item.words:
+            continue
+        english = item_words(item, ["en"])
+        words = [p.word for p in f.pivots]
+        rows.append(
+            {"pair": pair, "top": words[0] in english, "any": any(w in english for w in words)}
+        )
+    if not rows:
+        return pd.DataFrame(columns=["pair", "items", "English top pivot", "English a pivot"])
+    frame = pd.DataFrame(rows)
+    return frame.groupby("pair", as_index=False).agg(
+        items=("top", "size"), **{"English top pivot": ("top", "mean")},
+        **{"English a pivot": ("any", "mean")},
+    )  # fmt: skip
 
 
 def examples(found: dict, pairs: list[str], per_pair: int = 2, n_words: int = 8):

@@ -19,6 +19,7 @@ hosted infini-gram indices (Dolma and others) answer the same questions online t
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
@@ -30,6 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 from typing import Protocol
 
@@ -114,6 +116,25 @@ class Collection:
     @cached_property
     def _words(self) -> dict[int, frozenset[str]]:
         return {}
+
+    @cached_property
+    def strata(self) -> list[tuple[str, int]]:
+        """Each document's (source, length decile): its id's first part, its tokens' decile."""
+        lengths = [len(t.split()) for t in self.texts]
+        ranked = sorted(lengths)
+        deciles = [
+            min(9, bisect.bisect_right(ranked, n) * 10 // max(1, len(ranked))) for n in lengths
+        ]
+        sources = [i.split("/")[0] if "/" in i else "" for i in self.ids]
+        return list(zip(sources, deciles, strict=True))
+
+    @cached_property
+    def members(self) -> dict[tuple[str, int], list[int]]:
+        """The documents of each stratum (:attr:`strata`), by position."""
+        out: dict[tuple[str, int], list[int]] = {}
+        for i, s in enumerate(self.strata):
+            out.setdefault(s, []).append(i)
+        return out
 
     @cached_property
     def frequency(self) -> Counter:
@@ -279,21 +300,30 @@ def finder(collection: Collection, engine: str) -> Finder:
     raise UserError(f"unknown retrieval engine {engine!r}: expected one of {', '.join(ENGINES)}")
 
 
-def sample(positions: list[int], limit: int, seed: int, salt: str = "") -> list[int]:
-    """Up to ``limit`` positions, the same whatever order they come in (a seeded hash order)."""
+def hash_order(positions, seed: int, salt: str = "") -> list[int]:
+    """``positions`` in a seeded hash order: the same whatever order they come in."""
 
     def rank(i: int) -> bytes:
         return hashlib.sha1(f"{seed}:{salt}:{i}".encode()).digest()
 
-    return sorted(sorted(positions, key=rank)[:limit])
+    return sorted(positions, key=rank)
+
+
+def sample(positions: list[int], limit: int, seed: int, salt: str = "") -> list[int]:
+    """Up to ``limit`` positions, the same whatever order they come in (a seeded hash order)."""
+    return sorted(hash_order(positions, seed, salt)[:limit])
 
 
 @dataclass(frozen=True)
 class Retrieved:
-    """The documents that contain a word: how many there are, and the word sets of a sample."""
+    """The documents that contain a word: how many there are, and the word sets of a sample.
+
+    ``positions``: the sample's documents in the collection (empty for a hosted index).
+    """
 
     total: int
     words: list[frozenset[str]]
+    positions: tuple[int, ...] = ()
 
 
 class Documents(Protocol):
@@ -305,6 +335,8 @@ class Documents(Protocol):
     def with_word(self, word: str, lang: str, limit: int, seed: int) -> Retrieved: ...
 
     def background(self, limit: int, seed: int) -> list[frozenset[str]]: ...
+
+    def background_like(self, sample: Retrieved, limit: int, seed: int) -> list[frozenset[str]]: ...
 
     def frequency(self, words: Iterable[str]) -> dict[str, int]: ...
 
@@ -322,6 +354,7 @@ class Local:
 
     collection: Collection
     engine: str = "infini-gram"
+    _orders: dict = field(default_factory=dict, repr=False)
 
     @cached_property
     def finder(self) -> Finder:
@@ -334,11 +367,46 @@ class Local:
     def with_word(self, word: str, lang: str, limit: int, seed: int) -> Retrieved:
         found = self.finder.containing(word, lang)
         chosen = sample(found, limit, seed, f"{lang}:{word}")
-        return Retrieved(len(found), [self.collection.words(i) for i in chosen])
+        return Retrieved(len(found), [self.collection.words(i) for i in chosen], tuple(chosen))
 
     def background(self, limit: int, seed: int) -> list[frozenset[str]]:
         chosen = sample(range(len(self.collection)), limit, seed, "background")  # type: ignore[arg-type]
         return [self.collection.words(i) for i in chosen]
+
+    def background_like(self, found: Retrieved, limit: int, seed: int) -> list[frozenset[str]]:
+        """About ``limit`` documents with the stratum mix of ``found``'s sample.
+
+        Strata: source (the document id's part before its first "/"; one source where ids
+        have none) x length decile of the collection (in word tokens). Each stratum gets its
+        share of ``limit`` (largest remainders), drawn from the collection's documents of that
+        stratum that are not in the sample, in a seeded hash order.
+        """
+        strata = self.collection.strata
+        wanted = Counter(strata[i] for i in found.positions)
+        total = sum(wanted.values())
+        if not total:
+            return self.background(limit, seed)
+        exact = {s: limit * n / total for s, n in wanted.items()}
+        counts_ = {s: int(v) for s, v in exact.items()}
+        for s in sorted(exact, key=lambda s: (counts_[s] - exact[s], s))[
+            : limit - sum(counts_.values())
+        ]:
+            counts_[s] += 1
+        own = set(found.positions)
+        chosen = [
+            i
+            for s in sorted(counts_)
+            for i in islice((j for j in self._stratum_order(s, seed) if j not in own), counts_[s])
+        ]
+        return [self.collection.words(i) for i in sorted(chosen)]
+
+    def _stratum_order(self, stratum: tuple[str, int], seed: int) -> list[int]:
+        """A stratum's documents in their seeded hash order (drawn from for every item)."""
+        key = (stratum, seed)
+        if key not in self._orders:
+            members = self.collection.members[stratum]
+            self._orders[key] = hash_order(members, seed, f"background:{stratum[0]}:{stratum[1]}")
+        return self._orders[key]
 
     def frequency(self, words: Iterable[str]) -> dict[str, int]:
         df = self.collection.frequency
@@ -416,6 +484,10 @@ class Hosted:
             ]
             self._background[key] = [self._words(self._text(d)) for d in docs]
         return self._background[key]
+
+    def background_like(self, found: Retrieved, limit: int, seed: int) -> list[frozenset[str]]:
+        """The uniform background: a hosted document carries no source or stratum to match."""
+        return self.background(limit, seed)
 
     def frequency(self, words: Iterable[str]) -> dict[str, int]:
         return {w: self._ask({"query_type": "count", "query": w}).get("count", 0) for w in words}

@@ -332,6 +332,12 @@ def exposure_reading(exposure: pd.DataFrame) -> str:
             f"{p['already seen']:.0%} and {r['already seen']:.0%} of their documents were "
             "already read before the start checkpoint."
         )
+    if "parallel" in rows.index and "separated pairs together" in rows.columns:
+        m = rows.loc["parallel"]
+        parts.append(
+            f"The parallel arm's {int(m['documents'])} line pairs ({int(m['tokens']):,} tokens) "
+            f"show {m['separated pairs together']:.0%} of the separated items' pairs together."
+        )
     return " ".join(parts)
 
 
@@ -413,7 +419,10 @@ def exposure_effects(model: str, effects: pd.DataFrame, chance: float) -> str:
         )
         if verdict.startswith("no difference"):
             mde = stats.minimum_detectable(d["rank accuracy se"], np.inf)
-            verdict += f" (the design would have detected one of {mde:.3f} with 80 % power)"
+            verdict += (
+                f" (the design would have detected a true rank-accuracy difference of {mde:.3f} "
+                "with 80 % power; two-sided 5 %, normal approximation)"
+            )
         text += (
             f". Difference {d['rank accuracy']:+.3f} [{low:+.3f}, {high:+.3f}]: {verdict}; "
             f"log ratio difference {d['log ratio']:+.3f} "

@@ -251,9 +251,12 @@ def pivot_settings_line(p: Pivots, collections: dict[str, Collection]) -> str:
     return (
         f"Pivots: up to {p.n_docs} documents per word and {p.n_docs} background documents "
         f"(none for an item whose source or target word is in fewer than {p.min_docs}), "
-        f"the top {p.n_pivots} words by pivot score, the corpus's {p.stop} most frequent words "
+        f"the top {p.n_pivots} words by pivot score among those whose two excesses have a "
+        f"one-sided 95 % lower bound above 0, the corpus's {p.stop} most frequent words "
         f"never pivots, control words within a factor {p.tolerance:g} of their pivot's "
-        f"frequency; documents retrieved with {p.engine}. Collections: {where}."
+        f"frequency; documents retrieved with {p.engine}. Collections (the study corpus's "
+        f"{'documents' if p.samples == 'documents' else 'aligned units'} for a pretrained "
+        f"model): {where}."
     )
 
 
@@ -279,10 +282,14 @@ def pivot_examples(
     return out
 
 
-def excess_reading(excess: pd.DataFrame) -> str:
-    """What the middle-layer excess of each model says, from its intervals."""
+def excess_reading(excess: pd.DataFrame, difference: pd.DataFrame) -> str:
+    """What the middle-layer excess of each model says, from its intervals.
+
+    ``difference``: :func:`pivots.excess_difference`, the direct test between behaviours.
+    """
     if excess.empty:
         return "No model has labelled items with pivots to compare."
+    diffs = difference.set_index("model") if len(difference) else difference
     lines = []
     for model, group in excess.groupby("model", sort=False):
         parts = []
@@ -293,22 +300,28 @@ def excess_reading(excess: pd.DataFrame) -> str:
                 verdict = "the pivot set holds less mass than the control set"
             else:
                 verdict = "no difference between the pivot and control sets is detectable"
-            parts.append(f"for its {r['label']} items (n = {int(r['n'])}) {verdict}")
+            parts.append(
+                f"for its {r['label']} items (n = {int(r['n'])}) {verdict} "
+                f"({r['excess']:+.2e} [{r['excess low']:+.2e}, {r['excess high']:+.2e}])"
+            )
         line = f"- **{model}**: in the middle layers, " + "; ".join(parts)
-        by = group.set_index("label")
-        if {"semantic pivot", "co-occurrence"} <= set(by.index):
-            p, c = by.loc["semantic pivot"], by.loc["co-occurrence"]
-            if p["excess low"] > c["excess high"]:
-                line += "; the excess is larger for semantic-pivot items (the intervals are apart)"
-            elif p["excess high"] < c["excess low"]:
-                line += "; the excess is smaller for semantic-pivot items (the intervals are apart)"
-            else:
-                line += (
-                    "; the two behaviours' intervals overlap, so this sample does not show the "
-                    "excess to be specific to semantic-pivot items"
-                )
+        if model in diffs.index and not pd.isna(diffs.loc[model, "difference"]):
+            d = diffs.loc[model]
+            low, high = d["difference low"], d["difference high"]
+            verdict = (
+                "larger for semantic-pivot items"
+                if low > 0
+                else "smaller for semantic-pivot items"
+                if high < 0
+                else "not detectably different between the behaviours, so this sample does not "
+                "show it to be specific to semantic-pivot items"
+            )
+            line += (
+                f". Semantic-pivot minus co-occurrence items: {d['difference']:+.2e} "
+                f"[{low:+.2e}, {high:+.2e}], the excess is {verdict}"
+            )
         lines.append(line + ".")
-    return "\n".join(lines) or "No model has labelled items to compare."
+    return "\n".join(lines)
 
 
 def peak_reading(peaks: pd.DataFrame) -> str:
@@ -323,11 +336,13 @@ def peak_reading(peaks: pd.DataFrame) -> str:
         if r["on pivot high"] == 0 and r["on control high"] == 0:
             lines.append(base + "the peaks land on neither set, so this test has nothing to say.")
         elif r["difference low"] > 0:
-            lines.append(base + "the peaks land on pivots more often than chance.")
+            lines.append(base + "the peaks land on pivots more often than on controls.")
         elif r["difference high"] < 0:
             lines.append(base + "the peaks land on pivots less often than on controls.")
         else:
-            lines.append(base + "no difference from chance is detectable at this sample size.")
+            lines.append(
+                base + "no difference from the control rate is detectable at this sample size."
+            )
     return "\n".join(lines) or "No model has semantic-pivot items."
 
 
@@ -487,7 +502,8 @@ def peak_tokens(frame: pd.DataFrame, per_pair: int = 3) -> tuple[pd.DataFrame, p
 def exposure_table(exposure: pd.DataFrame) -> pd.DataFrame:
     """What each arm trains on (:func:`continued.composition`), arms as columns, so it fits.
 
-    Counts as whole numbers, the mean length to one decimal, shares as percentages.
+    Counts as whole numbers, the mean length to one decimal, shares as percentages (n/a where
+    an arm has none, the parallel arm's pivot share).
     """
     table = exposure.set_index("arm").T
     counts = table.index.isin(["documents", "tokens"])
@@ -497,6 +513,6 @@ def exposure_table(exposure: pd.DataFrame) -> pd.DataFrame:
         lambda v: f"{v:.1f}"
     )
     rest = ~counts & (table.index != "mean length")
-    shown[rest] = table[rest].map(lambda v: f"{100 * v:.1f} %")
+    shown[rest] = table[rest].map(lambda v: "n/a" if pd.isna(v) else f"{100 * v:.1f} %")
     shown.columns.name = None
     return shown

@@ -84,10 +84,9 @@ def evaluated_free(settings: config.Settings, docs: list[mixture.TrainDoc]) -> l
 def parallel_documents(settings: config.Settings) -> list[mixture.TrainDoc]:
     """The separated items' line pairs, interleaved as the base run never showed them.
 
-    In the units that hold a separated item's words, the aligned line pairs (the i-th line of
-    each document) whose two lines hold that item's word each; per item its
-    ``continuation.parallel_lines`` shortest, so that the arm's share shows every pair several
-    times instead of a sample of long pages. One document per line pair, in unit order.
+    :func:`mixture.line_pairs` of the units that hold a separated item's words, for the
+    separated items whose two words differ (the others are not measured), the
+    ``continuation.parallel_lines`` shortest per item.
     """
     plan, units = _exposure(settings.profile)
     if plan is None:
@@ -97,28 +96,13 @@ def parallel_documents(settings: config.Settings) -> list[mixture.TrainDoc]:
         )
     mix = glass.mixture_of(settings.training)
     ((a, b),) = mix.pairs
-    items = [it for it in clwtd.load().items if plan.groups.get(it.id) == mixture.SEPARATED]
-    vocab = {lang: mixture.word_vocab(items, lang) for lang in (a, b)}
-    found: dict[int, list] = {}  # item index -> (length, unit, line, documents)
-    for align in sorted(plan.units):
-        if not any(plan.groups[i] == mixture.SEPARATED for i in plan.units[align]):
-            continue
-        docs = (units[align][a][0], units[align][b][0])
-        lines = zip(*(d.text.splitlines() for d in docs), strict=False)
-        for n, pair in enumerate(lines):
-            parts = tuple(replace(d, text=line) for d, line in zip(docs, pair, strict=True))
-            both = set.intersection(*(mixture.found_in([p], p.lang, vocab[p.lang]) for p in parts))
-            for i in both:
-                found.setdefault(i, []).append((sum(map(len, pair)), align, n, parts))
-    chosen = {
-        (align, n): parts
-        for candidates in found.values()
-        for _, align, n, parts in sorted(candidates)[: settings.continuation.parallel_lines]
-    }
-    return [
-        mixture.TrainDoc(f"{align}|{a}+{b}|{n}", parts, mix.tags)
-        for (align, n), parts in sorted(chosen.items(), key=lambda kv: kv[0])
+    items = [
+        it
+        for it in clwtd.load().items
+        if plan.groups.get(it.id) == mixture.SEPARATED and not it.same_string(a, b)
     ]
+    held = {align: units[align] for align in plan.units}
+    return mixture.line_pairs(held, items, (a, b), settings.continuation.parallel_lines, mix.tags)
 
 
 @cache
@@ -265,6 +249,20 @@ def arm_documents(
     return [by_id[i] for i in arm_ids(settings, chosen, arm, seed)]
 
 
+def filled(
+    settings: config.Settings, docs: list[mixture.TrainDoc], tokenizer
+) -> list[mixture.TrainDoc]:
+    """An arm's documents, repeated where they hold less than the arm's share of a run.
+
+    About ``share`` x ``continue_tokens`` tokens (whole repeats, at least one): the parallel
+    arm's few line pairs are read several times, while the mixture beside them
+    (:func:`beside`) is read about once, as in the arms whose documents outnumber their share.
+    """
+    c = settings.continuation
+    tokens = sum(token_lengths(docs, tokenizer))
+    return docs * max(1, round(c.share * c.continue_tokens / max(1, tokens)))
+
+
 def beside(
     settings: config.Settings, arm_docs: list[mixture.TrainDoc], seed: int, tokenizer
 ) -> list[mixture.TrainDoc]:
@@ -314,6 +312,7 @@ def continue_run(settings: config.Settings, arm: str, seed: int, progress: bool 
             "or a mixture without bilingual documents); expected a larger budget"
         )
     if arm != "original":  # the mixture itself needs nothing beside it
+        docs = filled(settings, docs, tok)
         docs = docs + beside(settings, docs, seed, tok)
     key = {
         "start": json.loads((start.folder / train_module.META).read_text())["key"],
@@ -322,7 +321,9 @@ def continue_run(settings: config.Settings, arm: str, seed: int, progress: bool 
         "documents": key_digest([d.id for d in docs]),
         "training": asdict(t),
         "seed": continued_seed(settings, seed),
-        "code": source_digest(*glass.RUN_CODE),
+        "code": source_digest(
+            *glass.RUN_CODE, filled, beside, parallel_documents, mixture.line_pairs
+        ),
     }
     folder = (
         cache_dir("glass", "continued") / f"{settings.profile}-{arm}-{seed}-{key_digest(key)[:12]}"
@@ -356,13 +357,15 @@ def composition(
     seen: set[str],
     words: list,
     pairs: list,
+    separated: list | None = None,
 ):
     """What each arm trains on, one row per arm (and per seed for the random arm).
 
     Documents, tokens and mean length; each kind's and each source's share of the tokens; the
-    pivot share; the share of documents the start checkpoint had already read (``seen``); the
-    share of the evaluated ``words`` that occur, and of the evaluated word ``pairs`` that share
-    a document.
+    pivot share (NaN for documents the selection never scored); the share of documents the
+    start checkpoint had already read (``seen``); the share of the evaluated ``words`` that
+    occur, and of the evaluated word ``pairs`` and the ``separated`` items' pairs (where given)
+    that share a document.
     """
     import pandas as pd
 
@@ -385,7 +388,7 @@ def composition(
         row.update({k: v / total for k, v in sorted(shares.items())})
         scored = [(chosen.scores[d.id], n) for d, n in zip(docs, lengths, strict=True)
                   if d.id in chosen.scores]  # fmt: skip
-        # the parallel arm's units are not mixture documents, so they have no score
+        # the parallel arm's line pairs are not mixture documents, so they have no score
         row["pivot share"] = (
             sum(v * n for v, n in scored) / sum(n for _, n in scored) if scored else float("nan")
         )
@@ -395,8 +398,11 @@ def composition(
         row["evaluated words seen"] = sum(found.word(lang, w) > 0 for lang, w in words) / max(
             1, len(words)
         )
-        row["evaluated pairs together"] = sum(found.pair(*p) > 0 for p in pairs) / max(
-            1, len(pairs)
-        )
+        for name, wanted in (("evaluated", pairs), ("separated", separated)):
+            if wanted is not None:
+                together = sum(found.pair(*p) > 0 for p in wanted)
+                row[f"{name} pairs together"] = together / max(1, len(wanted))
         rows.append(row)
-    return pd.DataFrame(rows).fillna(0.0)
+    frame = pd.DataFrame(rows)
+    parts = [c for c in frame.columns if c.endswith(" share") and c != "pivot share"]
+    return frame.fillna({c: 0.0 for c in parts})  # a kind or source an arm lacks

@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from semantic_pivots import languages
 from semantic_pivots.data import clwtd, counts
@@ -196,6 +196,52 @@ def held_items(
             if both:
                 out[align] = sorted(items[i].id for i in both)
     return out
+
+
+def line_pairs(
+    units: dict[str, dict[str, list[Document]]],
+    items: list[clwtd.Item],
+    pair: tuple[str, str],
+    per_item: int,
+    tags: bool,
+) -> list[TrainDoc]:
+    """Each item's ``per_item`` shortest aligned line pairs that hold its two words.
+
+    A line pair is the i-th line of a unit's ``a`` and ``b`` documents (units whose two
+    documents differ in their number of lines are left out: their lines need not match); it
+    holds an item when its ``a`` line holds the item's ``a`` word and its ``b`` line the ``b``
+    word, and the two lines differ (an untranslated line teaches no translation). Identical
+    line pairs of several units count once. One interleaved document per chosen line pair, in
+    the order of its first unit and line.
+    """
+    a, b = pair
+    vocab = {lang: word_vocab(items, lang) for lang in pair}
+    first: dict[tuple[str, str], tuple[str, int]] = {}  # line pair -> its first unit and line
+    holds: dict[int, set[tuple[str, str]]] = defaultdict(set)  # item -> its line pairs
+    parts: dict[tuple[str, str], tuple[Document, Document]] = {}
+    for align in sorted(units):
+        docs = (units[align][a][0], units[align][b][0])
+        lines = [d.text.splitlines() for d in docs]
+        if len(lines[0]) != len(lines[1]):
+            continue
+        for n, texts in enumerate(zip(*lines, strict=True)):
+            if texts[0] == texts[1]:
+                continue
+            cut = (replace(docs[0], text=texts[0]), replace(docs[1], text=texts[1]))
+            both = found_in([cut[0]], a, vocab[a]) & found_in([cut[1]], b, vocab[b])
+            for i in both:
+                first.setdefault(texts, (align, n))
+                parts.setdefault(texts, cut)
+                holds[i].add(texts)
+    chosen = {
+        texts
+        for found in holds.values()
+        for texts in sorted(found, key=lambda t: (len(t[0]) + len(t[1]), t))[:per_item]
+    }
+    return [
+        TrainDoc(f"{first[t][0]}|{a}+{b}|{first[t][1]}", parts[t], tags)
+        for t in sorted(chosen, key=lambda t: first[t])
+    ]
 
 
 _EXPOSURES: dict[tuple, Exposure] = {}

@@ -1,0 +1,46 @@
+"""Function words per language, from maintained lists: words that are never semantic pivots.
+
+Where ``functionwordsets`` has a 21st-century set (English, French, Spanish, Italian, Dutch:
+curated by category, articles, pronouns, prepositions, conjunctions, auxiliaries, modals and
+function adverbs), that set; for every other language the ``stop-words`` package's list
+(Chinese, Japanese, German and others). A pivot is one word token, so the entries that are one
+token of the study's tokenisation are kept; a multi-word entry ("afin que", あの人) is left
+out, since its parts are either entries of their own (que) or content words (人).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from semantic_pivots.data import counts
+
+# language -> functionwordsets dataset
+FUNCTION_WORD_SETS = {"en": "en_21c", "fr": "fr_21c", "es": "sp_21c", "it": "it_21c"}
+FUNCTION_WORD_SETS["nl"] = "nl_21c"
+
+
+@cache
+def function_words(lang: str) -> frozenset[str]:
+    """The function words of ``lang`` as word tokens (empty where no list has the language)."""
+    if lang in FUNCTION_WORD_SETS:
+        import functionwordsets
+
+        entries = functionwordsets.load(FUNCTION_WORD_SETS[lang]).all
+    else:
+        import stop_words
+
+        entries = frozenset(stop_words.safe_get_stop_words(lang))
+    cut = (counts.tokens(entry, lang) for entry in entries)
+    return frozenset(toks[0] for toks in cut if len(toks) == 1)
+
+
+def of_languages(langs) -> frozenset[str]:
+    """The function words of every language of ``langs``."""
+    return frozenset().union(*(function_words(lang) for lang in sorted(set(langs))))
+
+
+def source(lang: str) -> str:
+    """Which list a language's function words come from, for the summary line."""
+    if lang in FUNCTION_WORD_SETS:
+        return f"functionwordsets {FUNCTION_WORD_SETS[lang]}"
+    return "stop-words" if function_words(lang) else "none"
