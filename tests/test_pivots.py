@@ -61,17 +61,17 @@ def test_the_planted_word_ranks_first_and_the_filter_holds(cache):
 
 
 def test_the_score_is_the_smaller_excess_over_the_background():
-    w = [frozenset({"a", "b"}), frozenset({"a"})]
-    y = [frozenset({"a", "b"}), frozenset({"b", "c"})]
-    bg = pivots.shares([frozenset({"b"}), frozenset(), frozenset(), frozenset()])
+    w = [frozenset({"aa", "bb"}), frozenset({"aa"})]
+    y = [frozenset({"aa", "bb"}), frozenset({"bb", "cc"})]
+    bg = pivots.shares([frozenset({"bb"}), frozenset(), frozenset(), frozenset()])
     ranked = pivots.rank(w, y, bg, set(), 10)
     scores = {p.word: p.score for p in ranked}
-    # a: min(1 - 0, 0.5 - 0) = 0.5; b: min(0.5 - 0.25, 1 - 0.25) = 0.25; c: not next to w
-    assert scores == {"a": 0.5, "b": 0.25}
+    # aa: min(1 - 0, 0.5 - 0) = 0.5; bb: min(0.5 - 0.25, 1 - 0.25) = 0.25; cc: not next to w
+    assert scores == {"aa": 0.5, "bb": 0.25}
     assert pivots.rank(y, w, bg, set(), 10) == [
         pivots.Pivot(p.word, p.score, p.df_target, p.df_source, p.df_background) for p in ranked
     ]
-    assert pivots.rank(w, y, bg, {"a"}, 10)[0].word == "b"
+    assert pivots.rank(w, y, bg, {"aa"}, 10)[0].word == "bb"
     assert pivots.rank([], y, bg, set(), 10) == []
 
 
@@ -265,15 +265,15 @@ def test_an_items_word_in_another_language_stays_a_pivot_and_latent_english_is_c
 
 def test_the_noise_floor_drops_a_word_seen_in_too_few_documents():
     def docs(n_with: int) -> list[frozenset[str]]:
-        return [frozenset({"w"}) if i < n_with else frozenset({"x"}) for i in range(10)]
+        return [frozenset({"wolf"}) if i < n_with else frozenset({"xylo"}) for i in range(10)]
 
-    background = {"x": 1.0}  # "x" everywhere: never a pivot
+    background = {"xylo": 1.0}  # "xylo" everywhere: never a pivot
     # in 2 of 10 on both sides, never in 500 background documents: 0.2 - 1.645 * 0.126 < 0
     assert pivots.rank(docs(2), docs(2), background, set(), 5) != []  # no floor: a pivot
     assert pivots.rank(docs(2), docs(2), background, set(), 5, n_background=500) == []
     # in 6 of 10: 0.6 - 1.645 * 0.155 > 0 on both sides
     (kept,) = pivots.rank(docs(6), docs(6), background, set(), 5, n_background=500)
-    assert kept.word == "w" and kept.score == pytest.approx(0.6)
+    assert kept.word == "wolf" and kept.score == pytest.approx(0.6)
     # one side under the floor is enough to drop it
     assert pivots.rank(docs(6), docs(2), background, set(), 5, n_background=500) == []
 
@@ -359,3 +359,9 @@ def test_common_pivots_count_each_item_once_per_language_pair():
         top=1,
     )
     assert table.to_dict("records") == [{"pivot": "x", "items": 2, "share of items": 1.0}]
+
+
+def test_one_letter_tokens_are_never_pivots_but_one_chinese_character_may_be():
+    assert not pivots.content_like("f") and not pivots.content_like("D")
+    assert pivots.content_like("神") and pivots.content_like("dev")
+    assert not pivots.content_like("42") and not pivots.content_like("3d")

@@ -160,6 +160,11 @@ def test_primary_reading_gives_the_minimum_detectable_difference_beside_a_null()
     assert "no positive control" in readings.check_reading(contrasts)
     checked = contrasts.assign(check=[False, True, False], verdict=["", "gain", ""])
     assert "detected, so the design can see" in readings.check_reading(checked)
+    unseen = contrasts.assign(check=[False, True, False], verdict=["", "", ""])
+    assert "a null for the primary contrast says nothing" in readings.check_reading(unseen)
+    found = unseen.assign(verdict=["gain", "no detectable gain", ""])
+    reading = readings.check_reading(found)
+    assert "the primary contrast's gain is not backed by a design shown to see" in reading
     assert "- **pivot − original**: +0.01 [-0.02, +0.04], p = 0.4 (Holm 0.9)" in note
     assert "- **o**: not measured" in note
 

@@ -7,7 +7,8 @@ DF_y(t) - DF_bg(t)), high only where t is over-represented next to both words. T
 scores are the item's pivots, among the words above a noise floor (both excesses with a
 one-sided 95 % lower confidence bound above 0), after a filter: the item's words in the pair's two
 languages and their accepted spellings, the function words of the list's languages
-(``data.function_words``), tokens with a digit or without a letter, and the corpus's most
+(``data.function_words``), tokens with a digit or without a letter, one-letter tokens of
+alphabetic scripts, and the corpus's most
 frequent words (a setting) are never pivots. The item's words in the list's other
 languages may be pivots: the English word of a French-Chinese item is the "latent English"
 pivot (:func:`latent_english` counts how often it comes first). The score is
@@ -29,6 +30,7 @@ import bisect
 import heapq
 import math
 import random
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
@@ -98,6 +100,16 @@ def item_words(item: Item, langs: Iterable[str]) -> set[str]:
     return out
 
 
+def content_like(word: str) -> bool:
+    """A word that may be a pivot or a control: admissible, and of more than one letter.
+
+    A single Chinese or Japanese character may be a word; a one-letter token of an alphabetic
+    script is a variable name or an abbreviation.
+    """
+    return admissible(word) and (len(word) > 1 or bool(_CJK_CHAR.match(word)))
+
+
+_CJK_CHAR = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u3400-\u4dbf\u4e00-\u9fff]")
 # the noise floor: a one-sided 95 % normal quantile for each excess's lower bound
 Z_FLOOR = 1.6449
 
@@ -132,7 +144,7 @@ def rank(
     nw, ny = len(source_docs), len(target_docs)
     scored = []
     for word in dw.keys() & dy.keys():
-        if word in dropped or not admissible(word):
+        if word in dropped or not content_like(word):
             continue
         gw, gy = bw.get(word, 0.0), by.get(word, 0.0)
         score = min(dw[word] - gw, dy[word] - gy)
@@ -218,7 +230,7 @@ def discover(
     background_shares = shares(background) if background else {}
     frequent = set(docs.frequent(stop, seed)) | function
     # controls come from the background's vocabulary: words of every frequency, no item's
-    pool = frequency_pool(docs.frequency(sorted(w for w in background_shares if admissible(w))))
+    pool = frequency_pool(docs.frequency(sorted(w for w in background_shares if content_like(w))))
     out = []
     for item in tqdm(items, desc=f"pivots {pair}", leave=False):
         w, y = item.words[pair.src], item.words[pair.tgt]
@@ -312,6 +324,7 @@ PIVOTS = Kind(
         admissible,
         item_words,
         rank,
+        content_like,
         _lower_bound,
         frequency_pool,
         matched_control,

@@ -381,6 +381,14 @@ def check_reading(contrasts: pd.DataFrame) -> str:
     )
     if r["verdict"] == "gain":
         return head + "detected, so the design can see an effect of that kind and size."
+    primary = contrasts[contrasts["primary"]]
+    if len(primary) and primary.iloc[0]["verdict"] in ("gain", "loss"):
+        return head + (
+            "not detected: the design could not see even the positive control, so the primary "
+            f"contrast's {primary.iloc[0]['verdict']} is not backed by a design shown to see an "
+            "effect of this kind; a single test at 5 % finds one by chance one time in twenty, "
+            "and the arms' gains over the start (above) show which arm moved."
+        )
     return head + (
         "not detected: the design could not see even the positive control, so a null for the "
         "primary contrast says nothing about pivot-aware data."
