@@ -362,7 +362,8 @@ def pivot_coverage(results: dict, min_docs: int) -> str:
             f"- **{name}**: {with_pivots} of its {len(traced)} traced items have pivots; "
             f"{rare} have a word in fewer than {min_docs} documents, {same} have one string "
             f"for both words, and {len(traced) - with_pivots - rare - same} have no word "
-            "with a positive score."
+            "above the noise floor (a positive score whose two excesses have a lower bound "
+            "above 0)."
         )
     return "\n".join(lines)
 
