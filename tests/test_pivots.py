@@ -365,3 +365,15 @@ def test_one_letter_tokens_are_never_pivots_but_one_chinese_character_may_be():
     assert not pivots.content_like("f") and not pivots.content_like("D")
     assert pivots.content_like("神") and pivots.content_like("dev")
     assert not pivots.content_like("42") and not pivots.content_like("3d")
+
+
+def test_controls_match_the_pivots_script_before_its_frequency():
+    frequency = {"river": 100, "water": 90, "水": 100, "みず": 100, "山": 50}
+    assert [pivots.script(w) for w in ("river", "水", "みず", "山に")] == [
+        "other", "han", "kana", "kana",
+    ]  # fmt: skip
+    for seed in range(5):
+        assert pivots.matched_control(["river"], frequency, 1.5, seed) == ["water"]
+        assert pivots.matched_control(["水"], frequency, 1.5, seed) == ["山"]  # nearest Han
+    # a script the pool lacks falls back to the whole pool
+    assert pivots.matched_control(["ὕδωρ"], {"ὕδωρ": 100, "river": 100}, 1.5, 0) == ["river"]

@@ -166,6 +166,19 @@ def frequency_pool(frequency: dict[str, int]) -> list[tuple[float, str]]:
     return sorted((math.log(f), w) for w, f in frequency.items() if f > 0)
 
 
+_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def script(word: str) -> str:
+    """A word's script, what controls are matched on besides frequency: kana, han or other.
+
+    Kana marks Japanese; Han alone is Chinese or Japanese; everything else (Latin above all)
+    is one class, so an English pivot may get a French control, never a Chinese one.
+    """
+    return "kana" if _KANA.search(word) else "han" if _HAN.search(word) else "other"
+
+
 def matched_control(
     pivots: list[str],
     frequency: dict[str, int],
@@ -175,27 +188,32 @@ def matched_control(
     pool: list[tuple[float, str]] | None = None,
     excluded: frozenset[str] = frozenset(),
 ) -> list[str]:
-    """One word per pivot at matched frequency, never a pivot nor an ``excluded`` word.
+    """One word per pivot at matched frequency and script, never a pivot nor ``excluded``.
 
-    For each pivot, a word drawn at random from ``pool`` (default: ``frequency``'s words) among
-    those whose frequency f satisfies pf / tolerance <= f <= pf * tolerance (pf the pivot's, from
-    ``frequency``); where none does, the word of the nearest log frequency. No word is drawn
-    twice.
+    For each pivot, a word of its :func:`script` drawn at random from ``pool`` (default:
+    ``frequency``'s words) among those whose frequency f satisfies pf / tolerance <= f <=
+    pf * tolerance (pf the pivot's, from ``frequency``); where none does, the word of the
+    nearest log frequency; a word of another script only where the pool has none of the
+    pivot's. No word is drawn twice.
     """
     rng = random.Random(f"{seed}:{salt}")
     pool = frequency_pool(frequency) if pool is None else pool
-    logs = [x for x, _ in pool]
+    by_script: dict[str, list[tuple[float, str]]] = {}
+    for x, w in pool:
+        by_script.setdefault(script(w), []).append((x, w))
     used = set(pivots) | excluded
     out = []
     for pivot in pivots:
+        own = by_script.get(script(pivot)) or pool
+        logs = [x for x, _ in own]
         centre = math.log(max(frequency.get(pivot, 1), 1))
         low = bisect.bisect_left(logs, centre - math.log(tolerance) - 1e-12)
         high = bisect.bisect_right(logs, centre + math.log(tolerance) + 1e-12)
-        inside = [w for _, w in pool[low:high] if w not in used]
+        inside = [w for _, w in own[low:high] if w not in used]
         if inside:
             choice = rng.choice(inside)
         else:
-            free = [(abs(x - centre), w) for x, w in pool if w not in used]
+            free = [(abs(x - centre), w) for x, w in own if w not in used]
             if not free:
                 break
             choice = min(free)[1]
@@ -328,6 +346,7 @@ PIVOTS = Kind(
         _lower_bound,
         frequency_pool,
         matched_control,
+        script,
         discover,
         counts.tokens,
         counts.match_form,
