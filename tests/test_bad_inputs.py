@@ -286,3 +286,19 @@ def test_distractor_lines_follow_the_file(tmp_path):
     )
     with pytest.raises(UserError, match=r"w.jsonl:4: duplicate id 'a' \(first on line 2\)"):
         clwtd.validate(clwtd.load(path))
+
+
+def test_an_interrupt_just_after_the_temporary_is_made_leaves_nothing(tmp_path, monkeypatch):
+    import tempfile
+
+    made = tempfile.mkstemp
+
+    def interrupted(*args, **kwargs):
+        fd, name = made(*args, **kwargs)
+        os.close(fd)
+        raise KeyboardInterrupt  # the file exists, its name never reached the caller
+
+    monkeypatch.setattr(tempfile, "mkstemp", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        paths.atomic_write_text(tmp_path / "out.txt", "text")
+    assert list(tmp_path.iterdir()) == []

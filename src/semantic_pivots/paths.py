@@ -7,6 +7,7 @@ interrupted earlier process left behind are removed the next time their folder i
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import shutil
@@ -74,14 +75,17 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary file path beside ``target`` that replaces it only if the block succeeds."""
     target.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale(target.parent)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=temporary_prefix(target))
-    os.close(fd)
+    prefix = temporary_prefix(target)
     try:
+        # made inside the block, so that an interrupt at any moment leaves no temporary
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=prefix)
+        os.close(fd)
         yield Path(tmp)
         os.chmod(tmp, 0o644)  # mkstemp creates 0600
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for leftover in target.parent.glob(f"{glob.escape(prefix)}*"):
+            leftover.unlink(missing_ok=True)  # this process's only: its id is in the name
         raise
 
 

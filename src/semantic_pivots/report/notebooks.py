@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import sys
@@ -103,12 +104,14 @@ def _execute_all(
     done = []
     for nb in notebooks(names):
         target = out_dir / nb.name
-        fd, name = tempfile.mkstemp(dir=out_dir, prefix=temporary_prefix(target), suffix=".ipynb")
-        os.close(fd)
-        tmp = Path(name)
+        prefix = temporary_prefix(target)
         start = time.perf_counter()
         print(f"{nb.stem}: running (profile {profile})", file=sys.stderr, flush=True)
         try:
+            # made inside the block, so that an interrupt at any moment leaves no temporary
+            fd, name = tempfile.mkstemp(dir=out_dir, prefix=prefix, suffix=".ipynb")
+            os.close(fd)
+            tmp = Path(name)
             papermill.execute_notebook(
                 str(nb),
                 str(tmp),
@@ -136,7 +139,8 @@ def _execute_all(
                 f"{nb.name}: the kernel died in {_running_cell(tmp)} (out of memory?)"
             ) from None
         finally:
-            tmp.unlink(missing_ok=True)
+            for leftover in out_dir.glob(f"{glob.escape(prefix)}*"):
+                leftover.unlink(missing_ok=True)  # this process's only: its id is in the name
         seconds = time.perf_counter() - start
         print(f"{nb.stem}: done in {seconds:.0f} s", file=sys.stderr)
         record_time(out_dir, nb.stem, seconds, profile)
