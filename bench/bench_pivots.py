@@ -2,11 +2,13 @@
 
     python bench/bench_pivots.py [--languages en fr zh ja] [--items 200]
 
-On the study corpus's collection (its aligned units, segmented), both engines answer the same
-queries (which documents contain each word of the first ``--items`` items of the word list, in
-every language); the script prints the time of each, their ratio and whether every answer is
-identical, then the time of building the index once (the scan needs none), and the pivot
-discovery of one language pair through each engine with the agreement of its output.
+On the study corpus's collection (the default profile's ``pivots.samples`` view, segmented),
+both engines answer the same queries (which documents contain each word of the first ``--items``
+items of the word list, in every language); the script prints the time of each, their ratio and
+whether every answer is identical, then the time of building the index once (the scan needs
+none), and the pivot discovery of one language pair through each engine (the study's rules:
+matched backgrounds, the noise floor, the languages' function words) with the agreement of its
+output.
 """
 
 from __future__ import annotations
@@ -21,14 +23,15 @@ from pathlib import Path
 def main() -> None:
     from semantic_pivots import config
     from semantic_pivots.analyses import pivots
-    from semantic_pivots.data import clwtd, corpus, retrieval
+    from semantic_pivots.data import clwtd, corpus, function_words, retrieval
     from semantic_pivots.prompts import Pair
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--languages", nargs="+", default=["en", "fr", "zh", "ja"])
     parser.add_argument("--items", type=int, default=200)
     opts = parser.parse_args()
-    collection = retrieval.corpus_collection(corpus.load(), opts.languages, "aligned")
+    settings = config.settings("default").pivots
+    collection = retrieval.corpus_collection(corpus.load(), opts.languages, settings.samples)
     items = clwtd.load().items[: opts.items]
     queries = [(it.words[lang], lang) for it in items for lang in opts.languages]
 
@@ -55,14 +58,14 @@ def main() -> None:
     print(f"  identical answers: {same} of {len(queries)}")
     print(f"  building the index once: {t_index:.1f} s")
 
-    pair, settings = Pair(*opts.languages[:2]), config.settings("default").pivots
+    pair, function = Pair(*opts.languages[:2]), function_words.of_languages(opts.languages)
     found, t_pair = {}, {}
     for name in retrieval.ENGINES:
         docs = retrieval.Local(collection, name)
         start = time.perf_counter()
         found[name] = pivots.discover(
             docs, items[:50], pair, settings.n_docs, settings.n_pivots, settings.stop,
-            settings.tolerance, 0, settings.min_docs,
+            settings.tolerance, 0, settings.min_docs, function,
         )  # fmt: skip
         t_pair[name] = time.perf_counter() - start
     print(
