@@ -165,6 +165,10 @@ def test_primary_reading_gives_the_minimum_detectable_difference_beside_a_null()
     found = unseen.assign(verdict=["gain", "no detectable gain", ""])
     reading = readings.check_reading(found)
     assert "the primary contrast's gain is not backed by a design shown to see" in reading
+    primary = readings.primary_reading(found, 0.05)
+    assert "nominally a gain for the pivot arm, but the check below was not detected" in primary
+    seen = found.assign(verdict=["gain", "gain", ""])
+    assert readings.primary_reading(seen, 0.05).endswith("a gain for the pivot arm.")
     assert "- **pivot − original**: +0.01 [-0.02, +0.04], p = 0.4 (Holm 0.9)" in note
     assert "- **o**: not measured" in note
 
