@@ -283,7 +283,7 @@ def test_function_words_come_from_the_lists_one_token_each():
 
     english, french = function_words.function_words("en"), function_words.function_words("fr")
     assert {"the", "with", "whose"} <= english and not {"house", "river"} & english
-    assert {"que", "avec"} <= french and "maison" not in french
+    assert {"que", "avec", "qu", "lorsqu"} <= french and "maison" not in french
     assert "人" not in function_words.function_words("ja")  # あの人 is two tokens: left out
     assert function_words.function_words("xx") == frozenset()  # no list: nothing barred
     assert function_words.of_languages(["en", "fr"]) == english | french

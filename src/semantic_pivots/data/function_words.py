@@ -5,7 +5,8 @@ curated by category, articles, pronouns, prepositions, conjunctions, auxiliaries
 function adverbs), that set; for every other language the ``stop-words`` package's list
 (Chinese, Japanese, German and others). A pivot is one word token, so the entries that are one
 token of the study's tokenisation are kept; a multi-word entry ("afin que", あの人) is left
-out, since its parts are either entries of their own (que) or content words (人).
+out, since its parts are either entries of their own (que) or content words (人). French
+elided forms (qu', lorsqu') are added, as the tokenisation cuts them at the apostrophe.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from functools import cache
 
 from semantic_pivots.data import counts
 
+# French function words written elided before a vowel (qu'il, lorsqu'on), which the
+# tokenisation cuts at the apostrophe; the one-letter ones (j', l', d') are barred as one letter
+ELIDED = {"fr": frozenset({"qu", "jusqu", "lorsqu", "puisqu", "quoiqu"})}
 # language -> functionwordsets dataset
 FUNCTION_WORD_SETS = {"en": "en_21c", "fr": "fr_21c", "es": "sp_21c", "it": "it_21c"}
 FUNCTION_WORD_SETS["nl"] = "nl_21c"
@@ -31,7 +35,7 @@ def function_words(lang: str) -> frozenset[str]:
 
         entries = frozenset(stop_words.safe_get_stop_words(lang))
     cut = (counts.tokens(entry, lang) for entry in entries)
-    return frozenset(toks[0] for toks in cut if len(toks) == 1)
+    return frozenset(toks[0] for toks in cut if len(toks) == 1) | ELIDED.get(lang, frozenset())
 
 
 def of_languages(langs) -> frozenset[str]:
