@@ -32,11 +32,10 @@ def main() -> None:
     }
     study = Study(config.settings(args.profile, **overrides))
     result = study.continuation
-    scores = result["scores"][~result["scores"]["same string"]]
-    scores = scores[scores["item"].isin(study.separated_items)]
-    gains = transfer.gains(scores[scores["arm"] == "start"], scores[scores["arm"] != "start"])
     c = study.settings
-    table = transfer.comparisons(gains, transfer.CONTRASTS, c.continuation.primary, seed=c.seed)
+    table = transfer.comparisons(
+        study.continuation_gains, transfer.CONTRASTS, c.continuation.primary, seed=c.seed
+    )
     check = transfer.CONTRASTS[1][0]  # parallel − random
     table = table[(table["pair"] == "all pairs") & (table["contrast"] == check)]
     table = table.assign(t=lambda f: f["difference"] / f["se"])

@@ -492,6 +492,22 @@ class Study:
         return glass.run_summary(self.glass_spec)
 
     @cached_property
+    def continuation_gains(self):
+        """Analysis 5's gains over the start checkpoint (:func:`transfer.gains`).
+
+        Of the items whose two words differ (copying answers the others) and, under the
+        exposure design, of the separated items only, whose words the base run never showed
+        together.
+        """
+        from semantic_pivots.analyses import transfer
+
+        scores = self.continuation["scores"]
+        scores = scores[~scores["same string"]]
+        if self.separated_items:
+            scores = scores[scores["item"].isin(self.separated_items)]
+        return transfer.gains(scores[scores["arm"] == "start"], scores[scores["arm"] != "start"])
+
+    @cached_property
     def continuation(self) -> dict:
         """Analysis 5: the profile's glass-box model continued on each arm's data, per seed.
 

@@ -100,16 +100,28 @@ def item_words(item: Item, langs: Iterable[str]) -> set[str]:
     return out
 
 
+_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def script(word: str) -> str:
+    """A word's script, what controls are matched on besides frequency: kana, han or other.
+
+    Kana marks Japanese; Han alone is Chinese or Japanese; everything else (Latin above all)
+    is one class, so an English pivot may get a French control, never a Chinese one.
+    """
+    return "kana" if _KANA.search(word) else "han" if _HAN.search(word) else "other"
+
+
 def content_like(word: str) -> bool:
     """A word that may be a pivot or a control: admissible, and of more than one letter.
 
     A single Chinese or Japanese character may be a word; a one-letter token of an alphabetic
     script is a variable name or an abbreviation.
     """
-    return admissible(word) and (len(word) > 1 or bool(_CJK_CHAR.match(word)))
+    return admissible(word) and (len(word) > 1 or script(word) != "other")
 
 
-_CJK_CHAR = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u3400-\u4dbf\u4e00-\u9fff]")
 # the noise floor: a one-sided 95 % normal quantile for each excess's lower bound
 Z_FLOOR = 1.6449
 
@@ -164,19 +176,6 @@ def rank(
 def frequency_pool(frequency: dict[str, int]) -> list[tuple[float, str]]:
     """Words with their log frequency, in ascending order: where controls are drawn from."""
     return sorted((math.log(f), w) for w, f in frequency.items() if f > 0)
-
-
-_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-
-
-def script(word: str) -> str:
-    """A word's script, what controls are matched on besides frequency: kana, han or other.
-
-    Kana marks Japanese; Han alone is Chinese or Japanese; everything else (Latin above all)
-    is one class, so an English pivot may get a French control, never a Chinese one.
-    """
-    return "kana" if _KANA.search(word) else "han" if _HAN.search(word) else "other"
 
 
 def matched_control(

@@ -41,10 +41,3 @@ def function_words(lang: str) -> frozenset[str]:
 def of_languages(langs) -> frozenset[str]:
     """The function words of every language of ``langs``."""
     return frozenset().union(*(function_words(lang) for lang in sorted(set(langs))))
-
-
-def source(lang: str) -> str:
-    """Which list a language's function words come from, for the summary line."""
-    if lang in FUNCTION_WORD_SETS:
-        return f"functionwordsets {FUNCTION_WORD_SETS[lang]}"
-    return "stop-words" if function_words(lang) else "none"
