@@ -248,7 +248,11 @@ def test_prompt_tokens_leave_both_the_pivot_and_the_control_set():
 
 
 def test_an_items_word_in_another_language_stays_a_pivot_and_latent_english_is_counted(cache):
-    collection = retrieval.build("planted", {"test": 1}, _planted_documents)
+    def documents():  # the planted documents' English lines as French, their French as German
+        for doc_id, lines in _planted_documents():
+            yield doc_id, [({"en": "fr", "fr": "de"}[lang], text) for lang, text in lines]
+
+    collection = retrieval.build("planted-fr-de", {"test": 1}, documents)
     docs = retrieval.Local(collection, "in-house")
     # the planted word is this item's "English" word, and French-German is the pair
     item = Item("cat", {"fr": "cat", "de": "chat", "en": "zorblat"})
@@ -287,6 +291,10 @@ def test_function_words_come_from_the_lists_one_token_each():
     assert "人" not in function_words.function_words("ja")  # あの人 is two tokens: left out
     assert function_words.function_words("xx") == frozenset()  # no list: nothing barred
     assert function_words.of_languages(["en", "fr"]) == english | french
+    # the measuring list is another, broader one: it holds words the filter's list does not
+    measuring = function_words.measuring_words("en")
+    assert "the" in measuring and measuring - english and "house" not in measuring
+    assert function_words.measuring_words("xx") == frozenset()
 
 
 def test_a_function_word_next_to_both_words_is_never_a_pivot(cache):
@@ -333,8 +341,9 @@ def test_a_genre_word_wins_against_a_uniform_background_and_loses_against_a_matc
     matched = docs.background_like(found, 100, 0)
     sources = Counter(collection.strata[i][0] for i in found.positions)
     assert sources == {"long": 50}
-    # the matched background comes from the sample's stratum: long documents, all with "chapter"
-    assert all("chapter" in words for words in matched) and len(matched) == 100
+    # the matched background comes from the sample's stratum: long English documents, all with
+    # "chapter", those outside the sample (50 of the 100)
+    assert all("chapter" in words for words in matched) and len(matched) == 50
     uniform = pivots.shares(docs.background(100, 0))
     cat, chat = found.words, docs.with_word("chat", "fr", 100, 0).words
     against_uniform = pivots.rank(cat, chat, uniform, set(), 5, 100)
@@ -377,3 +386,79 @@ def test_controls_match_the_pivots_script_before_its_frequency():
         assert pivots.matched_control(["水"], frequency, 1.5, seed) == ["山"]  # nearest Han
     # a script the pool lacks falls back to the whole pool
     assert pivots.matched_control(["ὕδωρ"], {"ὕδωρ": 100, "river": 100}, 1.5, 0) == ["river"]
+
+
+def test_controls_match_the_pivots_language_where_it_is_known():
+    frequency = {"maison": 100, "house": 100, "arbre": 90, "tree": 95}
+    language = {"maison": "fr", "house": "en", "arbre": "fr", "tree": "en"}
+    for seed in range(8):
+        assert pivots.matched_control(["maison"], frequency, 1.5, seed, language=language) == [
+            "arbre"
+        ]
+        assert pivots.matched_control(["tree"], frequency, 1.5, seed, language=language) == [
+            "house"
+        ]
+    # without languages both scripts' words are fair game: some seed draws across languages
+    assert {pivots.matched_control(["maison"], frequency, 1.5, s)[0] for s in range(8)} > {"arbre"}
+
+
+def test_a_collection_knows_each_words_language_and_its_proper_names(cache):
+    def documents():
+        yield "a/1", [("en", "The son of Jacob went to Paris."), ("en", "Then Paris slept.")]
+        yield "a/2", [("fr", "Son fils est à Paris. Le chat dort.")]
+        yield "a/3", [("fr", "Le chat de son ami. Son chien aussi.")]
+        yield "a/4", [("de", "Der Hund und die Katze sehen den Hund.")]
+
+    collection = retrieval.build("facts", {"test": 4}, documents)
+    docs = retrieval.Local(collection, "in-house")
+    assert collection.languages == [("en",), ("fr",), ("fr",), ("de",)]
+    # "son": in one English line and two French ones; "le": sentence-initial only, not a name
+    assert docs.language(["son", "paris", "hund", "absent"]) == {
+        "son": "fr", "paris": "en", "hund": "de",
+    }  # fmt: skip
+    # Paris and Jacob inside sentences, capitalised every time (Paris three times: a name;
+    # Jacob once: too few); German nouns say nothing; "Son" opens a sentence
+    assert docs.names() == {"paris"}
+    # the English "son" is sought in documents with an English line only
+    assert docs.with_word("son", "en", 10, 0).positions == (0,)
+    assert docs.with_word("son", "fr", 10, 0).positions == (1, 2)
+
+
+def test_a_proper_name_next_to_both_words_is_kept_apart(cache):
+    def documents():
+        for doc_id, lines in _planted_documents():
+            ((lang, text),) = lines
+            words = text.split()
+            if "zorblat" in words:
+                words.insert(1, "Zorblat")  # inside the sentence, capitalised: a name
+                words.remove("zorblat")
+            yield doc_id, [(lang, " ".join(words))]
+
+    collection = retrieval.build("planted-name", {"test": 5}, documents)
+    docs = retrieval.Local(collection, "in-house")
+    assert "zorblat" in docs.names()
+    (found,) = pivots.discover(docs, [Item("cat", {"en": "cat", "fr": "chat"})],
+                               Pair("en", "fr"), 1000, 5, 1, 1.5, seed=0)  # fmt: skip
+    assert found.names[0].word == "zorblat"
+    assert "zorblat" not in {p.word for p in found.pivots} | set(found.control)
+    assert pivots.ItemPivots.from_json(found.to_json()) == found
+
+
+def test_what_remains_counts_function_words_and_names_among_the_top():
+    def p(word: str, score: float) -> pivots.Pivot:
+        return pivots.Pivot(word, score, 0.6, 0.6, 0.1)
+
+    found = {
+        ("en-fr", "a"): pivots.ItemPivots(
+            "en-fr", "a", "s", "t", 5, 5, [p("with", 0.5), p("river", 0.2)], [], [p("paris", 0.4)]
+        ),
+        ("fr-en", "a"): pivots.ItemPivots("fr-en", "a", "t", "s", 5, 5, [p("with", 0.5)], []),
+        ("en-fr", "b"): pivots.ItemPivots(
+            "en-fr", "b", "s", "t", 5, 5, [p("tree", 0.3)], [], [p("rome", 0.1)]
+        ),
+    }
+    (row,) = pivots.what_remains(found, frozenset({"with"}), top=2).to_dict("records")
+    # a: with, river (pivots), with, paris (candidates); b: tree; tree, rome
+    assert row["items"] == 2 and row["top pivots"] == 3 and row["top candidates"] == 4
+    assert row["function words"] == pytest.approx(1 / 3) and row["function-word examples"] == "with"
+    assert row["names"] == pytest.approx(2 / 4) and row["name examples"] == "paris, rome"

@@ -23,6 +23,8 @@ _ALPHA_WORD = re.compile(r"^[^\W\d_]+$")
 # A Japanese name with the particle の before a kanji is a phrase (オオカミの顔 "wolf face").
 _JA_PHRASE = re.compile(r"の[\u3400-\u4dbf\u4e00-\u9fff]")
 CJK = {"zh", "ja"}
+# languages that capitalise every noun, where case does not mark a proper name
+CAPITALISED_NOUNS = {"de", "lb"}
 # The languages the default word list and the corpus are built in.
 BUILT = ("en", "fr", "de", "es", "zh", "ja")
 

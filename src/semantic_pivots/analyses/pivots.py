@@ -1,27 +1,30 @@
 """Semantic pivots: the words that co-occur with both a source word and its translation.
 
 Discovery (after the authors): for an item (w, y) of a pair, sample up to N documents that
-contain w, up to N that contain y, and N background documents; a word t's document frequency in
-each sample (the share of its documents holding t); score(t) = min(DF_w(t) - DF_bg(t),
-DF_y(t) - DF_bg(t)), high only where t is over-represented next to both words. The top k
-scores are the item's pivots, among the words above a noise floor (both excesses with a
-one-sided 95 % lower confidence bound above 0), after a filter: the item's words in the pair's two
-languages and their accepted spellings, the function words of the list's languages
+contain w (and hold a line of w's language), up to N that contain y, and for each sample N
+background documents drawn to match its source, languages and lengths; a word t's document
+frequency in each sample (the share of its documents holding t); score(t) = min(DF_w(t) -
+DF_bg(t), DF_y(t) - DF_bg(t)), high only where t is over-represented next to both words. The top
+k scores are the item's pivots, among the words above a noise floor (both excesses with a
+one-sided 95 % lower confidence bound above 0), after a filter: the item's words in the pair's
+two languages and their accepted spellings, the function words of the list's languages
 (``data.function_words``), tokens with a digit or without a letter, one-letter tokens of
-alphabetic scripts, and the corpus's most
-frequent words (a setting) are never pivots. The item's words in the list's other
-languages may be pivots: the English word of a French-Chinese item is the "latent English"
-pivot (:func:`latent_english` counts how often it comes first). The score is
-symmetric in w and y, so both directions of a language pair share their pivots.
+alphabetic scripts, and the corpus's most frequent words (a setting) are never pivots. Proper
+names (``retrieval.WordFacts``) are kept apart: ranked by the same score, but listed as the
+item's names, never its pivots. The item's words in the list's other languages may be pivots:
+the English word of a French-Chinese item is the "latent English" pivot (:func:`latent_english`
+counts how often it comes first). The score is symmetric in w and y, so both directions of a
+language pair share their pivots.
 
 A control set per item holds as many words as its pivots, each drawn at random (seeded) among
-the words of the background sample whose document frequency in the whole collection is within a
-factor of the pivot's (the nearest one where none is), never a pivot nor a filtered word. In
-the model, a word is its first token (the first non-blank token of ``" {word}"``); tokens of the
-source word and of the answer, and every token of the traced prompt (template and shot words),
-are left out of both sets, so neither set's mass ever counts the answer itself or a word the
-model could copy from the prompt; control tokens that are also pivot tokens are left out of the
-control set, and both sets are cut to the same number of tokens.
+the words of the background sample of the pivot's language (and script) whose document
+frequency in the whole collection is within a factor of the pivot's (the nearest one where none
+is), never a pivot, a name nor a filtered word. In the model, a word is its first token (the
+first non-blank token of ``" {word}"``); tokens of the source word and of the answer, and every
+token of the traced prompt (template and shot words), are left out of both sets, so neither
+set's mass ever counts the answer itself or a word the model could copy from the prompt;
+control tokens that are also pivot tokens are left out of the control set, and both sets are
+cut to the same number of tokens.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import random
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from semantic_pivots.cache import Kind, cached_json, key_digest
 from semantic_pivots.data import counts, function_words, retrieval
@@ -70,6 +73,7 @@ class ItemPivots:
     target_documents: int
     pivots: list[Pivot]
     control: list[str]  # frequency-matched non-pivots, one per pivot
+    names: list[Pivot] = field(default_factory=list)  # proper names that would score, kept apart
 
     def to_json(self) -> dict:
         """A plain record, for the result cache."""
@@ -78,7 +82,8 @@ class ItemPivots:
     @classmethod
     def from_json(cls, row: dict) -> ItemPivots:
         """The pivots of a record made by :meth:`to_json`."""
-        return cls(**{**row, "pivots": [Pivot(**p) for p in row["pivots"]]})
+        listed = {k: [Pivot(**p) for p in row.get(k, [])] for k in ("pivots", "names")}
+        return cls(**{**row, **listed})
 
 
 def shares(word_sets: list[frozenset[str]]) -> dict[str, float]:
@@ -136,10 +141,12 @@ def rank(
     target_docs: list[frozenset[str]],
     background: dict[str, float] | tuple[dict[str, float], dict[str, float]],
     dropped: set[str],
-    k: int,
+    k: int | None,
     n_background: int | tuple[int, int] = 0,
 ) -> list[Pivot]:
-    """The top ``k`` words by pivot score (positive scores only; ties in string order).
+    """The top ``k`` words by pivot score (all where ``k`` is None), positive scores only.
+
+    Ties in string order.
 
     ``background``: each word's share of the background documents (:func:`shares`), one for
     both samples or one per sample (a background matched to each), of ``n_background``
@@ -169,7 +176,7 @@ def rank(
         scored.append((-score, word))
     return [
         Pivot(word, -neg, dw[word], dy[word], max(bw.get(word, 0.0), by.get(word, 0.0)))
-        for neg, word in heapq.nsmallest(k, scored)
+        for neg, word in (sorted(scored) if k is None else heapq.nsmallest(k, scored))
     ]
 
 
@@ -186,24 +193,39 @@ def matched_control(
     salt: str = "",
     pool: list[tuple[float, str]] | None = None,
     excluded: frozenset[str] = frozenset(),
+    language: dict[str, str] | None = None,
 ) -> list[str]:
-    """One word per pivot at matched frequency and script, never a pivot nor ``excluded``.
+    """One word per pivot at matched frequency, language and script, never a pivot.
 
-    For each pivot, a word of its :func:`script` drawn at random from ``pool`` (default:
-    ``frequency``'s words) among those whose frequency f satisfies pf / tolerance <= f <=
-    pf * tolerance (pf the pivot's, from ``frequency``); where none does, the word of the
-    nearest log frequency; a word of another script only where the pool has none of the
-    pivot's. No word is drawn twice.
+    Nor a word of ``excluded``.
+
+    For each pivot, a word of its language (``language``, where it knows the pivot's) and
+    :func:`script`, drawn at random from ``pool`` (default: ``frequency``'s words) among those
+    whose frequency f satisfies pf / tolerance <= f <= pf * tolerance (pf the pivot's, from
+    ``frequency``); where none does, the word of the nearest log frequency. Where the pool has
+    no word of the pivot's language and script, one of its script; where none of its script,
+    any. No word is drawn twice.
     """
     rng = random.Random(f"{seed}:{salt}")
     pool = frequency_pool(frequency) if pool is None else pool
+    language = language or {}
+
+    def kind(word: str) -> tuple[str | None, str]:
+        return language.get(word), script(word)
+
+    by_kind: dict[tuple[str | None, str], list[tuple[float, str]]] = {}
     by_script: dict[str, list[tuple[float, str]]] = {}
     for x, w in pool:
+        by_kind.setdefault(kind(w), []).append((x, w))
         by_script.setdefault(script(w), []).append((x, w))
     used = set(pivots) | excluded
     out = []
     for pivot in pivots:
-        own = by_script.get(script(pivot)) or pool
+        own = (
+            (language.get(pivot) and by_kind.get(kind(pivot)))
+            or by_script.get(script(pivot))
+            or pool
+        )
         logs = [x for x, _ in own]
         centre = math.log(max(frequency.get(pivot, 1), 1))
         low = bisect.bisect_left(logs, centre - math.log(tolerance) - 1e-12)
@@ -246,8 +268,11 @@ def discover(
     background = docs.background(n_docs, seed)
     background_shares = shares(background) if background else {}
     frequent = set(docs.frequent(stop, seed)) | function
+    names = docs.names()
     # controls come from the background's vocabulary: words of every frequency, no item's
-    pool = frequency_pool(docs.frequency(sorted(w for w in background_shares if content_like(w))))
+    vocabulary = sorted(w for w in background_shares if content_like(w))
+    pool = frequency_pool(docs.frequency(vocabulary))
+    language = docs.language(vocabulary)
     out = []
     for item in tqdm(items, desc=f"pivots {pair}", leave=False):
         w, y = item.words[pair.src], item.words[pair.tgt]
@@ -259,17 +284,18 @@ def discover(
         enough = min(found_w.total, found_y.total) >= min_docs and not item.same_string(
             pair.src, pair.tgt
         )
-        pivots = []
+        ranked = []
         if enough:  # each sample against a background matched to its sources and lengths
             like = [docs.background_like(f, n_docs, seed) for f in (found_w, found_y)]
-            pivots = rank(
+            ranked = rank(
                 found_w.words,
                 found_y.words,
                 (shares(like[0]), shares(like[1])),
                 dropped,
-                k,
+                None,
                 (len(like[0]), len(like[1])),
             )
+        pivots = [p for p in ranked if p.word not in names][:k]
         control = matched_control(
             [p.word for p in pivots],
             docs.frequency([p.word for p in pivots]),
@@ -277,10 +303,14 @@ def discover(
             seed,
             f"{pair}:{item.id}",
             pool,
-            frozenset(dropped),
+            frozenset(dropped | names),
+            {**language, **docs.language([p.word for p in pivots])},
         )
+        kept_apart = [p for p in ranked if p.word in names][:k]
         out.append(
-            ItemPivots(str(pair), item.id, w, y, found_w.total, found_y.total, pivots, control)
+            ItemPivots(
+                str(pair), item.id, w, y, found_w.total, found_y.total, pivots, control, kept_apart
+            )
         )
     return out
 
@@ -335,7 +365,7 @@ def cached_discover(
 
 PIVOTS = Kind(
     "pivots",
-    3,
+    4,
     (
         shares,
         admissible,
@@ -353,6 +383,7 @@ PIVOTS = Kind(
         retrieval.queries,
         retrieval._cuts,
         retrieval.Local.with_word,
+        retrieval.Local.language,
         retrieval.Local.background,
         retrieval.Local.background_like,
         retrieval.Local._stratum_order,
@@ -649,6 +680,51 @@ def common_pivots(found: dict, n: int = 15, top: int = 10):
     return pd.DataFrame(rows, columns=["pivot", "items", "share of items"])
 
 
+def what_remains(found: dict, measuring: frozenset[str], top: int = 10, n_examples: int = 5):
+    """What the items' top pivots are made of: function words, and the names kept apart.
+
+    Over the items with pivots or names (each language pair once): the share of their ``top``
+    pivots that are in ``measuring`` (a stop list other than the filter's own), and the share
+    of names among their ``top`` candidates (pivots and names by score, as if names were not
+    kept apart); with the most frequent of each as examples. One row.
+    """
+    import pandas as pd
+
+    seen: dict[tuple[frozenset[str], str], ItemPivots] = {}
+    for (pair, item), f in found.items():
+        if f.pivots or f.names:
+            seen.setdefault((frozenset(pair.split("-")), item), f)
+    tops = [p.word for f in seen.values() for p in f.pivots[:top]]
+    candidates = [
+        (name, p.word)
+        for f in seen.values()
+        for name, p in sorted(
+            [(False, p) for p in f.pivots] + [(True, p) for p in f.names],
+            key=lambda c: (-c[1].score, c[1].word),
+        )[:top]
+    ]
+
+    def common(words: list[str]) -> str:
+        ranked = sorted(Counter(words).items(), key=lambda kv: (-kv[1], kv[0]))
+        return ", ".join(w for w, _ in ranked[:n_examples])
+
+    stop = [w for w in tops if w in measuring]
+    names = [w for name, w in candidates if name]
+    return pd.DataFrame(
+        [
+            {
+                "items": len(seen),
+                "top pivots": len(tops),
+                "function words": len(stop) / len(tops) if tops else float("nan"),
+                "function-word examples": common(stop),
+                "top candidates": len(candidates),
+                "names": len(names) / len(candidates) if candidates else float("nan"),
+                "name examples": common(names),
+            }
+        ]
+    )
+
+
 def latent_english(found: dict, items: dict[str, Item]):
     """Per non-English pair: how often an item's English word is its top pivot, or a pivot.
 
@@ -680,6 +756,8 @@ def latent_english(found: dict, items: dict[str, Item]):
 def examples(found: dict, pairs: list[str], per_pair: int = 2, n_words: int = 8):
     """A table a reader can judge: for each pair, the best-measured items with pivots.
 
+    With their top pivots, control words and the proper names kept apart from the pivots.
+
     The best-measured: those whose rarer word is in the most documents.
     """
     import pandas as pd
@@ -701,6 +779,7 @@ def examples(found: dict, pairs: list[str], per_pair: int = 2, n_words: int = 8)
                         f"{p.word} ({p.score:.2f})" for p in f.pivots[:n_words]
                     ),
                     "control words": ", ".join(f.control[:n_words]),
+                    "names kept apart": ", ".join(p.word for p in f.names[:n_words]),
                 }
             )
     return pd.DataFrame(rows)

@@ -73,6 +73,11 @@ def tokens(text: str, lang: str) -> list[str]:
     return [t for t in pieces if any(c.isalnum() for c in t)]
 
 
+def cased_tokens(text: str) -> Iterator[re.Match]:
+    """The word tokens of an alphabetic-script line, as matches: case and offsets kept."""
+    return _LATIN.finditer(text)
+
+
 def match_form(word: str, lang: str) -> str:
     """The form a word is matched in.
 

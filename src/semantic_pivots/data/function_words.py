@@ -7,6 +7,9 @@ function adverbs), that set; for every other language the ``stop-words`` package
 token of the study's tokenisation are kept; a multi-word entry ("afin que", あの人) is left
 out, since its parts are either entries of their own (que) or content words (人). French
 elided forms (qu', lorsqu') are added, as the tokenisation cuts them at the apostrophe.
+
+What the filter leaves is measured against another list, not its own: stopwords-iso's
+(:func:`measuring_words`), a broader collection of stop words per language.
 """
 
 from __future__ import annotations
@@ -34,10 +37,30 @@ def function_words(lang: str) -> frozenset[str]:
         import stop_words
 
         entries = frozenset(stop_words.safe_get_stop_words(lang))
+    return _one_token(entries, lang) | ELIDED.get(lang, frozenset())
+
+
+def _one_token(entries, lang: str) -> frozenset[str]:
     cut = (counts.tokens(entry, lang) for entry in entries)
-    return frozenset(toks[0] for toks in cut if len(toks) == 1) | ELIDED.get(lang, frozenset())
+    return frozenset(toks[0] for toks in cut if len(toks) == 1)
 
 
-def of_languages(langs) -> frozenset[str]:
-    """The function words of every language of ``langs``."""
-    return frozenset().union(*(function_words(lang) for lang in sorted(set(langs))))
+@cache
+def measuring_words(lang: str) -> frozenset[str]:
+    """stopwords-iso's stop words of ``lang`` as word tokens (none where it lacks ``lang``).
+
+    What the share of function words left by the filter is read against: broader than the
+    filter's lists, and compiled apart from them.
+    """
+    import stopwordsiso
+
+    return (
+        _one_token(stopwordsiso.stopwords(lang), lang)
+        if stopwordsiso.has_lang(lang)
+        else frozenset()
+    )
+
+
+def of_languages(langs, lists=function_words) -> frozenset[str]:
+    """The words of every language of ``langs`` in ``lists`` (the filter's, or the measuring)."""
+    return frozenset().union(*(lists(lang) for lang in sorted(set(langs))))

@@ -5,10 +5,12 @@ of a glass-box model) segmented into the study's word tokens (``counts.tokens``,
 tokenisation as the counts) and stored one per JSONL line as text whose lines are the document's
 lines with every token between single spaces (``" le chat dort "``). A word then occurs in a
 document exactly where the padded string of its tokens occurs: a run of whole tokens that
-spells it (``counts.matches``' rule), never across lines, as a line break is no space. Unlike the
-counts, a word is found in a line of any language (身体 in Japanese text too, "table" in English
-and French), as in web documents, whose lines carry no language. A Chinese or Japanese word may be
-cut into tokens in several ways, so every cut is searched.
+spells it (``counts.matches``' rule), never across lines, as a line break is no space. The
+engines find a word in a line of any language (身体 in Japanese text too, "table" in English and
+French), as in web documents, whose lines carry no language; a local collection records each
+document's languages, and pivot discovery keeps the documents with a line of the word's own
+(:meth:`Local.with_word`). A Chinese or Japanese word may be cut into tokens in several ways, so
+every cut is searched.
 
 Two engines answer "which documents contain w" over one collection and must agree: the in-house
 scan (a substring search of every document, the reference) and an infini-gram index of the
@@ -24,6 +26,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -40,25 +43,77 @@ from tqdm import tqdm
 from semantic_pivots.cache import key_digest, source_digest
 from semantic_pivots.data import counts
 from semantic_pivots.errors import UserError
-from semantic_pivots.languages import CJK
+from semantic_pivots.languages import CAPITALISED_NOUNS, CJK
 from semantic_pivots.paths import atomic_dir, cache_dir
 
 ENGINES = ("infini-gram", "in-house")
 DOCS = "docs.jsonl"
 FREQUENCY = "frequency.json"
+WORDS = "words.json"  # each word's language, and the words read as proper names
 HOSTED_BACKGROUND = 2000  # documents from which a hosted index's most frequent words are read
 
 Lines = Iterable[tuple[str, str]]  # (language, line) in reading order
 
 
-def segment(lines: Lines) -> str:
-    """A document's text as the collection stores it: each line's tokens between spaces."""
+def segment_lines(lines: Lines) -> list[tuple[str, list[str]]]:
+    """A document's lines as (language, word tokens), the lines without a token left out."""
     out = []
     for lang, line in lines:
         toks = counts.tokens(line, lang)
         if toks:
-            out.append(" " + " ".join(toks) + " ")
-    return "\n".join(out)
+            out.append((lang, toks))
+    return out
+
+
+def joined(segmented: list[tuple[str, list[str]]]) -> str:
+    """A document's text as the collection stores it: each line's tokens between spaces."""
+    return "\n".join(" " + " ".join(toks) + " " for _, toks in segmented)
+
+
+# a proper name: capitalised in at least this share of its occurrences inside a sentence,
+# of at least NAME_MIN such occurrences, in the lines of languages that case only names
+NAME_SHARE, NAME_MIN = 0.9, 3
+_SENTENCE_START = re.compile(r"(^|[.!?:;]\W*)$")
+
+
+@dataclass
+class WordFacts:
+    """What a collection's lines say of its words beyond the lower-cased text it stores.
+
+    A word's language is the language of most of the lines that hold it (ties in code order).
+    A word is a proper name where, inside sentences (not a line's first word nor the first after
+    ., !, ?, : or ;), it is capitalised at least :data:`NAME_SHARE` of the time, in at least
+    :data:`NAME_MIN` occurrences; only lines of languages that case names alone count (not
+    Chinese or Japanese, without case, nor German, which capitalises every noun).
+    """
+
+    lines: dict[str, Counter] = field(default_factory=dict)
+    inside: Counter = field(default_factory=Counter)
+    capitalised: Counter = field(default_factory=Counter)
+
+    def add(self, raw: Lines, segmented: list[tuple[str, list[str]]]) -> None:
+        for lang, toks in segmented:
+            for tok in set(toks):
+                self.lines.setdefault(tok, Counter())[lang] += 1
+        for lang, line in raw:
+            if lang in CJK or lang in CAPITALISED_NOUNS:
+                continue
+            for m in counts.cased_tokens(line):
+                if _SENTENCE_START.search(line[: m.start()]):
+                    continue
+                word = m.group().lower()
+                self.inside[word] += 1
+                self.capitalised[word] += m.group()[0].isupper()
+
+    def to_json(self) -> dict:
+        return {
+            "language": {w: min(c, key=lambda g: (-c[g], g)) for w, c in self.lines.items()},
+            "names": sorted(
+                w
+                for w, n in self.inside.items()
+                if n >= NAME_MIN and self.capitalised[w] >= NAME_SHARE * n
+            ),
+        }
 
 
 def _cuts(form: str) -> Iterator[list[str]]:
@@ -88,14 +143,15 @@ class Collection:
     root: Path
 
     @cached_property
-    def _rows(self) -> tuple[list[str], list[str]]:
-        ids, texts = [], []
+    def _rows(self) -> tuple[list[str], list[str], list[tuple[str, ...]]]:
+        ids, texts, langs = [], [], []
         with open(self.root / DOCS, encoding="utf-8") as f:
             for line in f:
                 row = json.loads(line)
                 ids.append(row["id"])
                 texts.append(row["text"])
-        return ids, texts
+                langs.append(tuple(row.get("languages", ())))
+        return ids, texts, langs
 
     @property
     def ids(self) -> list[str]:
@@ -104,6 +160,11 @@ class Collection:
     @property
     def texts(self) -> list[str]:
         return self._rows[1]
+
+    @property
+    def languages(self) -> list[tuple[str, ...]]:
+        """Each document's languages: those of its lines (empty where the collection predates)."""
+        return self._rows[2]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -118,20 +179,37 @@ class Collection:
         return {}
 
     @cached_property
-    def strata(self) -> list[tuple[str, int]]:
-        """Each document's (source, length decile): its id's first part, its tokens' decile."""
+    def strata(self) -> list[tuple[str, str, int]]:
+        """Each document's (source, languages, length decile).
+
+        The source is its id's first part; the languages those of its lines (``en+fr``); the
+        decile that of its length in tokens.
+        """
         lengths = [len(t.split()) for t in self.texts]
         ranked = sorted(lengths)
         deciles = [
             min(9, bisect.bisect_right(ranked, n) * 10 // max(1, len(ranked))) for n in lengths
         ]
         sources = [i.split("/")[0] if "/" in i else "" for i in self.ids]
-        return list(zip(sources, deciles, strict=True))
+        langs = ["+".join(each) for each in self.languages]
+        return list(zip(sources, langs, deciles, strict=True))
 
     @cached_property
-    def members(self) -> dict[tuple[str, int], list[int]]:
+    def words_facts(self) -> dict:
+        """Each word's language and the proper names (:class:`WordFacts`, from :func:`build`)."""
+        path = self.root / WORDS
+        if not path.exists():
+            return {"language": {}, "names": []}
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        return frozenset(self.words_facts["names"])
+
+    @cached_property
+    def members(self) -> dict[tuple[str, str, int], list[int]]:
         """The documents of each stratum (:attr:`strata`), by position."""
-        out: dict[tuple[str, int], list[int]] = {}
+        out: dict[tuple[str, str, int], list[int]] = {}
         for i, s in enumerate(self.strata):
             out.setdefault(s, []).append(i)
         return out
@@ -150,19 +228,35 @@ def build(name: str, key: dict, documents: Callable[[], Iterable[tuple[str, Line
     full = {
         **key,
         "segmenters": counts.segmenters(),
-        "code": source_digest(segment, counts.tokens, counts._jieba, counts._mecab),
+        "code": source_digest(
+            joined,
+            segment_lines,
+            WordFacts.add,
+            WordFacts.to_json,
+            counts.tokens,
+            counts.cased_tokens,
+            counts._jieba,
+            counts._mecab,
+        ),
     }
     root = cache_dir("collections") / f"{name}-{key_digest(full)[:12]}"
     if (root / DOCS).exists():
         return Collection(root)
     with atomic_dir(root) as tmp:
         df: Counter = Counter()
+        facts = WordFacts()
         with open(tmp / DOCS, "w", encoding="utf-8") as f:
             for doc_id, lines in tqdm(documents(), desc=f"segmenting {name}", unit=" docs"):
-                text = segment(lines)
+                raw = list(lines)
+                segmented = segment_lines(raw)
+                text = joined(segmented)
+                facts.add(raw, segmented)
                 df.update(set(text.split()))
-                f.write(json.dumps({"id": doc_id, "text": text}, ensure_ascii=False) + "\n")
+                langs = sorted({lang for lang, _ in segmented})
+                row = {"id": doc_id, "text": text, "languages": langs}
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
         (tmp / FREQUENCY).write_text(json.dumps(df, ensure_ascii=False))
+        (tmp / WORDS).write_text(json.dumps(facts.to_json(), ensure_ascii=False))
         (tmp / "key.json").write_text(json.dumps(full, indent=1, ensure_ascii=False))
     return Collection(root)
 
@@ -342,6 +436,10 @@ class Documents(Protocol):
 
     def frequent(self, n: int, seed: int) -> list[str]: ...
 
+    def language(self, words: Iterable[str]) -> dict[str, str]: ...
+
+    def names(self) -> frozenset[str]: ...
+
 
 def most_frequent(df: Counter, n: int) -> list[str]:
     """The ``n`` words in most documents (ties in string order)."""
@@ -365,7 +463,13 @@ class Local:
         return f"{self.collection.root.name} ({self.engine})"
 
     def with_word(self, word: str, lang: str, limit: int, seed: int) -> Retrieved:
-        found = self.finder.containing(word, lang)
+        """The documents that contain ``word`` and hold a line of ``lang``.
+
+        A document whose lines are all of other languages is left out: the English "son" is
+        not sought in French documents, where it is a possessive.
+        """
+        langs = self.collection.languages
+        found = [i for i in self.finder.containing(word, lang) if not langs[i] or lang in langs[i]]
         chosen = sample(found, limit, seed, f"{lang}:{word}")
         return Retrieved(len(found), [self.collection.words(i) for i in chosen], tuple(chosen))
 
@@ -377,9 +481,10 @@ class Local:
         """About ``limit`` documents with the stratum mix of ``found``'s sample.
 
         Strata: source (the document id's part before its first "/"; one source where ids
-        have none) x length decile of the collection (in word tokens). Each stratum gets its
-        share of ``limit`` (largest remainders), drawn from the collection's documents of that
-        stratum that are not in the sample, in a seeded hash order.
+        have none) x languages of its lines x length decile of the collection (in word tokens).
+        Each stratum gets its share of ``limit`` (largest remainders), drawn from the
+        collection's documents of that stratum that are not in the sample, in a seeded hash
+        order.
         """
         strata = self.collection.strata
         wanted = Counter(strata[i] for i in found.positions)
@@ -400,12 +505,13 @@ class Local:
         ]
         return [self.collection.words(i) for i in sorted(chosen)]
 
-    def _stratum_order(self, stratum: tuple[str, int], seed: int) -> list[int]:
+    def _stratum_order(self, stratum: tuple[str, str, int], seed: int) -> list[int]:
         """A stratum's documents in their seeded hash order (drawn from for every item)."""
         key = (stratum, seed)
         if key not in self._orders:
             members = self.collection.members[stratum]
-            self._orders[key] = hash_order(members, seed, f"background:{stratum[0]}:{stratum[1]}")
+            salt = "background:" + ":".join(map(str, stratum))
+            self._orders[key] = hash_order(members, seed, salt)
         return self._orders[key]
 
     def frequency(self, words: Iterable[str]) -> dict[str, int]:
@@ -414,6 +520,14 @@ class Local:
 
     def frequent(self, n: int, seed: int) -> list[str]:
         return most_frequent(self.collection.frequency, n)
+
+    def language(self, words: Iterable[str]) -> dict[str, str]:
+        """Each word's language (:class:`WordFacts`), for the words the collection holds."""
+        known = self.collection.words_facts["language"]
+        return {w: known[w] for w in words if w in known}
+
+    def names(self) -> frozenset[str]:
+        return self.collection.names
 
 
 @dataclass
@@ -491,6 +605,14 @@ class Hosted:
 
     def frequency(self, words: Iterable[str]) -> dict[str, int]:
         return {w: self._ask({"query_type": "count", "query": w}).get("count", 0) for w in words}
+
+    def language(self, words: Iterable[str]) -> dict[str, str]:
+        """None known: a hosted document's lines carry no language (controls match on script)."""
+        return {}
+
+    def names(self) -> frozenset[str]:
+        """None known: the service returns no case statistics (names are not kept apart)."""
+        return frozenset()
 
     def frequent(self, n: int, seed: int) -> list[str]:
         df: Counter = Counter()

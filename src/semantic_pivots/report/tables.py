@@ -249,12 +249,14 @@ def pivot_settings_line(p: Pivots, collections: dict[str, Collection]) -> str:
         f"**{name}**: {len(c)} documents ({c.root.name})" for name, c in collections.items()
     )
     return (
-        f"Pivots: up to {p.n_docs} documents per word and {p.n_docs} background documents "
-        f"(none for an item whose source or target word is in fewer than {p.min_docs}), "
-        f"the top {p.n_pivots} words by pivot score among those whose two excesses have a "
-        f"one-sided 95 % lower bound above 0, the corpus's {p.stop} most frequent words "
-        f"never pivots, control words within a factor {p.tolerance:g} of their pivot's "
-        f"frequency; documents retrieved with {p.engine}. Collections (the study corpus's "
+        f"Pivots: up to {p.n_docs} documents per word (those with a line of its language) and "
+        f"{p.n_docs} background documents matched to each sample's sources, languages and "
+        f"lengths (none for an item whose source or target word is in fewer than "
+        f"{p.min_docs}), the top {p.n_pivots} words by pivot score among those whose two "
+        f"excesses have a one-sided 95 % lower bound above 0, function words, proper names "
+        f"and the corpus's {p.stop} most frequent words never pivots, control words of the "
+        f"pivot's language within a factor {p.tolerance:g} of its frequency; documents "
+        f"retrieved with {p.engine}. Collections (the study corpus's "
         f"{'documents' if p.samples == 'documents' else 'aligned units'} for a pretrained "
         f"model): {where}."
     )
@@ -358,12 +360,13 @@ def pivot_coverage(results: dict, min_docs: int) -> str:
             for f, r in zip(traced, is_rare, strict=True)
         )
         with_pivots = sum(bool(f.pivots) for f in traced)
+        names_only = sum(bool(f.names) and not f.pivots for f in traced)
         lines.append(
             f"- **{name}**: {with_pivots} of its {len(traced)} traced items have pivots; "
             f"{rare} have a word in fewer than {min_docs} documents, {same} have one string "
-            f"for both words, and {len(traced) - with_pivots - rare - same} have no word "
-            "above the noise floor (a positive score whose two excesses have a lower bound "
-            "above 0)."
+            f"for both words, and {len(traced) - with_pivots - rare - same} have no content "
+            "word above the noise floor (a positive score whose two excesses have a lower bound "
+            f"above 0), {names_only} of them a proper name only."
         )
     return "\n".join(lines)
 
