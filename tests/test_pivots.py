@@ -202,28 +202,36 @@ def test_the_middle_layers_are_the_middle_third_or_the_layer_nearest_the_middle(
 
 
 def test_the_behaviours_difference_in_excess_has_a_concept_interval_computed_by_hand():
-    # two concepts, each labelled semantic pivot in one direction and co-occurrence in the
-    # other; layer 2 of 4 is the middle third. Excess (pivots - control): A 3 and 1, B 1 and 1
+    # five concepts, each labelled semantic pivot in one direction and co-occurrence in the
+    # other; layer 2 of 4 is the middle third. Excess (pivots - control): co-occurrence 1
+    # everywhere; semantic pivot 1, but 6 for concept E
     rows = []
-    for item, pivot_excess in (("A", 3.0), ("B", 1.0)):
+    for item in "ABCDE":
+        pivot_excess = 6.0 if item == "E" else 1.0
         for layer in range(5):
             rows.append(("m", "en-fr", item, "semantic pivot", layer, 4, pivot_excess + 1, 1.0))
             rows.append(("m", "fr-en", item, "co-occurrence", layer, 4, 2.0, 1.0))
     mass, peaks = _mass(rows)
     d = pivots.excess_difference(mass, peaks, seed=0).iloc[0]
-    assert d["difference"] == pytest.approx((3 + 1) / 2 - 1)
-    # resampling two concepts: AA (1/4) gives 2, AB (1/2) gives 1, BB (1/4) gives 0
-    assert (d["difference low"], d["difference high"]) == (pytest.approx(0), pytest.approx(2))
-    assert (d["n pivot"], d["n co-occurrence"]) == (2, 2)
+    assert d["difference"] == pytest.approx(1.0)
+    # a resample draws E k times of 5, k ~ Binomial(5, 1/5), and its difference is k:
+    # P(k = 0) = 0.33 > 0.025 and P(k <= 2) = 0.942 < 0.975 < P(k <= 3) = 0.993
+    assert (d["difference low"], d["difference high"]) == (pytest.approx(0), pytest.approx(3))
+    assert (d["n pivot"], d["n co-occurrence"]) == (5, 5)
     one = pivots.excess_difference(mass, peaks[peaks["label"] == "co-occurrence"], seed=0)
     assert one["difference"].isna().all()
     reading = tables.excess_reading(pivots.excess(mass, peaks), one.iloc[:0])
-    assert "semantic pivot items (n = 2)" in reading and "minus" not in reading
+    assert "semantic pivot items (n = 5)" in reading and "minus" not in reading
     reading = tables.excess_reading(
         pivots.excess(mass, peaks), pivots.excess_difference(mass, peaks)
     )
-    assert "Semantic-pivot minus co-occurrence items: +1.00e+00 [+0.00e+00, +2.00e+00]" in reading
+    assert "Semantic-pivot minus co-occurrence items: +1.00e+00 [+0.00e+00, +3.00e+00]" in reading
     assert "not detectably different between the behaviours" in reading
+    # four concepts are too few for an interval, and the reading says so
+    few = mass[mass["item"] != "E"], peaks[peaks["item"] != "E"]
+    assert pivots.excess_difference(*few)["difference low"].isna().all()
+    reading = tables.excess_reading(pivots.excess(*few), pivots.excess_difference(*few))
+    assert "too few concepts for an interval" in reading and "holds more" not in reading
 
 
 def test_prompt_tokens_leave_both_the_pivot_and_the_control_set():

@@ -1,6 +1,7 @@
 """The sentences of the book say what their frames hold."""
 
 import pandas as pd
+import pytest
 
 from semantic_pivots.report import readings, tables
 
@@ -27,7 +28,9 @@ def test_pooled_lines_give_each_models_numbers_and_which_wins_more_pairs():
 
 def test_final_checkpoints_compare_the_interval_with_chance_and_leave_copying_out():
     rows = []
-    for item, same, rank in [("x", False, 1), ("y", False, 1), ("z", True, 1), ("w", False, 2)]:
+    items = [("x", False, 1), ("y", False, 1), ("z", True, 1), ("w", False, 2), ("v", False, 1)]
+    items += [("u", False, 1)]
+    for item, same, rank in items:
         rows.append(
             {
                 "model": "m",
@@ -45,11 +48,15 @@ def test_final_checkpoints_compare_the_interval_with_chance_and_leave_copying_ou
     by_ckpt = pd.DataFrame(rows)
     summary = tables.checkpoint_summary(by_ckpt, seed=0)
     chance = tables.chance_by_model(by_ckpt)
-    assert chance["m"] == 0.1
+    assert chance["m"] == pytest.approx(0.1)
     text = readings.final_checkpoints(summary, by_ckpt, chance, seed=0)
-    assert text.startswith("- **m@2**, en-fr: rank accuracy 0.75 [")
-    assert "0.75 [0.25, 1.00], chance 0.10 (the interval lies above chance)" in text
-    assert "without the same-string items, rank accuracy 0.67" in text and "over 3 items" in text
+    assert text.startswith("- **m@2**, en-fr: rank accuracy 0.83 [")
+    assert "0.83 [0.50, 1.00], chance 0.10 (the interval lies above chance)" in text
+    assert "without the same-string items, rank accuracy 0.80" in text and "over 5 items" in text
+    # four concepts are too few for an interval, and the reading says so
+    few = by_ckpt[by_ckpt["item"].isin(["x", "y", "z", "w"])]
+    text = readings.final_checkpoints(tables.checkpoint_summary(few, 0), few, chance, seed=0)
+    assert "(too few concepts for an interval)" in text and "lies" not in text
 
 
 def test_distractor_line_gives_shares_of_each_languages_judgments():
@@ -206,7 +213,8 @@ def test_exposure_effects_compare_with_chance_and_give_what_a_null_could_have_de
 
     null = readings.exposure_effects("m", effects(-0.02, 0.06), chance=0.1)
     assert "co-occurring items rank accuracy 0.200 [0.150, 0.250]" in null
-    assert "(above chance, 0.100)" in null and "(not above chance, 0.100)" in null
+    assert "(the interval lies above chance, chance 0.100)" in null
+    assert "(the interval lies not above chance, chance 0.100)" in null
     assert "no difference between the groups is detectable" in null
     # (1.96 + 0.84) standard errors of 0.08 / 3.92
     assert "would have detected a true rank-accuracy difference of 0.057 with 80 % power" in null

@@ -56,3 +56,11 @@ def test_weighted_auc_and_pearson_with_unit_weights_are_the_plain_ones():
     assert auc == pytest.approx(roc_auc_score(labels[rows], x[rows]))
     r = stats.weighted_pearson(x, y, w[None, :].astype(float))[0]
     assert r == pytest.approx(pearsonr(x[rows], y[rows])[0])
+
+
+def test_no_interval_from_fewer_clusters_than_the_minimum():
+    values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    mean, low, high = stats.bootstrap_ci(values, clusters=["a", "a", "b", "b", "c", "d"])
+    assert mean == pytest.approx(3.5) and np.isnan(low) and np.isnan(high)
+    _, low, high = stats.bootstrap_ci(values, clusters=["a", "a", "b", "c", "d", "e"])
+    assert low < 3.5 < high

@@ -12,6 +12,9 @@ import pandas as pd
 
 N_BOOT = 2000
 LEVEL = 0.95
+# the fewest clusters an interval is given for: resamples of fewer are too coarse to mean
+# anything (of one cluster, every resample is the sample, and the interval has no width)
+MIN_CLUSTERS = 5
 
 
 def cluster_draws(clusters, n_boot: int = N_BOOT, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -51,12 +54,16 @@ def bootstrap_ci(values, clusters=None, n_boot: int = N_BOOT, seed: int = 0):
     """Mean and percentile interval, resampling clusters.
 
     (mean, low, high): percentile interval of the mean, resampling ``clusters`` (one per
-    value; each value its own cluster when None).
+    value; each value its own cluster when None); no interval (NaN) from fewer than
+    :data:`MIN_CLUSTERS` clusters.
     """
     x = np.asarray(values, dtype=float)
     if len(x) == 0:
         return (np.nan, np.nan, np.nan)
-    draws, codes = cluster_draws(range(len(x)) if clusters is None else clusters, n_boot, seed)
+    clusters = range(len(x)) if clusters is None else list(clusters)
+    if len(set(clusters)) < MIN_CLUSTERS:
+        return (float(x.mean()), np.nan, np.nan)
+    draws, codes = cluster_draws(clusters, n_boot, seed)
     # the mean of a resample from per-cluster sums and sizes, never a [n_boot, rows] matrix
     sums, sizes = np.bincount(codes, weights=x), np.bincount(codes)
     means = (draws @ sums) / (draws @ sizes)

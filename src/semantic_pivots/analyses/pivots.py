@@ -616,12 +616,13 @@ def excess_difference(mass, peaks, seed: int = 0):
     The direct test of "specific to pivot items": the difference of the two behaviours' mean
     excess (:func:`excess`), with a 95 % interval that resamples concepts (a concept's rows of
     both behaviours and every pair come along; a draw without one of the behaviours is left
-    out). NaN where a behaviour has no item.
+    out). NaN where a behaviour has no item; no interval where one has fewer concepts than
+    ``stats.MIN_CLUSTERS``.
     """
     import numpy as np
     import pandas as pd
 
-    from semantic_pivots.stats import LEVEL, N_BOOT, cluster_draws, interval
+    from semantic_pivots.stats import LEVEL, MIN_CLUSTERS, N_BOOT, cluster_draws, interval
 
     per_item = _middle_excess(mass, peaks, ())
     rows = []
@@ -633,6 +634,9 @@ def excess_difference(mass, peaks, seed: int = 0):
         if row["n pivot"] and row["n co-occurrence"]:
             x = sub["excess"].to_numpy()
             row["difference"] = x[is_pivot == 1].mean() - x[is_pivot == 0].mean()
+            if min(sub.groupby("label")["item"].nunique()) < MIN_CLUSTERS:
+                rows.append(row)  # a behaviour with too few concepts for an interval
+                continue
             draws, codes = cluster_draws(sub["item"], N_BOOT, seed)
             w = draws[:, codes].astype(float)
             wp, wc = w * is_pivot, w * (1 - is_pivot)

@@ -120,11 +120,11 @@ def final_checkpoints(
     }
     lines = []
     for r in last:
-        above = "above" if r["rank accuracy low"] > chance[r["model"]] else "not above"
+        bar = chance[r["model"]]
         lines.append(
             f"- **{r['checkpoint']}**, {r['pair']}: rank accuracy {r['rank accuracy']:.2f} "
             f"[{r['rank accuracy low']:.2f}, {r['rank accuracy high']:.2f}], chance "
-            f"{chance[r['model']]:.2f} (the interval lies {above} chance); score "
+            f"{bar:.2f} ({above_chance(r['rank accuracy low'], bar)}); score "
             f"{r['score']:.5f} [{r['score low']:.5f}, {r['score high']:.5f}]; log ratio "
             f"{r['log ratio']:.2f} [{r['log ratio low']:.2f}, {r['log ratio high']:.2f}]"
             + without.get((r["model"], r["pair"]), "")
@@ -402,6 +402,13 @@ def check_reading(contrasts: pd.DataFrame) -> str:
     )
 
 
+def above_chance(low: float, chance: float) -> str:
+    """Where an interval whose lower bound is ``low`` lies against ``chance``, in words."""
+    if pd.isna(low):
+        return "too few concepts for an interval"
+    return f"the interval lies {'above' if low > chance else 'not above'} chance"
+
+
 def exposure_effects(model: str, effects: pd.DataFrame, chance: float) -> str:
     """The exposure experiment's result for one model, from its intervals.
 
@@ -412,11 +419,10 @@ def exposure_effects(model: str, effects: pd.DataFrame, chance: float) -> str:
     for group in ("co-occurring", "separated"):
         if group in by.index:
             r = by.loc[group]
-            where = "above" if r["rank accuracy low"] > chance else "not above"
             parts.append(
                 f"{group} items rank accuracy {r['rank accuracy']:.3f} "
                 f"[{r['rank accuracy low']:.3f}, {r['rank accuracy high']:.3f}] over {int(r['n'])} "
-                f"item-pairs ({where} chance, {chance:.3f})"
+                f"item-pairs ({above_chance(r['rank accuracy low'], chance)}, chance {chance:.3f})"
             )
     text = f"- **{model}**: " + "; ".join(parts)
     name = "co-occurring − separated"

@@ -296,7 +296,9 @@ def excess_reading(excess: pd.DataFrame, difference: pd.DataFrame) -> str:
     for model, group in excess.groupby("model", sort=False):
         parts = []
         for _, r in group.iterrows():
-            if r["excess low"] > 0:
+            if pd.isna(r["excess low"]):
+                verdict = "there are too few concepts for an interval"
+            elif r["excess low"] > 0:
                 verdict = "the pivot set holds more mass than the control set"
             elif r["excess high"] < 0:
                 verdict = "the pivot set holds less mass than the control set"
@@ -311,7 +313,9 @@ def excess_reading(excess: pd.DataFrame, difference: pd.DataFrame) -> str:
             d = diffs.loc[model]
             low, high = d["difference low"], d["difference high"]
             verdict = (
-                "larger for semantic-pivot items"
+                "not measured: a behaviour has too few concepts for an interval"
+                if pd.isna(low)
+                else "larger for semantic-pivot items"
                 if low > 0
                 else "smaller for semantic-pivot items"
                 if high < 0
@@ -335,8 +339,10 @@ def peak_reading(peaks: pd.DataFrame) -> str:
             f"{r['on pivot']:.0%} peak on a pivot token and {r['on control']:.0%} on a control "
             "token; "
         )
-        if r["on pivot high"] == 0 and r["on control high"] == 0:
+        if r["on pivot"] == 0 and r["on control"] == 0:
             lines.append(base + "the peaks land on neither set, so this test has nothing to say.")
+        elif pd.isna(r["difference low"]):
+            lines.append(base + "too few concepts for an interval.")
         elif r["difference low"] > 0:
             lines.append(base + "the peaks land on pivots more often than on controls.")
         elif r["difference high"] < 0:
