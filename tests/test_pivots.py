@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from semantic_pivots.analyses import pivots
-from semantic_pivots.data import corpus, counts, retrieval
+from semantic_pivots.data import corpus, counts, retrieval, words
 from semantic_pivots.data.clwtd import Item
 from semantic_pivots.errors import UserError
 from semantic_pivots.prompts import Pair
@@ -379,14 +379,14 @@ def test_common_pivots_count_each_item_once_per_language_pair():
 
 
 def test_one_letter_tokens_are_never_pivots_but_one_chinese_character_may_be():
-    assert not pivots.content_like("f") and not pivots.content_like("D")
-    assert pivots.content_like("神") and pivots.content_like("dev")
-    assert not pivots.content_like("42") and not pivots.content_like("3d")
+    assert not words.content_like("f") and not words.content_like("D")
+    assert words.content_like("神") and words.content_like("dev")
+    assert not words.content_like("42") and not words.content_like("3d")
 
 
 def test_controls_match_the_pivots_script_before_its_frequency():
     frequency = {"river": 100, "water": 90, "水": 100, "みず": 100, "山": 50}
-    assert [pivots.script(w) for w in ("river", "水", "みず", "山に")] == [
+    assert [words.script(w) for w in ("river", "水", "みず", "山に")] == [
         "other", "han", "kana", "kana",
     ]  # fmt: skip
     for seed in range(5):

@@ -33,7 +33,6 @@ import bisect
 import heapq
 import math
 import random
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
@@ -42,7 +41,7 @@ from semantic_pivots.cache import Kind, cached_json, key_digest
 from semantic_pivots.data import counts, function_words, retrieval
 from semantic_pivots.data.clwtd import Item
 from semantic_pivots.data.retrieval import Documents
-from semantic_pivots.data.words import admissible
+from semantic_pivots.data.words import admissible, content_like, script
 from semantic_pivots.models.encoding import is_blank
 from semantic_pivots.prompts import Pair
 
@@ -103,28 +102,6 @@ def item_words(item: Item, langs: Iterable[str]) -> set[str]:
             out.add(counts.match_form(word, lang))
             out.update(counts.tokens(word, lang))
     return out
-
-
-_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-
-
-def script(word: str) -> str:
-    """A word's script, what controls are matched on besides frequency: kana, han or other.
-
-    Kana marks Japanese; Han alone is Chinese or Japanese; everything else (Latin above all)
-    is one class, so an English pivot may get a French control, never a Chinese one.
-    """
-    return "kana" if _KANA.search(word) else "han" if _HAN.search(word) else "other"
-
-
-def content_like(word: str) -> bool:
-    """A word that may be a pivot or a control: admissible, and of more than one letter.
-
-    A single Chinese or Japanese character may be a word; a one-letter token of an alphabetic
-    script is a variable name or an abbreviation.
-    """
-    return admissible(word) and (len(word) > 1 or script(word) != "other")
 
 
 # the noise floor: a one-sided 95 % normal quantile for each excess's lower bound

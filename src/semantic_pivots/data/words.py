@@ -69,3 +69,25 @@ def as_answer(
 def admissible(word: str) -> bool:
     """Not a number, not punctuation: a word with a letter and no digit."""
     return any(c.isalpha() for c in word) and not any(c.isdigit() for c in word)
+
+
+_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
+
+
+def script(word: str) -> str:
+    """A word's script, what pivot controls are matched on beside language: kana, han or other.
+
+    Kana marks Japanese; Han alone is Chinese or Japanese; everything else (Latin above all)
+    is one class.
+    """
+    return "kana" if _KANA.search(word) else "han" if _KANJI.search(word) else "other"
+
+
+@cache  # asked of every word of every sample
+def content_like(word: str) -> bool:
+    """A word that may be a pivot or a control: admissible, and of more than one letter.
+
+    A single Chinese or Japanese character may be a word; a one-letter token of an alphabetic
+    script is a variable name or an abbreviation.
+    """
+    return admissible(word) and (len(word) > 1 or script(word) != "other")

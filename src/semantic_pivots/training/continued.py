@@ -158,7 +158,8 @@ def continued_seed(settings: config.Settings, seed: int) -> int:
 
 def select_arms(settings: config.Settings, tokenizer) -> Selection:
     """The documents of every arm (ids), the pivot set and the document scores, cached."""
-    from semantic_pivots.data.words import admissible
+    from semantic_pivots.data import function_words
+    from semantic_pivots.data.words import admissible, content_like
 
     c = settings.continuation
     docs, collection = _mixture(settings.profile)
@@ -170,6 +171,7 @@ def select_arms(settings: config.Settings, tokenizer) -> Selection:
         "seq_len": settings.training.seq_len,
         "stop": settings.pivots.stop,
         "seed": settings.seed,
+        "function words": key_digest(sorted(function_words.of_languages(settings.languages))),
         "code": source_digest(
             selection.graph,
             selection.weighted_degree,
@@ -184,6 +186,7 @@ def select_arms(settings: config.Settings, tokenizer) -> Selection:
             selection._tie_order,
             evaluated_free,
             admissible,
+            content_like,
             token_lengths,
             mixture_lengths,
             kind,
@@ -194,12 +197,14 @@ def select_arms(settings: config.Settings, tokenizer) -> Selection:
     if path.exists():
         return Selection(**json.loads(path.read_text(encoding="utf-8")))
     ids = [d.id for d in docs]
-    frequent = set(retrieval.Local(collection).frequent(settings.pivots.stop, settings.seed))
+    # analysis 4's bars: the most frequent words, function words, proper names
+    barred = set(retrieval.Local(collection).frequent(settings.pivots.stop, settings.seed))
+    barred |= function_words.of_languages(settings.languages) | collection.names
     vocab, weights = selection.graph(
         (collection.texts[i].split() for i in range(len(collection))), c.window, c.weighting
     )
     degree = selection.weighted_degree(weights)
-    pivots = selection.pivot_set(vocab, degree, c.set_size, frequent)
+    pivots = selection.pivot_set(vocab, degree, c.set_size, barred)
     with_degree = dict(zip(vocab, degree.tolist(), strict=True))
     with temporary_dir(path.parent, "scoring") as tmp:
         scores = selection.score_documents(collection.root / retrieval.DOCS, pivots, tmp)

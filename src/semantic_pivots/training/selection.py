@@ -78,12 +78,13 @@ def weighted_degree(weights) -> np.ndarray:
 def pivot_set(vocab: list[str], degree: np.ndarray, size: int, dropped: set[str]) -> list[str]:
     """The ``size`` tokens of highest weighted degree (ties in string order).
 
-    None of ``dropped``, and none without a letter or with a digit.
+    None of ``dropped``, none without a letter or with a digit, no one-letter token of an
+    alphabetic script (``words.content_like``, as for analysis 4's pivots).
     """
-    from semantic_pivots.data.words import admissible
+    from semantic_pivots.data.words import content_like
 
     order = sorted(range(len(vocab)), key=lambda i: (-degree[i], vocab[i]))
-    chosen = [vocab[i] for i in order if vocab[i] not in dropped and admissible(vocab[i])]
+    chosen = [vocab[i] for i in order if vocab[i] not in dropped and content_like(vocab[i])]
     return chosen[:size]
 
 
