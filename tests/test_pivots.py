@@ -349,9 +349,9 @@ def test_a_genre_word_wins_against_a_uniform_background_and_loses_against_a_matc
     matched = docs.background_like(found, 100, 0)
     sources = Counter(collection.strata[i][0] for i in found.positions)
     assert sources == {"long": 50}
-    # the matched background comes from the sample's stratum: long English documents, all with
-    # "chapter", those outside the sample (50 of the 100)
-    assert all("chapter" in words for words in matched) and len(matched) == 50
+    # the matched background comes from the sample's stratum, long English documents with
+    # "chapter" (the 50 outside the sample), topped up from the nearest: short English ones
+    assert len(matched) == 100 and sum("chapter" in words for words in matched) == 50
     uniform = pivots.shares(docs.background(100, 0))
     cat, chat = found.words, docs.with_word("chat", "fr", 100, 0).words
     against_uniform = pivots.rank(cat, chat, uniform, set(), 5, 100)
@@ -416,20 +416,23 @@ def test_a_collection_knows_each_words_language_and_its_proper_names(cache):
         yield "a/2", [("fr", "Son fils est à Paris. Le chat dort.")]
         yield "a/3", [("fr", "Le chat de son ami. Son chien aussi.")]
         yield "a/4", [("de", "Der Hund und die Katze sehen den Hund.")]
+        yield "a/5", [("en", "We saw Paris. OK, we saw it: HTML and OK and Pierre OK.")]
+        yield "a/6", [("en", "Two lines."), ("fr", "Son ami.")]  # a unit of two languages
 
     collection = retrieval.build("facts", {"test": 4}, documents)
     docs = retrieval.Local(collection, "in-house")
-    assert collection.languages == [("en",), ("fr",), ("fr",), ("de",)]
+    assert collection.languages == [("en",), ("fr",), ("fr",), ("de",), ("en",), ("en", "fr")]
     # "son": in one English line and two French ones; "le": sentence-initial only, not a name
     assert docs.language(["son", "paris", "hund", "absent"]) == {
         "son": "fr", "paris": "en", "hund": "de",
     }  # fmt: skip
-    # Paris and Jacob inside sentences, capitalised every time (Paris three times: a name;
-    # Jacob once: too few); German nouns say nothing; "Son" opens a sentence
+    # inside English sentences Paris is capitalised three times (a name), Jacob and Pierre once
+    # (too few); German nouns, words in capitals (OK, HTML) and sentence openers say nothing
     assert docs.names() == {"paris"}
-    # the English "son" is sought in documents with an English line only
-    assert docs.with_word("son", "en", 10, 0).positions == (0,)
-    assert docs.with_word("son", "fr", 10, 0).positions == (1, 2)
+    # the English "son" is sought in documents with an English line only (a document, not a
+    # line: a unit of two languages holds both words)
+    assert docs.with_word("son", "en", 10, 0).positions == (0, 5)
+    assert docs.with_word("son", "fr", 10, 0).positions == (1, 2, 5)
 
 
 def test_a_proper_name_next_to_both_words_is_kept_apart(cache):
@@ -470,3 +473,24 @@ def test_what_remains_counts_function_words_and_names_among_the_top():
     assert row["items"] == 2 and row["top pivots"] == 3 and row["top candidates"] == 4
     assert row["function words"] == pytest.approx(1 / 3) and row["function-word examples"] == "with"
     assert row["names"] == pytest.approx(2 / 4) and row["name examples"] == "paris, rome"
+
+
+def test_a_control_stays_within_the_tolerance_before_it_stays_within_the_language():
+    # two Japanese-language pivots in Latin script; one Japanese word far off in frequency,
+    # two English words at the pivots' frequency: both pivots get a control, at frequency
+    frequency = {"p1": 100, "p2": 100, "c_ja": 5000, "e1": 100, "e2": 110, "水": 100}
+    language = {"p1": "ja", "p2": "ja", "c_ja": "ja", "e1": "en", "e2": "en", "水": "ja"}
+    for seed in range(5):
+        control = pivots.matched_control(["p1", "p2"], frequency, 1.5, seed, language=language)
+        assert sorted(control) == ["e1", "e2"]  # never 水 (another script) nor c_ja
+    # with every same-script word used, the nearest of its script, then another script's
+    control = pivots.matched_control(["p1", "p2", "e1"], frequency, 1.5, 0, language=language)
+    assert control[:2] == ["e2", "c_ja"] and control[2] == "水"
+
+
+def test_the_noise_floor_holds_against_an_empty_background():
+    docs = [frozenset({"wolf"}) if i < 2 else frozenset({"xylo"}) for i in range(10)]
+    # wolf in 2 of 10 documents fails the floor, xylo in 8 of 10 passes it
+    floored = pivots.rank(docs, docs, {}, set(), 5, n_background=(0, 0))
+    assert [p.word for p in floored] == ["xylo"]
+    assert {p.word for p in pivots.rank(docs, docs, {}, set(), 5)} == {"wolf", "xylo"}

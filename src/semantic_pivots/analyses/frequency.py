@@ -273,7 +273,14 @@ def group_effects(
     standard error (``{measure} se``) come from resampling each group's concepts independently
     (the groups share no concept).
     """
-    from semantic_pivots.stats import LEVEL, N_BOOT, cluster_draws, interval, summarise
+    from semantic_pivots.stats import (
+        LEVEL,
+        MIN_CLUSTERS,
+        N_BOOT,
+        cluster_draws,
+        interval,
+        summarise,
+    )
 
     frame = rows[rows["item"].isin(groups)].assign(group=lambda f: f["item"].map(groups))
     for label in {"semantic pivot", "co-occurrence"} & set(measures):
@@ -296,8 +303,8 @@ def group_effects(
             have = [part[part[m].notna()] for part in parts]
             row[m] = have[0][m].mean() - have[1][m].mean() if all(map(len, have)) else np.nan
             row[f"{m} low"] = row[f"{m} high"] = row[f"{m} se"] = np.nan
-            if not all(map(len, have)):
-                continue  # a group with no such item: nothing to compare
+            if min(part["item"].nunique() for part in have) < MIN_CLUSTERS:
+                continue  # a group with too few concepts for an interval
             boots = []
             for k, part in enumerate(have):
                 draws, codes = cluster_draws(part["item"], N_BOOT, seed + k)

@@ -119,7 +119,7 @@ def rank(
     background: dict[str, float] | tuple[dict[str, float], dict[str, float]],
     dropped: set[str],
     k: int | None,
-    n_background: int | tuple[int, int] = 0,
+    n_background: int | tuple[int, int] | None = None,
 ) -> list[Pivot]:
     """The top ``k`` words by pivot score (all where ``k`` is None), positive scores only.
 
@@ -127,15 +127,17 @@ def rank(
 
     ``background``: each word's share of the background documents (:func:`shares`), one for
     both samples or one per sample (a background matched to each), of ``n_background``
-    documents (one number or one per sample). With ``n_background``, the noise floor: a word
-    is kept only if both of its excesses have a one-sided 95 % lower confidence bound above 0
-    (a word in 2 of 10 documents and in none of the background does not pass, one in 6 of 10
-    does). A pivot's ``df_background`` is the larger of its two background shares.
+    documents (one number or one per sample). With ``n_background`` (even 0: an empty
+    background), the noise floor: a word is kept only if both of its excesses have a one-sided
+    95 % lower confidence bound above 0 (a word in 2 of 10 documents and in none of the
+    background does not pass, one in 6 of 10 does). A pivot's ``df_background`` is the larger
+    of its two background shares.
     """
     if not source_docs or not target_docs:
         return []
     bw, by = background if isinstance(background, tuple) else (background, background)
-    mw, my = n_background if isinstance(n_background, tuple) else (n_background, n_background)
+    floor = n_background is not None
+    mw, my = n_background if isinstance(n_background, tuple) else (n_background or 0,) * 2
     dw, dy = shares(source_docs), shares(target_docs)
     nw, ny = len(source_docs), len(target_docs)
     scored = []
@@ -146,9 +148,10 @@ def rank(
         score = min(dw[word] - gw, dy[word] - gy)
         if score <= 0:
             continue
-        if (mw or my) and min(
-            _lower_bound(dw[word], nw, gw, mw), _lower_bound(dy[word], ny, gy, my)
-        ) <= 0:
+        if (
+            floor
+            and min(_lower_bound(dw[word], nw, gw, mw), _lower_bound(dy[word], ny, gy, my)) <= 0
+        ):
             continue
         scored.append((-score, word))
     return [
@@ -174,50 +177,54 @@ def matched_control(
 ) -> list[str]:
     """One word per pivot at matched frequency, language and script, never a pivot.
 
-    Nor a word of ``excluded``.
-
-    For each pivot, a word of its language (``language``, where it knows the pivot's) and
-    :func:`script`, drawn at random from ``pool`` (default: ``frequency``'s words) among those
-    whose frequency f satisfies pf / tolerance <= f <= pf * tolerance (pf the pivot's, from
-    ``frequency``); where none does, the word of the nearest log frequency. Where the pool has
-    no word of the pivot's language and script, one of its script; where none of its script,
-    any. No word is drawn twice.
+    Nor a word of ``excluded``. For each pivot (pf its frequency, from ``frequency``), a word
+    drawn at random from ``pool`` (default: ``frequency``'s words) among those whose frequency
+    f satisfies pf / tolerance <= f <= pf * tolerance, of the pivot's language (``language``,
+    where it knows the pivot's) and :func:`script` where there is one, else of its script;
+    where none is, the word of its script of the nearest log frequency; a word of another
+    script only where none of its script is left (within the tolerance if one is). No word is
+    drawn twice; a control is missing only where the pool has no free word.
     """
     rng = random.Random(f"{seed}:{salt}")
     pool = frequency_pool(frequency) if pool is None else pool
     language = language or {}
-
-    def kind(word: str) -> tuple[str | None, str]:
-        return language.get(word), script(word)
-
-    by_kind: dict[tuple[str | None, str], list[tuple[float, str]]] = {}
-    by_script: dict[str, list[tuple[float, str]]] = {}
+    bins: dict[tuple, list[tuple[float, str]]] = {}
     for x, w in pool:
-        by_kind.setdefault(kind(w), []).append((x, w))
-        by_script.setdefault(script(w), []).append((x, w))
+        bins.setdefault((language.get(w), script(w)), []).append((x, w))
+        bins.setdefault(("script", script(w)), []).append((x, w))
     used = set(pivots) | excluded
     out = []
     for pivot in pivots:
-        own = (
-            (language.get(pivot) and by_kind.get(kind(pivot)))
-            or by_script.get(script(pivot))
-            or pool
-        )
-        logs = [x for x, _ in own]
+        same_script = bins.get(("script", script(pivot)), [])
+        language_bin = bins.get((language[pivot], script(pivot)), []) if pivot in language else []
         centre = math.log(max(frequency.get(pivot, 1), 1))
-        low = bisect.bisect_left(logs, centre - math.log(tolerance) - 1e-12)
-        high = bisect.bisect_right(logs, centre + math.log(tolerance) + 1e-12)
-        inside = [w for _, w in own[low:high] if w not in used]
-        if inside:
-            choice = rng.choice(inside)
-        else:
-            free = [(abs(x - centre), w) for x, w in own if w not in used]
-            if not free:
-                break
-            choice = min(free)[1]
+        choice = (
+            _within(language_bin, centre, tolerance, used, rng)
+            or _within(same_script, centre, tolerance, used, rng)
+            or _nearest(same_script, centre, used)
+            or _within(pool, centre, tolerance, used, rng)
+            or _nearest(pool, centre, used)
+        )
+        if choice is None:
+            break
         used.add(choice)
         out.append(choice)
     return out
+
+
+def _within(own: list[tuple[float, str]], centre: float, tolerance: float, used, rng):
+    """A free word of ``own`` (ascending log frequencies) within ``tolerance`` of ``centre``."""
+    logs = [x for x, _ in own]
+    low = bisect.bisect_left(logs, centre - math.log(tolerance) - 1e-12)
+    high = bisect.bisect_right(logs, centre + math.log(tolerance) + 1e-12)
+    inside = [w for _, w in own[low:high] if w not in used]
+    return rng.choice(inside) if inside else None
+
+
+def _nearest(own: list[tuple[float, str]], centre: float, used) -> str | None:
+    """The free word of ``own`` of the nearest log frequency to ``centre``."""
+    free = [(abs(x - centre), w) for x, w in own if w not in used]
+    return min(free)[1] if free else None
 
 
 def discover(
@@ -352,6 +359,8 @@ PIVOTS = Kind(
         _lower_bound,
         frequency_pool,
         matched_control,
+        _within,
+        _nearest,
         script,
         discover,
         counts.tokens,

@@ -73,7 +73,7 @@ def joined(segmented: list[tuple[str, list[str]]]) -> str:
 # a proper name: capitalised in at least this share of its occurrences inside a sentence,
 # of at least NAME_MIN such occurrences, in the lines of languages that case only names
 NAME_SHARE, NAME_MIN = 0.9, 3
-_SENTENCE_START = re.compile(r"(^|[.!?:;]\W*)$")
+_TERMINAL = re.compile(r"[.!?:;]")
 
 
 @dataclass
@@ -81,14 +81,16 @@ class WordFacts:
     """What a collection's lines say of its words beyond the lower-cased text it stores.
 
     A word's language is the language of most of the lines that hold it (ties in code order).
-    A word is a proper name where, inside sentences (not a line's first word nor the first after
-    ., !, ?, : or ;), it is capitalised at least :data:`NAME_SHARE` of the time, in at least
-    :data:`NAME_MIN` occurrences; only lines of languages that case names alone count (not
-    Chinese or Japanese, without case, nor German, which capitalises every noun).
+    A word is a proper name where, in the lines of its language and inside sentences (not the
+    first word of a line nor the first after ., !, ?, : or ;, whatever stands between), it is
+    capitalised at least :data:`NAME_SHARE` of the time, in at least :data:`NAME_MIN`
+    occurrences. Occurrences in capitals throughout (OK, HTML) say nothing and are not counted;
+    nor are the lines of languages without case (Chinese, Japanese) or that capitalise every
+    noun (German).
     """
 
     lines: dict[str, Counter] = field(default_factory=dict)
-    inside: Counter = field(default_factory=Counter)
+    inside: Counter = field(default_factory=Counter)  # (language, word) -> occurrences
     capitalised: Counter = field(default_factory=Counter)
 
     def add(self, raw: Lines, segmented: list[tuple[str, list[str]]]) -> None:
@@ -98,20 +100,28 @@ class WordFacts:
         for lang, line in raw:
             if lang in CJK or lang in CAPITALISED_NOUNS:
                 continue
+            previous = None  # where the previous word of the line ended
             for m in counts.cased_tokens(line):
-                if _SENTENCE_START.search(line[: m.start()]):
+                word = m.group()
+                if not word.isalpha():
                     continue
-                word = m.group().lower()
-                self.inside[word] += 1
-                self.capitalised[word] += m.group()[0].isupper()
+                initial = previous is None or _TERMINAL.search(line, previous, m.start())
+                previous = m.end()
+                if initial or (len(word) > 1 and word.isupper()):
+                    continue
+                self.inside[lang, word.lower()] += 1
+                self.capitalised[lang, word.lower()] += word[0].isupper()
 
     def to_json(self) -> dict:
+        language = {w: min(c, key=lambda g: (-c[g], g)) for w, c in self.lines.items()}
         return {
-            "language": {w: min(c, key=lambda g: (-c[g], g)) for w, c in self.lines.items()},
+            "language": language,
             "names": sorted(
                 w
-                for w, n in self.inside.items()
-                if n >= NAME_MIN and self.capitalised[w] >= NAME_SHARE * n
+                for (lang, w), n in self.inside.items()
+                if lang == language.get(w)
+                and n >= NAME_MIN
+                and self.capitalised[lang, w] >= NAME_SHARE * n
             ),
         }
 
@@ -228,6 +238,7 @@ def build(name: str, key: dict, documents: Callable[[], Iterable[tuple[str, Line
     full = {
         **key,
         "segmenters": counts.segmenters(),
+        "names": [NAME_SHARE, NAME_MIN, _TERMINAL.pattern, sorted(CAPITALISED_NOUNS)],
         "code": source_digest(
             joined,
             segment_lines,
@@ -484,7 +495,9 @@ class Local:
         have none) x languages of its lines x length decile of the collection (in word tokens).
         Each stratum gets its share of ``limit`` (largest remainders), drawn from the
         collection's documents of that stratum that are not in the sample, in a seeded hash
-        order.
+        order. A stratum with too few such documents is topped up from its nearest strata:
+        the same source and languages at the nearest length deciles, then the same languages,
+        then any; so the background has ``limit`` documents wherever the collection has them.
         """
         strata = self.collection.strata
         wanted = Counter(strata[i] for i in found.positions)
@@ -497,13 +510,29 @@ class Local:
             : limit - sum(counts_.values())
         ]:
             counts_[s] += 1
-        own = set(found.positions)
-        chosen = [
-            i
-            for s in sorted(counts_)
-            for i in islice((j for j in self._stratum_order(s, seed) if j not in own), counts_[s])
-        ]
+        taken = set(found.positions)
+        chosen: list[int] = []
+        for s in sorted(counts_):
+            for near in self._nearest(s):
+                free = (j for j in self._stratum_order(near, seed) if j not in taken)
+                drawn = list(islice(free, counts_[s]))
+                taken.update(drawn)
+                chosen += drawn
+                counts_[s] -= len(drawn)
+                if not counts_[s]:
+                    break
         return [self.collection.words(i) for i in sorted(chosen)]
+
+    def _nearest(self, stratum: tuple[str, str, int]) -> list[tuple[str, str, int]]:
+        """Every stratum, nearest ``stratum`` first.
+
+        Same languages first, then same source, then the nearest length decile.
+        """
+        source, langs, decile = stratum
+        return sorted(
+            self.collection.members,
+            key=lambda s: (s[1] != langs, s[0] != source, abs(s[2] - decile), s),
+        )
 
     def _stratum_order(self, stratum: tuple[str, str, int], seed: int) -> list[int]:
         """A stratum's documents in their seeded hash order (drawn from for every item)."""

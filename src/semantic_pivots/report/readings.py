@@ -430,7 +430,7 @@ def exposure_effects(model: str, effects: pd.DataFrame, chance: float) -> str:
         d = by.loc[name]
         low, high = d["rank accuracy low"], d["rank accuracy high"]
         verdict = (
-            "not measured (a group has no such item)"
+            "not measured (a group has too few concepts for an interval)"
             if pd.isna(low)
             else "the co-occurring items rank the true source word first more often"
             if low > 0
