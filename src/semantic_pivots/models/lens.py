@@ -1,7 +1,8 @@
-"""The logit lens at one position.
+"""The logit lens (or the tuned lens) at one position.
 
-Every layer's residual stream decoded by the model's own
-final norm and unembedding (through the architecture adapter), softmaxed.
+Every layer's residual stream decoded by the model's own final norm and unembedding (through the
+architecture adapter), softmaxed; the tuned lens first maps it by its layer's translator
+(``models.tuned``).
 
 Layer 0 is the embedding output; layer L (the last) is the model's own next-token
 distribution, since Hugging Face returns the last hidden state already normed.
@@ -17,6 +18,7 @@ from tqdm import tqdm
 from semantic_pivots.models import kv
 from semantic_pivots.models.encoding import blank_ids, is_blank
 from semantic_pivots.models.loading import LoadedModel
+from semantic_pivots.models.tuned import LOGIT, Lens
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ def trace_batch(
     token_sets: list[dict[str, list[int]]],
     top_k: int = 5,
     batch_size: int = 16,
+    decoder: Lens = LOGIT,
 ) -> list[Trace]:
     """Lens readings at each token sequence's last position (the one predicting the answer).
 
@@ -92,7 +95,7 @@ def trace_batch(
             ).hidden_states
             probs = torch.stack(
                 [
-                    torch.softmax(lm.adapter.logits(h[:, -1], layer).float(), dim=-1)
+                    torch.softmax(decoder.logits(lm.adapter, h[:, -1], layer).float(), dim=-1)
                     for layer, h in enumerate(hidden)
                 ],
                 dim=1,
@@ -127,7 +130,7 @@ class Grid:
     probs: list[list[float]]  # [layer][position] its probability
 
 
-def grid(lm: LoadedModel, ids: list[int], n_positions: int = 6) -> Grid:
+def grid(lm: LoadedModel, ids: list[int], n_positions: int = 6, decoder: Lens = LOGIT) -> Grid:
     import torch
 
     tok = lm.tokenizer
@@ -136,7 +139,9 @@ def grid(lm: LoadedModel, ids: list[int], n_positions: int = 6) -> Grid:
             input_ids=torch.tensor([ids], device=lm.device), output_hidden_states=True
         ).hidden_states
         top = [
-            torch.softmax(lm.adapter.logits(h[0, -n_positions:], layer).float(), -1).max(-1)
+            torch.softmax(decoder.logits(lm.adapter, h[0, -n_positions:], layer).float(), -1).max(
+                -1
+            )
             for layer, h in enumerate(hidden)
         ]
     return Grid(

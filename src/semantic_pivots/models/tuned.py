@@ -1,0 +1,301 @@
+"""The tuned lens: one affine translator per layer, so that each layer decodes as the model does.
+
+After Belrose et al. (2023), "Eliciting Latent Predictions from Transformers with the Tuned
+Lens": layer l's hidden state h is decoded as the logit lens decodes h + A_l h + b_l, with A_l and
+b_l trained to minimise the KL divergence of the layer's decoded distribution from the model's
+final one, on text, the model frozen. Initialised at zero, an untrained tuned lens is the logit
+lens; the last layer has no translator, so its decoding is the model's own logits.
+
+Written here rather than taken from the ``tuned-lens`` package, whose release requires wandb,
+datasets and torchdata, none of which the study otherwise needs. Two choices of this module's
+own, for a CPU budget: each step's KL is taken over a sampled vocabulary (the tokens the final
+distribution ranks highest at the step's positions and a uniform draw of the others, as in a
+sampled softmax), and training text is the study corpus's documents in the study's languages,
+never the word list. Quality is measured on held-out documents over the whole vocabulary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, cast
+
+from tqdm import tqdm
+
+from semantic_pivots.cache import key_digest, source_digest
+from semantic_pivots.errors import UserError
+from semantic_pivots.languages import CJK
+from semantic_pivots.models.loading import Adapter, LoadedModel
+from semantic_pivots.paths import atomic_dir, cache_dir
+
+if TYPE_CHECKING:
+    import torch
+
+SEQ_LEN = 128  # tokens per training window
+TOP = 64  # the final distribution's best tokens per position, always in a step's vocabulary
+HELD_OUT = 4  # windows per language held out to measure the lenses (never trained on)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How a tuned lens is trained: tokens, steps, learning rate and sampled vocabulary."""
+
+    tokens: int
+    steps: int
+    lr: float
+    vocab: int  # tokens per step's sampled vocabulary (0: the whole vocabulary)
+    seed: int = 0
+
+
+class Translators:
+    """One affine map per layer but the last, zero at start: h -> h + A_l h + b_l."""
+
+    def __init__(self, n_layers: int, width: int, device="cpu"):
+        import torch
+
+        self.weight = torch.nn.Parameter(torch.zeros(n_layers, width, width, device=device))
+        self.bias = torch.nn.Parameter(torch.zeros(n_layers, width, device=device))
+
+    def __call__(self, hidden, layer: int):
+        if layer >= self.weight.shape[0]:  # the last layer decodes as the model does
+            return hidden
+        w, b = self.weight[layer].to(hidden), self.bias[layer].to(hidden)
+        return hidden + hidden @ w.T + b
+
+    def parameters(self) -> list:
+        return [self.weight, self.bias]
+
+
+@dataclass
+class Lens:
+    """A lens: how a layer's hidden state becomes logits (``translators`` None: the logit lens).
+
+    ``key`` identifies a tuned lens in cache keys (empty for the logit lens, so that results
+    read with the logit lens keep their keys).
+    """
+
+    name: str
+    translators: Translators | None = None
+    key: dict | None = None
+
+    def logits(self, adapter: Adapter, hidden, layer: int):
+        if self.translators is not None:
+            hidden = self.translators(hidden, layer)
+        return adapter.logits(hidden, layer)
+
+
+LOGIT = Lens("logit")
+
+
+def _over(adapter: Adapter, ids) -> Adapter:
+    """The adapter with its unembedding cut to the rows ``ids`` (norm and capping as before)."""
+    import torch
+
+    weight = _unembedding(adapter)[ids]
+    bias = getattr(adapter.unembed, "bias", None)
+    bias = None if bias is None else bias[ids]
+    cut = cast("torch.nn.Module", lambda h: torch.nn.functional.linear(h, weight, bias))
+    return replace(adapter, unembed=cut)
+
+
+def _unembedding(adapter: Adapter) -> torch.Tensor:
+    return cast("torch.Tensor", adapter.unembed.weight)
+
+
+def windows(lm: LoadedModel, texts: dict[str, list[str]], n_tokens: int) -> list[list[int]]:
+    """Token windows of :data:`SEQ_LEN`, each language in turn, about ``n_tokens`` in all.
+
+    ``texts``: each language's documents in the order they are to be read; a language's
+    documents are joined with the end-of-text token and cut into windows.
+    """
+    tok = lm.tokenizer
+    per_language = max(1, n_tokens // (SEQ_LEN * max(1, len(texts))))
+    cut: dict[str, list[list[int]]] = {}
+    for lang, docs in texts.items():
+        stream: list[int] = []
+        for doc in docs:
+            if len(stream) >= per_language * SEQ_LEN:
+                break
+            stream += tok(doc, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
+        cut[lang] = [stream[i : i + SEQ_LEN] for i in range(0, len(stream) - SEQ_LEN + 1, SEQ_LEN)]
+        cut[lang] = cut[lang][:per_language]
+    longest = max((len(c) for c in cut.values()), default=0)
+    return [c[i] for i in range(longest) for c in cut.values() if i < len(c)]
+
+
+def _hidden(lm: LoadedModel, batch: list[list[int]]):
+    import torch
+
+    with torch.no_grad():
+        ids = torch.tensor(batch, device=lm.device)
+        return lm.model.base_model(input_ids=ids, output_hidden_states=True).hidden_states
+
+
+def _kl(target_logp, logits):
+    """Mean over positions of KL(target || softmax(logits)), in nats."""
+    import torch
+
+    logq = torch.log_softmax(logits.float(), dim=-1)
+    return (target_logp.exp() * (target_logp - logq)).sum(-1).mean()
+
+
+def train(lm: LoadedModel, data: list[list[int]], budget: Budget) -> tuple[Translators, list]:
+    """Translators trained on ``data`` (token windows) within ``budget``; and the step losses.
+
+    Each step reads ``budget.tokens // budget.steps`` tokens (whole windows, at least one) and
+    lowers the mean over layers of KL(final || layer), over the step's sampled vocabulary.
+    """
+    import torch
+
+    adapter, n = lm.adapter, lm.adapter.n_layers
+    translators = Translators(n, lm.model.config.hidden_size, lm.device)
+    optimiser = torch.optim.Adam(translators.parameters(), lr=budget.lr)
+    per_step = max(1, budget.tokens // (budget.steps * SEQ_LEN))
+    rng = torch.Generator().manual_seed(budget.seed)
+    vocab = int(_unembedding(adapter).shape[0])
+    losses = []
+    for step in tqdm(range(budget.steps), desc=f"tuned lens {lm.info.name}", leave=False):
+        batch = [data[(step * per_step + i) % len(data)] for i in range(per_step)]
+        hidden = _hidden(lm, batch)
+        with torch.no_grad():
+            final = adapter.logits(hidden[n], n).float()
+            ids = _sampled_vocabulary(final, budget.vocab, vocab, rng)
+            target = torch.log_softmax(final[..., ids] if ids is not None else final, dim=-1)
+        over = adapter if ids is None else _over(adapter, ids)
+        loss = torch.stack(
+            [_kl(target, over.logits(translators(hidden[i], i), i)) for i in range(n)]
+        ).mean()
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        losses.append(float(loss.detach()))
+    return translators, losses
+
+
+def _sampled_vocabulary(final, size: int, vocab: int, rng):
+    """A step's vocabulary: the :data:`TOP` best tokens of every position, then uniform draws.
+
+    None where ``size`` is 0 or covers the vocabulary.
+    """
+    import torch
+
+    if size == 0 or size >= vocab:
+        return None
+    best = torch.unique(final.reshape(-1, final.shape[-1]).topk(TOP, dim=-1).indices)
+    if len(best) >= size:
+        return best[:size]
+    others = torch.ones(vocab, dtype=torch.bool, device=best.device)
+    others[best] = False
+    rest = others.nonzero().squeeze(1)
+    drawn = rest[torch.randperm(len(rest), generator=rng).to(rest.device)[: size - len(best)]]
+    return torch.cat([best, drawn])
+
+
+def held_out_kl(lm: LoadedModel, lens: Lens, data: list[list[int]]) -> list[float]:
+    """Per layer (0 to the last), the mean KL(final || lens) over ``data``, whole vocabulary."""
+    import torch
+
+    adapter, n = lm.adapter, lm.adapter.n_layers
+    sums = [0.0] * (n + 1)
+    with torch.no_grad():
+        for window in data:
+            hidden = _hidden(lm, [window])
+            target = torch.log_softmax(adapter.logits(hidden[n], n).float(), dim=-1)
+            for layer in range(n + 1):
+                sums[layer] += float(_kl(target, lens.logits(adapter, hidden[layer], layer)))
+    return [s / max(1, len(data)) for s in sums]
+
+
+def corpus_texts(documents, langs: list[str], seed: int) -> tuple[dict, dict]:
+    """(training, held-out) documents per language of ``langs``, in a seeded order.
+
+    ``documents``: the corpus's documents (``lang`` and ``text`` each). The first documents of
+    each language's order are held out, enough for :data:`HELD_OUT` windows of most tokenizers;
+    documents of fewer than 40 words (one-line strings) are left out where the language
+    separates words by spaces, so that windows hold running text.
+    """
+    docs: dict[str, list[str]] = {lang: [] for lang in langs}
+    for doc in documents:
+        if doc.lang in docs:
+            docs[doc.lang].append(doc.text)
+
+    def order(text: str) -> bytes:
+        return hashlib.sha1(f"{seed}:{text[:200]}".encode()).digest()
+
+    train_, held = {}, {}
+    for lang, texts in docs.items():
+        ranked = sorted((t for t in texts if lang in CJK or len(t.split()) >= 40), key=order)
+        held[lang], train_[lang] = ranked[: 4 * HELD_OUT], ranked[4 * HELD_OUT :]
+    return train_, held
+
+
+CODE = (
+    Translators.__call__,
+    Lens.logits,
+    _over,
+    windows,
+    _hidden,
+    _kl,
+    train,
+    _sampled_vocabulary,
+    held_out_kl,
+    corpus_texts,
+)
+
+
+def tuned_lens(
+    lm: LoadedModel,
+    texts: tuple[dict[str, list[str]], dict[str, list[str]]],
+    texts_key: dict,
+    budget: Budget,
+) -> tuple[Lens, dict]:
+    """The model's tuned lens, trained once and cached; and its record (KL per layer, time).
+
+    ``texts``: (training, held-out) documents per language (:func:`corpus_texts`), identified
+    by ``texts_key``. Keyed like the model's results (its weights, dtype, device, library
+    versions), with the budget, the texts and this module's code: a second run reuses it, a
+    changed model rebuilds it.
+    """
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    key = {**lm.key(), "budget": asdict(budget), "texts": texts_key, "code": source_digest(*CODE)}
+    folder = cache_dir("lenses") / f"{_safe(lm.info.name)}-{key_digest(key)[:12]}"
+    if not (folder / "record.json").exists():
+        held = windows(lm, texts[1], HELD_OUT * SEQ_LEN * len(texts[1]))
+        data = windows(lm, texts[0], budget.tokens)
+        if not data or not held:
+            raise UserError(f"{lm.info.name}: no text to train or measure a tuned lens on")
+        start = time.monotonic()
+        translators, losses = train(lm, data, budget)
+        seconds = time.monotonic() - start
+        lens = Lens("tuned", translators, key)
+        record = {
+            "key": key,
+            "seconds": seconds,
+            "training tokens": sum(map(len, data)),
+            "held-out tokens": sum(map(len, held)),
+            "losses": losses,
+            "kl": {"logit": held_out_kl(lm, LOGIT, held), "tuned": held_out_kl(lm, lens, held)},
+        }
+        with atomic_dir(folder) as tmp:
+            params = {"weight": translators.weight, "bias": translators.bias}
+            save_file(
+                {k: v.detach().contiguous().cpu() for k, v in params.items()},
+                tmp / "lens.safetensors",
+            )
+            (tmp / "record.json").write_text(json.dumps(record, indent=1))
+    record = json.loads((folder / "record.json").read_text())
+    weights = load_file(folder / "lens.safetensors")
+    n, width = weights["bias"].shape
+    translators = Translators(int(n), int(width), lm.device)
+    with torch.no_grad():
+        translators.weight.copy_(weights["weight"])
+        translators.bias.copy_(weights["bias"])
+    return Lens("tuned", translators, {"lens": folder.name}), record
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:60]

@@ -1,0 +1,116 @@
+"""The tuned lens: the logit lens when untrained, the model's logits at the last layer, and
+lower held-out KL once trained; its artefact is reused and rebuilt with the model."""
+
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+from semantic_pivots.models import lens, loading, tiny, tuned
+
+PROMPT = "English: dog\nFrench: chien\n\nEnglish: cat\nFrench:"
+TEXT = (
+    "the river runs past the old mill and the stone bridge into the town where the market "
+    "opens at dawn and the bakers sell bread to the farmers who come down from the hills "
+)
+
+
+@pytest.fixture()
+def lm():
+    return loading.load_model("tiny-llama", device="cpu")
+
+
+def _texts(n: int) -> dict[str, list[str]]:
+    words = TEXT.split()
+    return {"en": [" ".join(words[i % 7 :] + words[: i % 7]) * 4 for i in range(n)]}
+
+
+def _traces(lm, decoder):
+    encoded = [lm.tokenizer(PROMPT)["input_ids"]]
+    return lens.trace_batch(lm, encoded, [{"cat": [5, 6]}], top_k=3, decoder=decoder)[0]
+
+
+def test_an_untrained_tuned_lens_is_the_logit_lens(lm):
+    width = lm.adapter.final_norm.weight.shape[-1]
+    untrained = tuned.Lens("tuned", tuned.Translators(lm.adapter.n_layers, width))
+    assert _traces(lm, untrained) == _traces(lm, tuned.LOGIT)
+
+
+def test_the_last_layer_of_a_tuned_lens_is_the_models_own_logits(lm):
+    width = lm.adapter.final_norm.weight.shape[-1]
+    translators = tuned.Translators(lm.adapter.n_layers, width)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        translators.weight.normal_(0, 0.1)
+        translators.bias.normal_(0, 0.1)
+    trace = _traces(lm, tuned.Lens("tuned", translators))
+    ids = lm.tokenizer(PROMPT, return_tensors="pt")
+    with torch.no_grad():
+        probs = torch.softmax(lm.model(**ids).logits[0, -1], dim=-1)
+    last = trace.layers[-1]
+    assert last.top_tokens == probs.topk(3).indices.tolist()
+    assert last.top_probs == pytest.approx(probs.topk(3).values.tolist(), abs=1e-5)
+    # an earlier layer does move: the translators are not the identity there
+    assert trace.layers[1] != _traces(lm, tuned.LOGIT).layers[1]
+
+
+@pytest.mark.parametrize("vocab", [0, 64])
+def test_training_lowers_the_held_out_kl_at_every_layer_but_the_last(lm, vocab):
+    data = tuned.windows(lm, _texts(40), 40 * tuned.SEQ_LEN)
+    held = tuned.windows(lm, {"en": [TEXT * 6]}, 2 * tuned.SEQ_LEN)
+    assert data and held and all(len(w) == tuned.SEQ_LEN for w in data + held)
+    budget = tuned.Budget(tokens=20 * tuned.SEQ_LEN, steps=20, lr=3e-3, vocab=vocab)
+    translators, losses = tuned.train(lm, data, budget)
+    assert losses[-1] < losses[0]
+    before = tuned.held_out_kl(lm, tuned.LOGIT, held)
+    after = tuned.held_out_kl(lm, tuned.Lens("tuned", translators), held)
+    n = lm.adapter.n_layers
+    assert all(after[i] < before[i] for i in range(n))
+    assert before[n] == pytest.approx(0, abs=1e-5) and after[n] == pytest.approx(0, abs=1e-5)
+
+
+def test_a_sampled_vocabulary_holds_every_positions_best_tokens():
+    final = torch.randn(2, 3, 1000)  # six positions: at most 384 best tokens
+    ids = tuned._sampled_vocabulary(final, 500, 1000, torch.Generator().manual_seed(0))
+    assert len(ids) == 500 == len(set(ids.tolist()))
+    assert set(final.reshape(-1, 1000).topk(tuned.TOP).indices.flatten().tolist()) <= set(
+        ids.tolist()
+    )
+    assert tuned._sampled_vocabulary(final, 0, 1000, None) is None
+
+
+def test_the_lens_is_trained_once_and_again_when_the_model_changes(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path / "cache"))
+    texts = (_texts(20), {"en": [TEXT * 6]})
+    budget = tuned.Budget(tokens=4 * tuned.SEQ_LEN, steps=2, lr=1e-3, vocab=0)
+    folder = tiny.save("llama", tmp_path / "model")
+    first = loading.load_model(str(folder), device="cpu")
+    calls = []
+    train = tuned.train
+    monkeypatch.setattr(tuned, "train", lambda *a: calls.append(1) or train(*a))
+    lens_a, record = tuned.tuned_lens(first, texts, {"texts": 1}, budget)
+    again, _ = tuned.tuned_lens(
+        loading.load_model(str(folder), device="cpu"), texts, {"texts": 1}, budget
+    )
+    assert len(calls) == 1 and again.key == lens_a.key
+    assert torch.equal(again.translators.weight, lens_a.translators.weight)
+    assert len(record["kl"]["logit"]) == len(record["kl"]["tuned"]) == first.adapter.n_layers + 1
+    other = tiny.save("llama", tmp_path / "other", seed=1)
+    changed, _ = tuned.tuned_lens(
+        loading.load_model(str(other), device="cpu"), texts, {"texts": 1}, budget
+    )
+    assert len(calls) == 2 and changed.key != lens_a.key
+
+
+def test_corpus_texts_hold_out_the_first_documents_of_each_language():
+    docs = [
+        SimpleNamespace(lang=lang, text=f"{lang} {i} " + TEXT * 2)
+        for lang in ("en", "zh")
+        for i in range(30)
+    ]
+    docs.append(SimpleNamespace(lang="fr", text="not asked for"))
+    docs.append(SimpleNamespace(lang="en", text="a one-line string"))  # not running text
+    train, held = tuned.corpus_texts(docs, ["en", "zh"], seed=0)
+    assert set(train) == set(held) == {"en", "zh"}
+    assert all(len(held[lang]) == 4 * tuned.HELD_OUT for lang in held)
+    assert not set(train["en"]) & set(held["en"]) and len(train["en"]) + len(held["en"]) == 30
