@@ -112,5 +112,48 @@ def test_corpus_texts_hold_out_the_first_documents_of_each_language():
     docs.append(SimpleNamespace(lang="en", text="a one-line string"))  # not running text
     train, held = tuned.corpus_texts(docs, ["en", "zh"], seed=0)
     assert set(train) == set(held) == {"en", "zh"}
-    assert all(len(held[lang]) == 4 * tuned.HELD_OUT for lang in held)
+    # enough held-out words for a window: three documents of 74 words; one of 380 characters
+    assert len(held["en"]) == 3 and len(held["zh"]) == 1
     assert not set(train["en"]) & set(held["en"]) and len(train["en"]) + len(held["en"]) == 30
+    # a language of one-line strings only keeps them (there is no running text to prefer)
+    short = [SimpleNamespace(lang="fr", text=f"une ligne {i}") for i in range(300)]
+    train, held = tuned.corpus_texts(short, ["fr"], seed=0)
+    assert len(held["fr"]) == 67 and len(train["fr"]) == 233
+
+
+def test_junk_peaks_are_blanks_punctuation_byte_fragments_and_single_letters():
+    from semantic_pivots.analyses import tracing
+
+    for token in [" ", "", "\n", ",", "42", "\ufffd", " s", "é"]:
+        assert tracing.junk(token), token
+    for token in [" dog", "chien", "猫", "ね", " 水"]:
+        assert not tracing.junk(token), token
+
+
+def test_the_lens_crosstab_pairs_each_items_two_labels():
+    import pandas as pd
+
+    from semantic_pivots.analyses import tracing
+
+    keys = {"model": ["m", "m", "m"], "pair": ["en-fr"] * 3, "item": ["a", "b", "c"]}
+    logit = pd.DataFrame({**keys, "label": ["semantic pivot", "semantic pivot", "co-occurrence"]})
+    tuned_ = pd.DataFrame({**keys, "label": ["co-occurrence", "semantic pivot", "co-occurrence"]})
+    table = tracing.lens_crosstab(logit, tuned_)
+    assert table.loc[("m", "semantic pivot"), "co-occurrence"] == 1
+    assert table.loc[("m", "semantic pivot"), "semantic pivot"] == 1
+    assert table.loc[("m", "co-occurrence"), "co-occurrence"] == 1
+
+
+def test_junk_shares_of_a_run_without_semantic_pivot_items_are_an_empty_table():
+    import pandas as pd
+
+    from semantic_pivots.analyses import tracing
+    from semantic_pivots.report import readings
+
+    frame = pd.DataFrame(
+        {"model": ["m"], "lens": ["logit"], "item": ["a"], "label": ["co-occurrence"],
+         "peak token": [" s"]}
+    )  # fmt: skip
+    junk = tracing.junk_shares(frame, ("model", "lens"))
+    assert junk.empty and "junk" in junk.columns
+    assert readings.junk_reading(junk) == "No model has semantic-pivot items."

@@ -46,6 +46,11 @@ class Tracing:
     rule: str = "peak"  # "peak" (the authors' rule) or "threshold"
     threshold: float = 0.1  # for the threshold rule
     top_k: int = 5  # tokens kept per layer
+    lens: str = "logit"  # "logit", or "tuned": a tuned lens is trained and read beside it
+    lens_tokens: int = 16384  # the tuned lens's training tokens (models.tuned)
+    lens_steps: int = 64  # its optimiser steps
+    lens_lr: float = 1e-3  # its learning rate (Adam)
+    lens_vocab: int = 4096  # its sampled vocabulary per step (0: the whole vocabulary)
 
 
 # The x definitions analysis 3 can set against behaviour (analyses.frequency computes them).
@@ -212,10 +217,15 @@ INTEGERS = {  # -> minimum
     "window": 2,
     "set_size": 1,
     "parallel_lines": 1,
+    "lens_tokens": 128,
+    "lens_steps": 1,
+    "lens_vocab": 0,
 }
-FLOATS = {"threshold": (0, 1), "interleaved": (0, 1), "lr": (0, 1), "clip": (0, 1e9)}
+FLOATS: dict[str, tuple[float, float]] = {"threshold": (0, 1), "interleaved": (0, 1)}
+FLOATS.update(lr=(0, 1), clip=(0, 1e9))
 FLOATS["weight_decay"] = (0, 1)
 FLOATS["tolerance"] = (1, 1e9)
+FLOATS["lens_lr"] = (1e-8, 1.0)
 FLOATS.update(start=(0, 1), continue_lr=(0, 1), budget=(0, 1), cooccurring=(0, 1), share=(0, 1))
 # Settings for which None is a value (all items, all x definitions, the default word list).
 NONE_IS_A_VALUE = {"n_items", "glass_n_items", "xs", "dataset"}
@@ -232,6 +242,7 @@ CHOICES = {
     "weighting": ("ppmi", "count"),
     "primary": ("score", "rank accuracy", "log ratio"),
     "design": ("interleaved", "exposure"),
+    "lens": ("logit", "tuned"),
 }
 
 

@@ -206,6 +206,50 @@ class Study:
         """The lens traces by (model, pair, item)."""
         return self._behaviour[1]
 
+    @property
+    def tuned(self) -> bool:
+        """Whether the profile reads a tuned lens beside the logit lens (``tracing.lens``)."""
+        return self.settings.tracing.lens == "tuned"
+
+    @cache  # noqa: B019 - one study per notebook; a lens is trained once per model
+    def tuned_lens(self, spec: str):
+        """A model's tuned lens and its record (``models.tuned``), trained on first use.
+
+        On the study corpus's documents in the profile's languages, with the profile's budget.
+        """
+        from semantic_pivots.data import corpus
+        from semantic_pivots.models import tuned
+
+        t, langs = self.settings.tracing, self.settings.languages
+        lm = next(m for m in self.models if m.info.name == spec)
+        documents = corpus.load()
+        texts = tuned.corpus_texts(documents.documents(langs), langs, self.settings.seed)
+        budget = tuned.Budget(
+            t.lens_tokens, t.lens_steps, t.lens_lr, t.lens_vocab, self.settings.seed
+        )
+        key = {"corpus": documents.digest(), "languages": sorted(langs), "seed": self.settings.seed}
+        return tuned.tuned_lens(lm, texts, key, budget)
+
+    @cached_property
+    def tuned_behaviour(self):
+        """Behaviour rows read with each model's tuned lens (a DataFrame) and their traces.
+
+        Empty where the profile does not turn the tuned lens on.
+        """
+        import pandas as pd
+
+        from semantic_pivots.analyses import tracing
+
+        rows, traces = [], {}
+        for lm, _, _ in self.each_model() if self.tuned else []:
+            decoder, _ = self.tuned_lens(lm.info.name)
+            r, t = tracing.study_behaviour(
+                lm, self.plans(lm.info.name), self.settings.tracing, decoder
+            )
+            rows += r
+            traces.update(t)
+        return self.mark_same_string(pd.DataFrame(rows)) if rows else pd.DataFrame(), traces
+
     @cached_property
     def translations(self):
         """Greedy translations of every model's planned items (a DataFrame)."""

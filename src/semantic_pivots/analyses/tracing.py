@@ -50,13 +50,15 @@ def trace_pair(
     top_k: int = 5,
     skip_blanks: bool = True,
     extra: dict[str, dict[str, list[int]]] | None = None,
+    decoder: lens.Lens = lens.LOGIT,
 ) -> list[ItemTrace]:
     """Traces of the planned items translated ``pair``, each with its first shot set, cached.
 
     The lens reads the position that predicts the answer's first word token, after any blank
     tokens the answer starts with; ``skip_blanks=False`` reads the last prompt position instead
     (the prediction of the blank itself), kept to measure what the step changes. ``extra``
-    adds token sets whose mass is read too (item id -> set name -> token ids).
+    adds token sets whose mass is read too (item id -> set name -> token ids). ``decoder``:
+    the logit lens, or a tuned lens (whose key joins the cache key).
     """
     tok = lm.tokenizer
     encoded, sets = [], []
@@ -77,10 +79,14 @@ def trace_pair(
         )
     inputs = [e.lens_input if skip_blanks else e.ids[: e.answer_start] for e in encoded]
     key = {**lm.key(), "inputs": key_digest(inputs), "sets": key_digest(sets), "top_k": top_k}
+    if decoder.key:
+        key["lens"] = decoder.key
     rows = cached_json(
         TRACES,
         key,
-        lambda: [t.to_json() for t in lens.trace_batch(lm, inputs, sets, top_k=top_k)],
+        lambda: [
+            t.to_json() for t in lens.trace_batch(lm, inputs, sets, top_k=top_k, decoder=decoder)
+        ],
     )
     return [
         ItemTrace(
@@ -130,12 +136,18 @@ def behaviour_row(
 
 
 def study_behaviour(
-    lm: LoadedModel, plans: dict[Pair, list[Planned]], tracing: Tracing
+    lm: LoadedModel,
+    plans: dict[Pair, list[Planned]],
+    tracing: Tracing,
+    decoder: lens.Lens = lens.LOGIT,
 ) -> tuple[list[dict], dict[tuple[str, str, str], ItemTrace]]:
-    """Behaviour rows and traces of the planned items, the traces keyed by (model, pair, item)."""
+    """Behaviour rows and traces of the planned items, the traces keyed by (model, pair, item).
+
+    Read with ``decoder`` (the logit lens by default).
+    """
     rows, traces = [], {}
     for pair, planned in plans.items():
-        for t in trace_pair(lm, planned, pair, tracing.top_k):
+        for t in trace_pair(lm, planned, pair, tracing.top_k, decoder=decoder):
             traces[t.model, t.pair, t.item] = t
             rows.append(behaviour_row(t, lm, tracing.rule, tracing.threshold))
     return rows, traces
@@ -223,6 +235,53 @@ def peak_note(model: str, rows, n_layers: int) -> str:
             ", a single Latin letter: the peak may be a lens artefact rather than a semantic pivot."
         )
     return note + "."
+
+
+def junk(token: str) -> bool:
+    """A peak token that cannot carry meaning.
+
+    Blank, without a letter (punctuation, digits), a byte fragment (a character the tokenizer
+    cannot decode alone), or one letter of an alphabetic script (one Chinese or Japanese
+    character may be a word, and is not junk).
+    """
+    text = token.strip()
+    if not text or "\ufffd" in text or not any(c.isalpha() for c in text):
+        return True
+    return len(text) == 1 and script(text) not in ("han", "kana")
+
+
+def junk_shares(frame, by: tuple[str, ...] = ("model",), seed: int = 0):
+    """Per group, the share of semantic-pivot items whose peak token is junk (:func:`junk`).
+
+    With its 95 % interval resampling concepts; ``frame``: behaviour rows.
+    """
+    import pandas as pd
+
+    from semantic_pivots.stats import summarise
+
+    chosen = frame[frame["label"] == "semantic pivot"]
+    if chosen.empty:
+        return pd.DataFrame(columns=[*by, "n", "junk", "junk low", "junk high"])
+    chosen = chosen.assign(junk=chosen["peak token"].map(junk).astype(float))
+    return summarise(chosen, list(by), ["junk"], "item", seed)
+
+
+def by_lens(frames: dict):
+    """Behaviour rows of several lenses in one frame, with a ``lens`` column."""
+    import pandas as pd
+
+    return pd.concat([f.assign(lens=name) for name, f in frames.items() if len(f)])
+
+
+def lens_crosstab(logit, tuned):
+    """Per model, the items' labels under the logit lens (rows) and the tuned lens (columns)."""
+    import pandas as pd
+
+    keys = ["model", "pair", "item"]
+    both = logit[[*keys, "label"]].merge(
+        tuned[[*keys, "label"]], on=keys, suffixes=(" (logit lens)", " (tuned lens)")
+    )
+    return pd.crosstab([both["model"], both["label (logit lens)"]], both["label (tuned lens)"])
 
 
 def script(text: str) -> str:

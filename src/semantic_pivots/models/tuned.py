@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 SEQ_LEN = 128  # tokens per training window
 TOP = 64  # the final distribution's best tokens per position, always in a step's vocabulary
-HELD_OUT = 4  # windows per language held out to measure the lenses (never trained on)
+HELD_OUT = 1  # windows per language held out to measure the lenses (never trained on)
+WORDS_PER_WINDOW = 200  # words (Chinese, Japanese: characters) that fill a window
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,9 @@ def _over(adapter: Adapter, ids) -> Adapter:
     """The adapter with its unembedding cut to the rows ``ids`` (norm and capping as before)."""
     import torch
 
-    weight = _unembedding(adapter)[ids]
+    weight = _unembedding(adapter).detach()[ids]
     bias = getattr(adapter.unembed, "bias", None)
-    bias = None if bias is None else bias[ids]
+    bias = None if bias is None else bias.detach()[ids]
     cut = cast("torch.nn.Module", lambda h: torch.nn.functional.linear(h, weight, bias))
     return replace(adapter, unembed=cut)
 
@@ -156,21 +157,29 @@ def train(lm: LoadedModel, data: list[list[int]], budget: Budget) -> tuple[Trans
     rng = torch.Generator().manual_seed(budget.seed)
     vocab = int(_unembedding(adapter).shape[0])
     losses = []
-    for step in tqdm(range(budget.steps), desc=f"tuned lens {lm.info.name}", leave=False):
-        batch = [data[(step * per_step + i) % len(data)] for i in range(per_step)]
-        hidden = _hidden(lm, batch)
-        with torch.no_grad():
-            final = adapter.logits(hidden[n], n).float()
-            ids = _sampled_vocabulary(final, budget.vocab, vocab, rng)
-            target = torch.log_softmax(final[..., ids] if ids is not None else final, dim=-1)
-        over = adapter if ids is None else _over(adapter, ids)
-        loss = torch.stack(
-            [_kl(target, over.logits(translators(hidden[i], i), i)) for i in range(n)]
-        ).mean()
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        losses.append(float(loss.detach()))
+    frozen = [p for p in lm.model.parameters() if p.requires_grad]
+    for p in frozen:  # the model stays as it is: no gradient reaches its weights
+        p.requires_grad_(False)
+    try:
+        for step in tqdm(range(budget.steps), desc=f"tuned lens {lm.info.name}", leave=False):
+            batch = [data[(step * per_step + i) % len(data)] for i in range(per_step)]
+            hidden = _hidden(lm, batch)
+            with torch.no_grad():
+                final = adapter.logits(hidden[n], n).float()
+                ids = _sampled_vocabulary(final, budget.vocab, vocab, rng)
+                target = torch.log_softmax(final[..., ids] if ids is not None else final, dim=-1)
+            over = adapter if ids is None else _over(adapter, ids)
+            optimiser.zero_grad()
+            loss = 0.0
+            for i in range(n):  # one layer's graph at a time: its translator alone depends on it
+                part = _kl(target, over.logits(translators(hidden[i], i), i)) / n
+                part.backward()
+                loss += float(part.detach())
+            optimiser.step()
+            losses.append(loss)
+    finally:
+        for p in frozen:
+            p.requires_grad_(True)
     return translators, losses
 
 
@@ -212,9 +221,10 @@ def corpus_texts(documents, langs: list[str], seed: int) -> tuple[dict, dict]:
     """(training, held-out) documents per language of ``langs``, in a seeded order.
 
     ``documents``: the corpus's documents (``lang`` and ``text`` each). The first documents of
-    each language's order are held out, enough for :data:`HELD_OUT` windows of most tokenizers;
-    documents of fewer than 40 words (one-line strings) are left out where the language
-    separates words by spaces, so that windows hold running text.
+    each language's order are held out, enough for :data:`HELD_OUT` windows of most tokenizers
+    (:data:`WORDS_PER_WINDOW` words, or characters in Chinese and Japanese, each); documents of
+    fewer than 40 words (one-line strings) are left out where the language separates words by
+    spaces and has longer ones, so that windows hold running text.
     """
     docs: dict[str, list[str]] = {lang: [] for lang in langs}
     for doc in documents:
@@ -224,10 +234,18 @@ def corpus_texts(documents, langs: list[str], seed: int) -> tuple[dict, dict]:
     def order(text: str) -> bytes:
         return hashlib.sha1(f"{seed}:{text[:200]}".encode()).digest()
 
+    def size(lang: str, text: str) -> int:
+        return len(text) if lang in CJK else len(text.split())
+
     train_, held = {}, {}
     for lang, texts in docs.items():
-        ranked = sorted((t for t in texts if lang in CJK or len(t.split()) >= 40), key=order)
-        held[lang], train_[lang] = ranked[: 4 * HELD_OUT], ranked[4 * HELD_OUT :]
+        running = [t for t in texts if lang in CJK or len(t.split()) >= 40] or texts
+        ranked = sorted(running, key=order)
+        n = words = 0
+        while n < len(ranked) - 1 and words < HELD_OUT * WORDS_PER_WINDOW:
+            words += size(lang, ranked[n])
+            n += 1
+        held[lang], train_[lang] = ranked[:n], ranked[n:]
     return train_, held
 
 

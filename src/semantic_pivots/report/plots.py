@@ -358,3 +358,24 @@ def arm_gains(summary: pd.DataFrame, measures: list[str], title: str):
     np.atleast_1d(axes)[0].legend(fontsize=8)
     fig.suptitle(title)
     return fig
+
+
+def lens_kl(records: dict[str, dict]):
+    """Held-out KL from the model's final distribution by layer, logit and tuned lens.
+
+    One panel per model (``records``: each model's tuned-lens record); log scale, the last
+    layer (KL 0 under both lenses) left out.
+    """
+    fig, axes = plt.subplots(
+        1, len(records), figsize=(4.2 * len(records), 3.2), constrained_layout=True, squeeze=False
+    )
+    for ax, (name, record) in zip(axes[0], records.items(), strict=True):
+        for lens, colour in (("logit", "C7"), ("tuned", "C0")):
+            kl = record["kl"][lens][:-1]
+            ax.plot(range(len(kl)), kl, marker="o", ms=3, color=colour, label=f"{lens} lens")
+        ax.set_yscale("log")
+        ax.set_xlabel("layer (0 = embeddings)")
+        ax.set_title(name, fontsize=10)
+    axes[0][0].set_ylabel("KL from the final distribution (nats)")
+    axes[0][-1].legend(loc="upper right", fontsize=8, frameon=False)
+    return fig

@@ -459,3 +459,48 @@ def x_correlations(corr: pd.DataFrame) -> str:
     others = [x for x in ("log count(source)", "log count(target)") if x in corr.columns]
     values = ", ".join(f"{x} r = {corr.loc['log co-occurrence', x]:.2f}" for x in others)
     return f"Correlation of log co-occurrence with {values} (over the items)."
+
+
+def lens_training(records: dict[str, dict]) -> str:
+    """Each model's tuned lens in a sentence: its training and its held-out KL.
+
+    Beside the logit lens's: at the middle layer, and at how many layers it is lower.
+    """
+    lines = []
+    for name, r in records.items():
+        logit, tuned = r["kl"]["logit"], r["kl"]["tuned"]
+        inner = range(len(logit) - 1)  # the last layer is the model's own output under both
+        lower = [i for i in inner if tuned[i] < logit[i]]
+        middle = (len(logit) - 1) // 2
+        verdict = (
+            "lower at every layer but the last"
+            if len(lower) == len(inner)
+            else f"lower at {len(lower)} of its {len(inner)} layers before the last (not at "
+            + ", ".join(str(i) for i in inner if i not in lower)
+            + ")"
+        )
+        lines.append(
+            f"- **{name}**: trained on {r['training tokens']:,} tokens in {r['seconds']:.0f} s; "
+            f"on {r['held-out tokens']:,} held-out tokens its KL from the final distribution is "
+            f"{verdict}; at layer {middle}, {logit[middle]:.2f} nats under the logit lens and "
+            f"{tuned[middle]:.2f} under the tuned lens."
+        )
+    return "\n".join(lines)
+
+
+def junk_reading(junk: pd.DataFrame) -> str:
+    """Per model, the share of semantic-pivot items whose peak is junk, under each lens."""
+    lines = []
+    for model, group in junk.groupby("model", sort=False):
+        parts = [
+            f"{r['junk']:.0%} "
+            + (
+                "(too few concepts for an interval)"
+                if pd.isna(r["junk low"])
+                else f"[{r['junk low']:.0%}, {r['junk high']:.0%}]"
+            )
+            + f" of {int(r['n'])} under the {r['lens']} lens"
+            for _, r in group.iterrows()
+        ]
+        lines.append(f"- **{model}**: semantic-pivot items peaking on junk: " + "; ".join(parts))
+    return "\n".join(lines) or "No model has semantic-pivot items."
