@@ -232,6 +232,7 @@ def test_the_behaviours_difference_in_excess_has_a_concept_interval_computed_by_
     assert pivots.excess_difference(*few)["difference low"].isna().all()
     reading = tables.excess_reading(pivots.excess(*few), pivots.excess_difference(*few))
     assert "too few concepts for an interval" in reading and "holds more" not in reading
+    assert "nan" not in reading
 
 
 def test_prompt_tokens_leave_both_the_pivot_and_the_control_set():

@@ -112,16 +112,20 @@ def windows(lm: LoadedModel, texts: dict[str, list[str]], n_tokens: int) -> list
     documents are joined with the end-of-text token and cut into windows.
     """
     tok = lm.tokenizer
+    # what the tokenizer puts before any text (a beginning-of-text token), as traced prompts
+    # have it: each window starts with it
+    start = tok("", add_special_tokens=True)["input_ids"]
+    size = SEQ_LEN - len(start)
     per_language = max(1, n_tokens // (SEQ_LEN * max(1, len(texts))))
     cut: dict[str, list[list[int]]] = {}
     for lang, docs in texts.items():
         stream: list[int] = []
         for doc in docs:
-            if len(stream) >= per_language * SEQ_LEN:
+            if len(stream) >= per_language * size:
                 break
             stream += tok(doc, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
-        cut[lang] = [stream[i : i + SEQ_LEN] for i in range(0, len(stream) - SEQ_LEN + 1, SEQ_LEN)]
-        cut[lang] = cut[lang][:per_language]
+        chunks = range(0, len(stream) - size + 1, size)
+        cut[lang] = [start + stream[i : i + size] for i in chunks][:per_language]
     longest = max((len(c) for c in cut.values()), default=0)
     return [c[i] for i in range(longest) for c in cut.values() if i < len(c)]
 
@@ -184,17 +188,20 @@ def train(lm: LoadedModel, data: list[list[int]], budget: Budget) -> tuple[Trans
 
 
 def _sampled_vocabulary(final, size: int, vocab: int, rng):
-    """A step's vocabulary: the :data:`TOP` best tokens of every position, then uniform draws.
+    """A step's vocabulary: the final distribution's best tokens, then uniform draws.
 
-    None where ``size`` is 0 or covers the vocabulary.
+    Each position's :data:`TOP` best tokens; where they outnumber ``size``, those of highest
+    logit at any position. None where ``size`` is 0 or covers the vocabulary.
     """
     import torch
 
     if size == 0 or size >= vocab:
         return None
-    best = torch.unique(final.reshape(-1, final.shape[-1]).topk(TOP, dim=-1).indices)
+    flat = final.reshape(-1, final.shape[-1])
+    best = torch.unique(flat.topk(TOP, dim=-1).indices)
     if len(best) >= size:
-        return best[:size]
+        highest = flat.max(dim=0).values[best]
+        return best[highest.argsort(descending=True)[:size]]
     others = torch.ones(vocab, dtype=torch.bool, device=best.device)
     others[best] = False
     rest = others.nonzero().squeeze(1)
@@ -279,7 +286,13 @@ def tuned_lens(
     import torch
     from safetensors.torch import load_file, save_file
 
-    key = {**lm.key(), "budget": asdict(budget), "texts": texts_key, "code": source_digest(*CODE)}
+    key = {
+        **lm.key(),
+        "budget": asdict(budget),
+        "texts": texts_key,
+        "windows": [SEQ_LEN, TOP, HELD_OUT, WORDS_PER_WINDOW],
+        "code": source_digest(*CODE, Translators.__init__),
+    }
     folder = cache_dir("lenses") / f"{_safe(lm.info.name)}-{key_digest(key)[:12]}"
     if not (folder / "record.json").exists():
         held = windows(lm, texts[1], HELD_OUT * SEQ_LEN * len(texts[1]))

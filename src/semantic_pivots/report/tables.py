@@ -306,7 +306,7 @@ def excess_reading(excess: pd.DataFrame, difference: pd.DataFrame) -> str:
                 verdict = "no difference between the pivot and control sets is detectable"
             parts.append(
                 f"for its {r['label']} items (n = {int(r['n'])}) {verdict} "
-                f"({r['excess']:+.2e} [{r['excess low']:+.2e}, {r['excess high']:+.2e}])"
+                f"({_estimate(r['excess'], r['excess low'], r['excess high'])})"
             )
         line = f"- **{model}**: in the middle layers, " + "; ".join(parts)
         if model in diffs.index and not pd.isna(diffs.loc[model, "difference"]):
@@ -323,11 +323,16 @@ def excess_reading(excess: pd.DataFrame, difference: pd.DataFrame) -> str:
                 "show it to be specific to semantic-pivot items"
             )
             line += (
-                f". Semantic-pivot minus co-occurrence items: {d['difference']:+.2e} "
-                f"[{low:+.2e}, {high:+.2e}], the excess is {verdict}"
+                ". Semantic-pivot minus co-occurrence items: "
+                f"{_estimate(d['difference'], low, high)}, the excess is {verdict}"
             )
         lines.append(line + ".")
     return "\n".join(lines)
+
+
+def _estimate(value: float, low: float, high: float) -> str:
+    """A signed estimate with its interval, or alone where there is none."""
+    return f"{value:+.2e}" + ("" if pd.isna(low) else f" [{low:+.2e}, {high:+.2e}]")
 
 
 def peak_reading(peaks: pd.DataFrame) -> str:
