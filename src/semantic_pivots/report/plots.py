@@ -366,10 +366,13 @@ def lens_kl(records: dict[str, dict]):
     One panel per model (``records``: each model's tuned-lens record); log scale, the last
     layer (KL 0 under both lenses) left out.
     """
+    from matplotlib.ticker import MaxNLocator
+
     fig, axes = plt.subplots(
         1, len(records), figsize=(4.2 * len(records), 3.2), constrained_layout=True, squeeze=False
     )
     for ax, (name, record) in zip(axes[0], records.items(), strict=True):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         for lens, colour in (("logit", "C7"), ("tuned", "C0")):
             kl = record["kl"][lens][:-1]
             ax.plot(range(len(kl)), kl, marker="o", ms=3, color=colour, label=f"{lens} lens")

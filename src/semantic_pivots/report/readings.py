@@ -502,5 +502,7 @@ def junk_reading(junk: pd.DataFrame) -> str:
             + f" of {int(r['n'])} under the {r['lens']} lens"
             for _, r in group.iterrows()
         ]
-        lines.append(f"- **{model}**: semantic-pivot items peaking on junk: " + "; ".join(parts))
+        lines.append(
+            f"- **{model}**: semantic-pivot items peaking on junk: " + "; ".join(parts) + "."
+        )
     return "\n".join(lines) or "No model has semantic-pivot items."
