@@ -457,13 +457,15 @@ class Study:
         docs = retrieval.Local(collection, s.pivots.engine)
         return pivots.pivots_by_pair(docs, collection.root.name, self.plans(spec), s.pivots, s.seed)
 
-    def pivot_traces(self, lm, spec: str) -> tuple[list, dict]:
+    def pivot_traces(self, lm, spec: str, decoder=None) -> tuple[list, dict]:
         """A model's traces with the pivot and control sets read too, and the sets.
 
         On the items and shots of ``spec``, whose pivots they are (a checkpoint of the same
-        tokenizer, a continued run say, shares them).
+        tokenizer, a continued run say, shares them); read with ``decoder`` (default: the
+        logit lens).
         """
         from semantic_pivots.analyses import pivots, tracing
+        from semantic_pivots.models.tuned import LOGIT
 
         in_prompt = {
             (str(pair), p.item.id): lm.tokenizer(
@@ -482,6 +484,7 @@ class Study:
                 pair,
                 self.settings.tracing.top_k,
                 extra={item: chosen for (p, item), chosen in sets.items() if p == str(pair)},
+                decoder=decoder or LOGIT,
             )
         ]
         return traces, sets
@@ -503,6 +506,24 @@ class Study:
             pivots.peak_rows(lm.tokenizer, self.traces, sets, own), columns=pivots.PEAK_COLUMNS
         )
         return self.found_pivots(spec), mass, peaks
+
+    @cache  # noqa: B019 - one study per notebook
+    def tuned_pivot_mass(self, spec: str):
+        """Analysis 4's lens mass rows for one model, read with its tuned lens.
+
+        Empty where the profile does not turn the tuned lens on; the items' behaviour labels
+        stay the logit lens's, so that both lenses' curves cover the same items.
+        """
+        import pandas as pd
+
+        from semantic_pivots.analyses import pivots
+
+        if not self.tuned:
+            return pd.DataFrame(columns=pivots.MASS_COLUMNS)
+        lm = next(m for m in self.models if m.info.name == spec)
+        traces, sets = self.pivot_traces(lm, spec, self.tuned_lens(spec)[0])
+        rows = pivots.mass_rows(traces, sets, lm.adapter.n_layers)
+        return pd.DataFrame(rows, columns=pivots.MASS_COLUMNS)
 
     def evaluate_checkpoint(self, folder, spec: str) -> dict:
         """Scores, behaviour labels and pivot mass of a checkpoint folder on ``spec``'s items."""
