@@ -33,8 +33,8 @@ import bisect
 import heapq
 import math
 import random
-from collections import Counter
-from collections.abc import Iterable
+from collections import ChainMap, Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 
 from semantic_pivots.cache import Kind, cached_json, key_digest
@@ -173,7 +173,7 @@ def matched_control(
     salt: str = "",
     pool: list[tuple[float, str]] | None = None,
     excluded: frozenset[str] = frozenset(),
-    language: dict[str, str] | None = None,
+    language: Mapping[str, str] | None = None,
 ) -> list[str]:
     """One word per pivot at matched frequency, language and script, never a pivot.
 
@@ -192,17 +192,23 @@ def matched_control(
     for x, w in pool:
         bins.setdefault((language.get(w), script(w)), []).append((x, w))
         bins.setdefault(("script", script(w)), []).append((x, w))
+    bins[("pool",)] = pool
+    logs = {k: [x for x, _ in own] for k, own in bins.items()}  # once, not once a pivot
     used = set(pivots) | excluded
+
+    def within(k: tuple, centre: float) -> str | None:
+        return _within(bins[k], logs[k], centre, tolerance, used, rng) if k in bins else None
+
     out = []
     for pivot in pivots:
-        same_script = bins.get(("script", script(pivot)), [])
-        language_bin = bins.get((language[pivot], script(pivot)), []) if pivot in language else []
+        same = ("script", script(pivot))
+        lang = (language[pivot], script(pivot)) if pivot in language else ("none",)
         centre = math.log(max(frequency.get(pivot, 1), 1))
         choice = (
-            _within(language_bin, centre, tolerance, used, rng)
-            or _within(same_script, centre, tolerance, used, rng)
-            or _nearest(same_script, centre, used)
-            or _within(pool, centre, tolerance, used, rng)
+            within(lang, centre)
+            or within(same, centre)
+            or _nearest(bins.get(same, []), centre, used)
+            or within(("pool",), centre)
             or _nearest(pool, centre, used)
         )
         if choice is None:
@@ -212,9 +218,10 @@ def matched_control(
     return out
 
 
-def _within(own: list[tuple[float, str]], centre: float, tolerance: float, used, rng):
-    """A free word of ``own`` (ascending log frequencies) within ``tolerance`` of ``centre``."""
-    logs = [x for x, _ in own]
+def _within(
+    own: list[tuple[float, str]], logs: list[float], centre: float, tolerance: float, used, rng
+):
+    """A free word of ``own`` within ``tolerance`` of ``centre`` (``logs``: its ascending logs)."""
     low = bisect.bisect_left(logs, centre - math.log(tolerance) - 1e-12)
     high = bisect.bisect_right(logs, centre + math.log(tolerance) + 1e-12)
     inside = [w for _, w in own[low:high] if w not in used]
@@ -288,7 +295,7 @@ def discover(
             f"{pair}:{item.id}",
             pool,
             frozenset(dropped | names),
-            {**language, **docs.language([p.word for p in pivots])},
+            ChainMap(docs.language([p.word for p in pivots]), language),  # no copy an item
         )
         kept_apart = [p for p in ranked if p.word in names][:k]
         out.append(

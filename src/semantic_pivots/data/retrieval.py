@@ -464,6 +464,7 @@ class Local:
     collection: Collection
     engine: str = "infini-gram"
     _orders: dict = field(default_factory=dict, repr=False)
+    _near: dict = field(default_factory=dict, repr=False)
 
     @cached_property
     def finder(self) -> Finder:
@@ -528,11 +529,13 @@ class Local:
 
         Same languages first, then same source, then the nearest length decile.
         """
-        source, langs, decile = stratum
-        return sorted(
-            self.collection.members,
-            key=lambda s: (s[1] != langs, s[0] != source, abs(s[2] - decile), s),
-        )
+        if stratum not in self._near:  # asked again for every item's sample
+            source, langs, decile = stratum
+            self._near[stratum] = sorted(
+                self.collection.members,
+                key=lambda s: (s[1] != langs, s[0] != source, abs(s[2] - decile), s),
+            )
+        return self._near[stratum]
 
     def _stratum_order(self, stratum: tuple[str, str, int], seed: int) -> list[int]:
         """A stratum's documents in their seeded hash order (drawn from for every item)."""
