@@ -47,9 +47,9 @@ class Tracing:
     threshold: float = 0.1  # for the threshold rule
     top_k: int = 5  # tokens kept per layer
     lens: str = "logit"  # "logit", or "tuned": a tuned lens is trained and read beside it
-    lens_tokens: int = 16384  # the tuned lens's training tokens (models.tuned)
-    lens_steps: int = 64  # its optimiser steps
-    lens_lr: float = 1e-3  # its learning rate (Adam)
+    lens_tokens: int = 24576  # the tuned lens's training tokens (models.tuned)
+    lens_steps: int = 96  # its optimiser steps
+    lens_lr: float = 4e-4  # its learning rate (Adam, falling linearly to zero)
     lens_vocab: int = 4096  # its sampled vocabulary per step (0: the whole vocabulary)
 
 

@@ -9,9 +9,10 @@ lens; the last layer has no translator, so its decoding is the model's own logit
 Written here rather than taken from the ``tuned-lens`` package, whose release requires wandb,
 datasets and torchdata, none of which the study otherwise needs. Two choices of this module's
 own, for a CPU budget: each step's KL is taken over a sampled vocabulary (the tokens the final
-distribution ranks highest at the step's positions and a uniform draw of the others, as in a
-sampled softmax), and training text is the study corpus's documents in the study's languages,
-never the word list. Quality is measured on held-out documents over the whole vocabulary.
+distribution ranks highest at the step's positions and a weighted uniform draw of the others, as
+in a sampled softmax with its correction), and training text is the study corpus's documents
+in the study's languages, never the word list. Quality is measured on held-out documents over
+the whole vocabulary.
 """
 
 from __future__ import annotations
@@ -138,12 +139,23 @@ def _hidden(lm: LoadedModel, batch: list[list[int]]):
         return lm.model.base_model(input_ids=ids, output_hidden_states=True).hidden_states
 
 
-def _kl(target_logp, logits):
-    """Mean over positions of KL(target || softmax(logits)), in nats."""
+def _kl(target_logp, logits, weight=None):
+    """Mean over positions of KL(target || softmax(logits)), in nats.
+
+    ``target_logp``: the target's log-probabilities, normalised over the whole vocabulary.
+    ``weight``: where the logits cover a sample of the vocabulary, each sampled token's
+    importance weight (1 for the tokens always kept, the inverse of the draw's rate for the
+    others): the lens's normalising sum and the KL's sum are estimated from them, so that mass
+    a lens puts on tokens outside the sample still counts against it.
+    """
     import torch
 
-    logq = torch.log_softmax(logits.float(), dim=-1)
-    return (target_logp.exp() * (target_logp - logq)).sum(-1).mean()
+    logits = logits.float()
+    if weight is None:
+        logq = torch.log_softmax(logits, dim=-1)
+        return (target_logp.exp() * (target_logp - logq)).sum(-1).mean()
+    log_z = torch.logsumexp(logits + weight.log(), dim=-1, keepdim=True)
+    return (weight * target_logp.exp() * (target_logp - logits + log_z)).sum(-1).mean()
 
 
 def train(lm: LoadedModel, data: list[list[int]], budget: Budget) -> tuple[Translators, list]:
@@ -157,6 +169,9 @@ def train(lm: LoadedModel, data: list[list[int]], budget: Budget) -> tuple[Trans
     adapter, n = lm.adapter, lm.adapter.n_layers
     translators = Translators(n, lm.model.config.hidden_size, lm.device)
     optimiser = torch.optim.Adam(translators.parameters(), lr=budget.lr)
+    # the rate falls linearly to zero, so that late steps settle the layers that are already
+    # near the final distribution rather than keep stirring them
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda k: 1 - k / budget.steps)
     per_step = max(1, budget.tokens // (budget.steps * SEQ_LEN))
     rng = torch.Generator().manual_seed(budget.seed)
     vocab = int(_unembedding(adapter).shape[0])
@@ -169,17 +184,19 @@ def train(lm: LoadedModel, data: list[list[int]], budget: Budget) -> tuple[Trans
             batch = [data[(step * per_step + i) % len(data)] for i in range(per_step)]
             hidden = _hidden(lm, batch)
             with torch.no_grad():
-                final = adapter.logits(hidden[n], n).float()
-                ids = _sampled_vocabulary(final, budget.vocab, vocab, rng)
-                target = torch.log_softmax(final[..., ids] if ids is not None else final, dim=-1)
+                final = torch.log_softmax(adapter.logits(hidden[n], n).float(), dim=-1)
+                ids, weight = _sampled_vocabulary(final, budget.vocab, vocab, rng)
+                target = final if ids is None else final[..., ids]
             over = adapter if ids is None else _over(adapter, ids)
             optimiser.zero_grad()
             loss = 0.0
             for i in range(n):  # one layer's graph at a time: its translator alone depends on it
-                part = _kl(target, over.logits(translators(hidden[i], i), i)) / n
+                logits = over.logits(translators(hidden[i], i), i)
+                part = _kl(target, logits, weight) / n
                 part.backward()
                 loss += float(part.detach())
             optimiser.step()
+            schedule.step()
             losses.append(loss)
     finally:
         for p in frozen:
@@ -188,25 +205,28 @@ def train(lm: LoadedModel, data: list[list[int]], budget: Budget) -> tuple[Trans
 
 
 def _sampled_vocabulary(final, size: int, vocab: int, rng):
-    """A step's vocabulary: the final distribution's best tokens, then uniform draws.
+    """A step's vocabulary and each token's importance weight, or (None, None).
 
-    Each position's :data:`TOP` best tokens; where they outnumber ``size``, those of highest
-    logit at any position. None where ``size`` is 0 or covers the vocabulary.
+    Up to half of ``size`` are the tokens the final distribution ranks highest (each position's
+    :data:`TOP` best, those of highest log-probability at any position first), weight 1; the
+    rest are a uniform draw of the other tokens, each weighted by how many others it stands for.
+    (None, None) where ``size`` is 0 or covers the vocabulary.
     """
     import torch
 
     if size == 0 or size >= vocab:
-        return None
+        return None, None
     flat = final.reshape(-1, final.shape[-1])
     best = torch.unique(flat.topk(TOP, dim=-1).indices)
-    if len(best) >= size:
-        highest = flat.max(dim=0).values[best]
-        return best[highest.argsort(descending=True)[:size]]
+    highest = flat.max(dim=0).values[best]
+    best = best[highest.argsort(descending=True)[: size // 2]]
     others = torch.ones(vocab, dtype=torch.bool, device=best.device)
     others[best] = False
     rest = others.nonzero().squeeze(1)
     drawn = rest[torch.randperm(len(rest), generator=rng).to(rest.device)[: size - len(best)]]
-    return torch.cat([best, drawn])
+    weight = torch.ones(len(best) + len(drawn), device=best.device)
+    weight[len(best) :] = len(rest) / max(1, len(drawn))
+    return torch.cat([best, drawn]), weight
 
 
 def held_out_kl(lm: LoadedModel, lens: Lens, data: list[list[int]]) -> list[float]:
