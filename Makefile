@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE
 export TOKENIZERS_PARALLELISM ?= false
 export PYTHONHASHSEED ?= 0
 
-.PHONY: install reproduce train notebooks book book-assets publish check test smoke lint data corpus lock clean
+.PHONY: settings-check install reproduce train notebooks book book-assets publish check test smoke lint data corpus lock clean
 
 install: $(VENV)/.installed
 
@@ -24,14 +24,18 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --no-deps --progress-bar on -r requirements.txt -e .
 	touch $@
 
-reproduce: install corpus train
+reproduce: install settings-check corpus train
 	$(PY) -m semantic_pivots notebooks-run --profile $(PROFILE) --set "$(SET)"
 	$(MAKE) book
 
 # The profile's glass-box model (cached: a second run reuses its checkpoints). On GPUs:
 # accelerate launch -m semantic_pivots train --profile gpu
-train: install corpus
-	$(PY) -m semantic_pivots train --profile $(PROFILE)
+train: install settings-check corpus
+	$(PY) -m semantic_pivots train --profile $(PROFILE) --set "$(SET)"
+
+# The profile and SET, checked before any step that takes time.
+settings-check: install
+	$(PY) -m semantic_pivots settings-check --profile $(PROFILE) --set "$(SET)"
 
 notebooks: install
 	$(PY) -m semantic_pivots notebooks-run --profile $(PROFILE) --set "$(SET)"

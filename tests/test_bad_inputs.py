@@ -72,6 +72,99 @@ def test_a_missing_gpu_is_named(tmp_path):
     assert not (tmp_path / "models").exists()
 
 
+def test_a_damaged_model_a_device_typo_and_an_offline_hub_are_one_line(tmp_path):
+    from semantic_pivots.models import tiny
+
+    folder = tiny.save("llama", tmp_path / "model")
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])  # truncated
+    one_line_error(*cli("model-info", str(folder))[::2], "cannot be read", "truncated or damaged")
+    one_line_error(
+        *cli("model-info", "tiny-llama", "--device", "gpu")[::2], "expected cpu, cuda, cuda:N"
+    )
+    # offline unless HF_HUB_OFFLINE=0 is set, and refused at once
+    env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "semantic_pivots", "model-info", "allenai/OLMo-1B-hf@step1000*"],
+        capture_output=True,
+        text=True,
+        env={**env, "SEMANTIC_PIVOTS_CACHE": str(tmp_path / "cache")},
+        timeout=120,
+    )
+    one_line_error(result.returncode, result.stderr, "can only be matched online")
+    assert time.monotonic() - started < 30  # the interpreter's imports, no network retries
+
+
+def test_set_takes_values_with_blanks_and_is_checked_before_any_step(tmp_path):
+    assert config.parse_assignments("languages=[en, fr] scoring.k=3") == {
+        "languages": ["en", "fr"],
+        "scoring.k": 3,
+    }
+    one_line_error(*cli("settings-check", "--set", "scoring.kk=3")[::2], "unknown setting")
+    one_line_error(*cli("settings-check", "--profile", "nope")[::2], "unknown profile 'nope'")
+    rc, out, _ = cli("settings-check", "--profile", "smoke", "--set", "languages=[en, fr]")
+    assert rc == 0 and "languages=['en', 'fr']" in out
+    # make runs the check first: a typo costs no corpus and no training
+    result = subprocess.run(
+        ["make", "-n", "reproduce", "SET=x=1"], capture_output=True, text=True, cwd=paths.ROOT
+    )
+    commands = [line for line in result.stdout.splitlines() if "semantic_pivots" in line]
+    assert "settings-check" in commands[0], commands
+
+
+def test_a_token_budget_beyond_memory_is_refused_before_the_stream_is_built(tmp_path):
+    started = time.monotonic()
+    rc, out, err = cli(
+        "train",
+        "--profile",
+        "smoke",
+        "--set",
+        "training.tokens=1000000000000",
+        env={"SEMANTIC_PIVOTS_CACHE": str(tmp_path)},
+    )
+    one_line_error(rc, err, "training tokens 1,000,000,000,000", "lower training.tokens")
+    assert "the token stream needs about" in out and time.monotonic() - started < 120
+
+
+def test_a_tokenizer_larger_than_the_embedding_is_refused_at_load(tmp_path):
+    import transformers
+
+    from semantic_pivots.models import tiny
+
+    tokenizer = tiny.build_tokenizer()
+    config = transformers.LlamaConfig(
+        vocab_size=len(tokenizer) - 100,
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+    )
+    transformers.AutoModelForCausalLM.from_config(config).save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    with pytest.raises(UserError, match=f"its tokenizer has {len(tokenizer)} ids but the model"):
+        loading.load_model(str(tmp_path), device="cpu")
+
+
+def test_a_full_disk_names_the_checkpoint_being_written(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from semantic_pivots.training import train
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    model = SimpleNamespace(save_pretrained=full)
+    accelerator = SimpleNamespace(
+        wait_for_everyone=lambda: None, is_main_process=True, unwrap_model=lambda m: m
+    )
+    run = SimpleNamespace(accelerator=accelerator, out=tmp_path / "run")
+    with pytest.raises(
+        UserError, match=r"step-3: writing the checkpoint of step 3 failed: No space"
+    ):
+        train.save_checkpoint(run, model, 3, None)
+
+
 @pytest.mark.parametrize(
     "text, fragment",
     [
@@ -83,6 +176,9 @@ def test_a_missing_gpu_is_named(tmp_path):
             "en,en_distractors\ndog," + "|".join("abcdefghi") + "\ncat,\n",
             "w.csv:3: item 'cat': en: 0 distractors, expected 9",
         ),
+        # a language the study does not know is named, before any row is read
+        ("en,ko\ndog,개\n", "w.csv: column 'ko' is neither a language the study knows"),
+        ("en,fr,fr_notes\ndog,chien,x\n", "column 'fr_notes'"),
     ],
 )
 def test_word_list_problems_name_the_line(text, fragment, tmp_path):
@@ -99,6 +195,25 @@ def test_lists_without_distractors_validate_under_the_random_rule(tmp_path, data
     rc, out, err = cli("data-validate", str(path), "--rule", "random")
     assert rc == 0 and out.endswith(": ok\n")
     assert "1 of 31 words are in traditional characters" in err
+
+
+def test_a_blank_cell_is_reported_with_its_line_and_what_a_run_loses(tmp_path, dataset):
+    path = tmp_path / "w.csv"
+    rows = ["en,fr,gloss"] + [f"{it.words['en']},{it.words['fr']},x" for it in dataset.items[:30]]
+    rows[3] = rows[3].split(",")[0] + ",,x"  # line 4: no French word
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    rc, out, err = cli("data-validate", str(path), "--rule", "random")
+    assert rc == 0, err
+    assert f"fr: 1 items have no word ({path}:4): a run in fr leaves them out" in err
+    picked = clwtd.study_list(path, "random", 0, ["en", "fr"], 1)
+    assert len(picked.items) == 29 and picked.lines[:3] == [2, 3, 5]
+
+
+def test_rates_of_zero_are_refused_and_a_clip_of_zero_means_none():
+    for name in ("lr", "continue_lr", "lens_lr"):
+        with pytest.raises(UserError, match=rf"setting {name}: expected a number in \(0"):
+            config.settings("smoke", **{name: 0})
+    assert config.settings("smoke", clip=0).training.clip == 0
 
 
 @pytest.mark.parametrize(
@@ -151,6 +266,17 @@ def test_none_sets_what_none_means_and_leaves_the_rest():
         config.parse_assignments("scoring.k=[")
 
 
+def test_one_model_means_that_model_alone_unless_checkpoints_are_named():
+    assert config.settings("default").scoring.checkpoints  # the profile's trajectory
+    for given in ({"models": ["/some/folder"]}, {"model": "/some/folder"}):
+        chosen = config.settings("default", **given)
+        assert chosen.models == ["/some/folder"] and chosen.scoring.checkpoints == []
+    both = config.settings("default", models=["a/b"], checkpoints=["a/b@step1"])
+    assert both.scoring.checkpoints == ["a/b@step1"]
+    namespace = {"profile": "default", "models": '["/some/folder"]'}
+    assert config.from_notebook(namespace).scoring.checkpoints == []
+
+
 def test_overrides_reach_their_section_in_every_spelling():
     """A key one section has, section.key, a whole section, papermill's overrides mapping and
     make's SET all set the same knob; the paper profile is read whole."""
@@ -199,6 +325,19 @@ def test_temporaries_of_an_interrupted_process_are_swept(tmp_path):
         assert tmp.exists()  # this process's own temporary is kept while it works
     assert not stale.exists() and (tmp_path / "model" / "config.json").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
+
+
+def test_every_command_sweeps_what_dead_processes_left_in_the_cache(tmp_path):
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
+    runs = tmp_path / "glass" / "runs"
+    runs.mkdir(parents=True)
+    stale = runs / f".default-abc{paths.MARK}{dead}-x"
+    stale.mkdir()
+    (stale / "model.safetensors").write_bytes(b"x" * 100)
+    rc, out, _ = cli("cache", "list", "glass", env={"SEMANTIC_PIVOTS_CACHE": str(tmp_path)})
+    assert rc == 0 and not stale.exists() and "glass-runs\t0 files" in out
 
 
 def test_a_live_process_keeps_its_temporaries_and_a_dead_one_loses_them(tmp_path):

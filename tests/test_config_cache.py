@@ -86,4 +86,19 @@ def test_cache_command_lists_and_clears_kinds(tmp_path, monkeypatch, capsys):
     assert [r["kind"] for r in cache.listing()] == ["b"]
     assert main(["cache", "clear", "zzz"]) == 2
     assert "no cached kind 'zzz'" in capsys.readouterr().err
-    assert main(["cache", "clear"]) == 0 and cache.listing() == []
+    # every store the package writes is listed and clearable; nothing outside is touched
+    outside = tmp_path.parent / f"{tmp_path.name}-corpus"
+    outside.mkdir()
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CORPUS", str(outside))
+    for kind, parts in cache.STORES.items():
+        folder = tmp_path.joinpath(*parts)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{kind}.bin").write_bytes(b"x" * 2000)
+    assert main(["cache", "list", "glass"]) == 0
+    out = capsys.readouterr().out
+    assert "glass-runs\t1 files\t0.0 MB" in out and "glass-continued" in out and "nll" not in out
+    assert main(["cache", "clear"]) == 0  # every result, no store
+    assert {r["kind"] for r in cache.listing()} == set(cache.STORES)
+    for kind in cache.STORES:
+        assert main(["cache", "clear", kind]) == 0
+    assert cache.listing() == [] and outside.is_dir()

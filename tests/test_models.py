@@ -48,19 +48,36 @@ def test_model_info(tiny_model):
     assert info.quantization == "none" and len(info.fingerprint) == 16
 
 
-def test_unknown_architecture_is_refused_with_the_class_name(tmp_path):
+def test_a_model_that_is_not_a_causal_lm_is_refused_before_its_weights(tmp_path):
     import transformers
 
-    config = transformers.OPTConfig(
+    config = transformers.T5Config(vocab_size=64, d_model=16, num_layers=1, num_heads=2, d_ff=32)
+    config.save_pretrained(tmp_path)
+    with pytest.raises(UserError, match=r"model_type 't5'\) is not a causal language model"):
+        loading.read_config("folder", tmp_path, None)
+
+
+def test_a_logit_transform_the_config_does_not_declare_is_refused():
+    import transformers
+
+    config = transformers.LlamaConfig(
         vocab_size=64,
         hidden_size=16,
         num_hidden_layers=1,
-        ffn_dim=32,
         num_attention_heads=2,
-        word_embed_proj_dim=16,
+        intermediate_size=32,
     )
-    with pytest.raises(UserError, match=r"OPTForCausalLM .*supported model types are .*llama"):
-        loading.Adapter.for_model(transformers.AutoModelForCausalLM.from_config(config))
+    model = transformers.AutoModelForCausalLM.from_config(config).eval()
+    forward = model.forward
+
+    def scaled(*args, **kwargs):  # logits scaled behind the config's back
+        out = forward(*args, **kwargs)
+        out.logits = out.logits * 2
+        return out
+
+    model.forward = scaled
+    with pytest.raises(UserError, match="does not give its logits"):
+        loading.Adapter.for_model(model)
 
 
 def test_specs_are_checked_before_any_work():

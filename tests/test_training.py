@@ -129,6 +129,18 @@ def test_mixture_interleaves_a_share_of_aligned_units_in_a_seeded_order():
     assert mixture.epoch_order(6, 1, 0) == [5, 1, 0, 4, 2, 3]
 
 
+def test_the_smoke_source_is_made_where_the_corpus_has_none(dataset):
+    from semantic_pivots.data import corpus
+    from semantic_pivots.training import mixture
+
+    docs = [corpus.Document("x/en", "en", "wesnoth", "a real document", None)]
+    fake = type("C", (), {"languages": ["en", "fr"], "documents": lambda self, langs: iter(docs)})()
+    mix = mixture.Mixture(("en", "fr"), ("smoke",), (("en", "fr"),), 0.5, True)
+    made = {p.id for d in mixture.documents(fake, mix, 0) for p in d.parts}
+    expected = {d.id for d in mixture.smoke_documents(dataset.items) if d.lang in ("en", "fr")}
+    assert made == expected and "x/en" not in made
+
+
 def test_stream_and_manifest_account_for_every_token():
     from semantic_pivots.training import train
 
@@ -274,6 +286,62 @@ def test_the_same_seed_gives_the_same_data_order_and_loss_curve(tiny_env, tmp_pa
         glass.seen(sorted((other / "checkpoints").iterdir())[-1])["documents"]
         != glass.seen(sorted((tiny_run / "checkpoints").iterdir())[-1])["documents"]
     )
+
+
+def test_an_interrupted_run_resumes_into_the_run_never_interrupted(tiny_env, tmp_path, monkeypatch):
+    import pandas as pd
+
+    from semantic_pivots import config
+    from semantic_pivots.training import glass, train
+
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path / "cache"))
+    save, t = train.save_checkpoint, config.settings("smoke").training
+    last_but_one = train.save_steps(train.steps_for(t), t.n_checkpoints)[-2]
+
+    def interrupted(run, model, step, loss):
+        if step == last_but_one:  # past a few saved states, before the last checkpoint
+            raise KeyboardInterrupt
+        save(run, model, step, loss)
+
+    monkeypatch.setattr(train, "save_checkpoint", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        glass.train(config.settings("smoke"), progress=False)
+    (partial,) = (tmp_path / "cache" / "glass" / "runs").iterdir()
+    assert partial.name.endswith(".partial") and (partial / train.STATE).is_dir()
+    monkeypatch.setattr(train, "save_checkpoint", save)
+    resumed = glass.train(config.settings("smoke"), progress=False)
+    assert resumed.name == tiny_env.name and not (resumed / train.STATE).exists()
+    columns = ["step", "tokens", "loss", "lr"]
+    assert pd.read_csv(resumed / "loss.csv")[columns].equals(
+        pd.read_csv(tiny_env / "loss.csv")[columns]
+    )
+    ours, theirs = train.records(resumed), train.records(tiny_env)
+    assert ours.keys() == theirs.keys()
+    for name in ours:  # the weights byte for byte, the records but for their timings
+        if name.endswith(".safetensors"):
+            assert ours[name] == theirs[name], name
+
+
+def test_a_damaged_run_is_trained_again_with_a_notice(tiny_env, tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from semantic_pivots import config
+    from semantic_pivots.training import glass, train
+
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "cache" / "glass" / "runs" / tiny_env.name
+    shutil.copytree(tiny_env, folder)
+    weights = sorted(folder.glob("checkpoints/*/model.safetensors"))[-1]
+    weights.write_bytes(weights.read_bytes()[:100])  # truncated
+    with pytest.raises(UserError, match="is missing or damaged: run make train"):
+        glass.checkpoint("glass-smoke")
+    assert glass.train(config.settings("smoke"), progress=False) == folder
+    assert (
+        "model.safetensors is missing or damaged; training the run again" in capsys.readouterr().out
+    )
+    assert train.damaged(folder) is None
+    (folder / "checkpoints" / "step-0" / train.META).unlink()  # a record lost
+    assert train.damaged(folder) == "checkpoints/step-0/semantic_pivots.json"
 
 
 @pytest.mark.slow
@@ -443,3 +511,47 @@ def test_line_pairs_are_each_items_shortest_aligned_lines_that_translate():
     assert [d.id for d in docs] == ["u1|en+fr|1", "u1|en+fr|2", "u4|en+fr|1"]
     one = mixture.line_pairs(units, items, ("en", "fr"), 1, tags=False)
     assert [d.text for d in one] == ["a dog\nun chien", "cat\nchat"]  # each item's shortest
+
+
+EDGES = [  # every numeric training setting at the edge of its range
+    {"lr": 0.1},
+    {"clip": 0},
+    {"warmup": 0},
+    {"weight_decay": 0},
+    {"weight_decay": 1},
+    {"batch": 1, "tokens": 4000},
+    {"seq_len": 8},
+    {"hidden": 8, "heads": 1, "intermediate": 8, "layers": 1},
+    {"vocab": 512},
+    {"n_checkpoints": 2},
+    {"interleaved": 0},
+    {"interleaved": 1},
+    {"cooccurring": 0},
+    {"cooccurring": 1},
+]
+REFUSED = [
+    ({"lr": 0}, r"lr: expected a number in \(0"),
+    ({"lr": 0.5}, r"lr: expected a number in \(0, 0.1\]"),
+    ({"clip": -1}, "clip: expected a number in"),
+    ({"tokens": 100}, "expected at least one step"),
+    ({"batch": 0}, "batch: expected an integer of at least 1"),
+    ({"hidden": 12, "heads": 8}, "expected a hidden size that the number of heads divides"),
+    ({"n_checkpoints": 1}, "n_checkpoints: expected an integer of at least 2"),
+]
+
+
+@pytest.mark.slow  # trains fifteen small models
+def test_each_training_setting_at_its_edge_trains_or_is_refused(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from semantic_pivots import config
+    from semantic_pivots.training import glass
+
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path / "cache"))
+    for edge in EDGES:
+        folder = glass.train(config.settings("smoke", training=edge), progress=False)
+        loss = pd.read_csv(folder / "loss.csv")["loss"]
+        assert loss.iloc[-5:].mean() < loss.iloc[:5].mean() - 0.1, edge
+    for edge, message in REFUSED:
+        with pytest.raises(UserError, match=message):
+            glass.train(config.settings("smoke", training=edge), progress=False)

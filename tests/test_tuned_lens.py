@@ -34,13 +34,13 @@ def _traces(lm, decoder):
 
 
 def test_an_untrained_tuned_lens_is_the_logit_lens(lm):
-    width = lm.adapter.final_norm.weight.shape[-1]
+    width = lm.model.config.hidden_size
     untrained = tuned.Lens("tuned", tuned.Translators(lm.adapter.n_layers, width))
     assert _traces(lm, untrained) == _traces(lm, tuned.LOGIT)
 
 
 def test_the_last_layer_of_a_tuned_lens_is_the_models_own_logits(lm):
-    width = lm.adapter.final_norm.weight.shape[-1]
+    width = lm.model.config.hidden_size
     translators = tuned.Translators(lm.adapter.n_layers, width)
     torch.manual_seed(0)
     with torch.no_grad():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from semantic_pivots.errors import UserError
@@ -150,16 +151,24 @@ def _cache(args) -> None:
 
     if args.action == "clear":
         removed = cache.clear(args.kind)
-        print(f"removed: {', '.join(removed) or 'nothing'} ({cache.results_dir()})")
+        print(f"removed: {', '.join(removed) or 'nothing'} (from {cache.results_dir().parent})")
         return
     rows = cache.listing()
-    if args.kind:
-        rows = [r for r in rows if r["kind"] == args.kind]
+    if args.kind:  # a kind, or the start of several kinds' names (glass)
+        rows = [r for r in rows if r["kind"].startswith(args.kind)]
     for r in rows:
         versions = ", ".join(f"{v}: {n}" for v, n in sorted(r["versions"].items()))
-        print(f"{r['kind']}\t{r['files']} files\t{r['megabytes']:.1f} MB\tversions {versions}")
-    if not rows:
-        print(f"no cached results in {cache.results_dir()}")
+        print(
+            f"{r['kind']}\t{r['files']} files\t{r['megabytes']:.1f} MB"
+            + (f"\tversions {versions}" if versions else "")
+        )
+    if rows:
+        print(f"total\t{sum(r['megabytes'] for r in rows):,.1f} MB in {cache.results_dir().parent}")
+    else:
+        print(
+            f"nothing cached{f' of kind {args.kind}' if args.kind else ''} in "
+            f"{cache.results_dir().parent}"
+        )
 
 
 def _tokenizer_train(args) -> None:
@@ -175,6 +184,40 @@ def _tokenizer_train(args) -> None:
     else:
         out = glass.tokenizer_for(args.vocab, found)
     print(f"{out}: a byte-level BPE of {args.vocab} tokens trained on the whole corpus")
+
+
+def _architectures(args) -> None:
+    import warnings
+
+    import transformers
+
+    from semantic_pivots.paths import ROOT, atomic_write_text
+    from semantic_pivots.report import architectures
+
+    warnings.filterwarnings("ignore")  # tiny random configs draw many
+    transformers.logging.set_verbosity_error()
+    rows = architectures.survey(args.types or None)
+    table = architectures.table(rows)
+    n = sum(r.status == "supported" for r in rows)
+    summary = f"{n} of {len(rows)} types supported (transformers {transformers.__version__})"
+    if args.readme:
+        readme = ROOT / "README.md"
+        text = readme.read_text(encoding="utf-8")
+        start, end = text.index(architectures.BEGIN), text.index(architectures.END)
+        text = text[: start + len(architectures.BEGIN)] + f"\n{summary}:\n\n{table}" + text[end:]
+        atomic_write_text(readme, text)
+    print(table + "\n" + summary)
+
+
+def _settings_check(args) -> None:
+    from semantic_pivots.config import parse_assignments, settings
+    from semantic_pivots.training import glass
+
+    overrides = parse_assignments(args.set or "")
+    chosen = settings(args.profile, **overrides)
+    glass.check_named(chosen)  # what the notebooks would refuse, refused before any training
+    given = ", ".join(f"{k}={v}" for k, v in overrides.items()) or "none"
+    print(f"profile {chosen.profile}: settings ok (overrides: {given})")
 
 
 def _train(args) -> None:
@@ -256,9 +299,17 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("folder", nargs="?", default="book/notebooks")
     p.set_defaults(func=_notebooks_check)
-    p = sub.add_parser("cache", help="list or clear cached results (by kind)")
+    p = sub.add_parser(
+        "cache", help="list or clear what the cache holds (clear without a kind: every result)"
+    )
     p.add_argument("action", choices=["list", "clear"])
-    p.add_argument("kind", nargs="?", default=None, help="nll, traces, translations, counts, ...")
+    p.add_argument(
+        "kind",
+        nargs="?",
+        default=None,
+        help="a kind of result (nll, traces, counts, ...) or a store (models, corpus, "
+        "collections, glass-runs, lenses, failed, ...)",
+    )
     p.set_defaults(func=_cache)
     p = sub.add_parser(
         "tokenizer-train", help="train the glass-box models' byte-level BPE on the study corpus"
@@ -269,20 +320,42 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "train", help="train the profile's glass-box model (cached; accelerate launch for GPUs)"
     )
-    p.add_argument("--profile", default="default")
-    p.add_argument("--set", default="", help='overrides, e.g. "training.tokens=100000"')
-    p.set_defaults(func=_train)
+    _profile_arguments(p, func=_train)
+    p = sub.add_parser(
+        "architectures", help="build every causal-LM type tiny and check it by both oracles"
+    )
+    p.add_argument("types", nargs="*", help="model types (default: every causal-LM type)")
+    p.add_argument("--readme", action="store_true", help="write the table into README.md")
+    p.set_defaults(func=_architectures)
+    p = sub.add_parser(
+        "settings-check", help="check a profile and its overrides (make does, before any step)"
+    )
+    _profile_arguments(p, func=_settings_check)
     p = sub.add_parser("book-assets", help="vendor MathJax and write the page of running times")
     p.set_defaults(func=_book_assets)
     return top
 
 
+def _profile_arguments(p: argparse.ArgumentParser, func) -> None:
+    """A profile and make's SET overrides (a value may hold blanks)."""
+    p.add_argument("--profile", default="default")
+    p.add_argument("--set", default="", help='overrides, e.g. "languages=[en, fr] scoring.k=3"')
+    p.set_defaults(func=func)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one command of the command line; 0 on success, 2 on bad input, 130 if interrupted."""
+    """Run one command of the command line; 0 on success, 2 on bad input, 130 if interrupted.
+
+    Offline, as ``make`` is, unless the user sets HF_HUB_OFFLINE=0: a model not in the local
+    cache is then refused at once, not after the hub's retries.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before huggingface_hub reads it
+    from semantic_pivots import cache
     from semantic_pivots.training import glass  # noqa: F401 - resolves glass-box model specs
 
     args = parser().parse_args(argv)
     try:
+        cache.sweep()  # at every start, whatever killed processes left
         args.func(args)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)

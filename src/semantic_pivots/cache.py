@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from semantic_pivots.errors import UserError
-from semantic_pivots.paths import atomic_write_text, cache_dir
+from semantic_pivots.paths import atomic_write_text, cache_dir, sweep_stale
 
 
 def key_digest(key) -> str:
@@ -99,10 +99,36 @@ def results_dir() -> Path:
     return cache_dir("results")
 
 
+# What the package writes into the cache besides results, by kind: its folder there.
+STORES = {
+    "sources": ("sources",),  # registry packages, downloaded
+    "gguf": ("gguf",),  # GGUF files assembled from their packages
+    "models": ("models",),  # pretrained models converted for transformers
+    "corpus": ("corpus",),  # the study corpus (unless SEMANTIC_PIVOTS_CORPUS names another)
+    "collections": ("collections",),  # retrieval indexes and their documents
+    "glass-tokenizers": ("glass", "tokenizers"),
+    "glass-runs": ("glass", "runs"),  # glass-box training runs, unfinished ones included
+    "glass-selections": ("glass", "selections"),  # pivot-aware and random data selections
+    "glass-continued": ("glass", "continued"),  # continued-training runs
+    "lenses": ("lenses",),  # tuned lenses
+    "failed": ("failed",),  # notebooks that stopped, as executed up to the error
+}
+
+
+def _root() -> Path:
+    return cache_dir()
+
+
+def _size(folder: Path) -> tuple[int, int]:
+    files = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
 def listing() -> list[dict]:
-    """Each cached kind on disk: files, megabytes and the versions they were computed with."""
+    """Every cached kind on disk: files, megabytes and, for results, the versions they hold."""
     rows = []
-    for folder in sorted(p for p in results_dir().iterdir() if p.is_dir()):
+    results = _root() / "results"
+    for folder in sorted(p for p in results.iterdir() if p.is_dir()) if results.is_dir() else []:
         files = list(folder.glob("*.json"))
         versions: dict[str, int] = {}
         for f in files:
@@ -116,18 +142,41 @@ def listing() -> list[dict]:
                 "versions": versions,
             }
         )
+    for kind, parts in STORES.items():
+        folder = _root().joinpath(*parts)
+        if folder.is_dir():
+            n, size = _size(folder)
+            rows.append({"kind": kind, "files": n, "megabytes": size / 1e6, "versions": {}})
     return rows
 
 
+def sweep() -> None:
+    """Remove what processes no longer running left half-written anywhere in the cache."""
+    root = _root()
+    results = root / "results"
+    kinds = [p for p in results.iterdir() if p.is_dir()] if results.is_dir() else []
+    for folder in [root, results, *kinds, *(root.joinpath(*p) for p in STORES.values())]:
+        sweep_stale(folder)
+
+
+def _folder(kind: str) -> Path:
+    return _root().joinpath(*STORES[kind]) if kind in STORES else results_dir() / kind
+
+
 def clear(kind: str | None = None) -> list[str]:
-    """Remove one kind's results, or all results; returns the kinds removed."""
-    kinds = [p.name for p in results_dir().iterdir() if p.is_dir()]
+    """Remove one kind (a kind of result or a store), or every kind of result.
+
+    Only folders inside the cache are removed.
+    """
+    kinds = [r["kind"] for r in listing()]
     if kind is not None:
         if kind not in kinds:
             raise UserError(
                 f"no cached kind {kind!r}: the cache holds {', '.join(sorted(kinds)) or 'none'}"
             )
         kinds = [kind]
+    else:
+        kinds = [k for k in kinds if k not in STORES]
     for name in kinds:
-        shutil.rmtree(results_dir() / name)
+        shutil.rmtree(_folder(name))
     return sorted(kinds)

@@ -99,7 +99,7 @@ class Training:
     warmup: int = 30  # steps
     tokens: int = 6_400_000  # seen in training, over all epochs
     n_checkpoints: int = 8  # log-spaced, step 0 and the last included
-    clip: float = 1.0
+    clip: float = 1.0  # the gradient norm's bound; 0: no clipping
     weight_decay: float = 0.1
     precision: str = "no"  # accelerate's mixed precision: no, bf16 or fp16
 
@@ -222,11 +222,13 @@ INTEGERS = {  # -> minimum
     "lens_vocab": 0,
 }
 FLOATS: dict[str, tuple[float, float]] = {"threshold": (0, 1), "interleaved": (0, 1)}
-FLOATS.update(lr=(0, 1), clip=(0, 1e9))
+FLOATS.update(lr=(0, 0.1), clip=(0, 1e9))  # AdamW above 0.1 diverges here
 FLOATS["weight_decay"] = (0, 1)
 FLOATS["tolerance"] = (1, 1e9)
-FLOATS["lens_lr"] = (1e-8, 1.0)
-FLOATS.update(start=(0, 1), continue_lr=(0, 1), budget=(0, 1), cooccurring=(0, 1), share=(0, 1))
+FLOATS["lens_lr"] = (0, 1.0)
+FLOATS.update(start=(0, 1), continue_lr=(0, 0.1), budget=(0, 1), cooccurring=(0, 1), share=(0, 1))
+# Rates at 0 would train nothing and say nothing: they must be above their lower bound.
+ABOVE_LOW = {"lr", "continue_lr", "lens_lr"}
 # Settings for which None is a value (all items, all x definitions, the default word list).
 NONE_IS_A_VALUE = {"n_items", "glass_n_items", "xs", "dataset"}
 OPTIONAL_INTEGERS = {"n_items": 1, "glass_n_items": 1}
@@ -318,6 +320,8 @@ def check(name: str, value):
             value = float(value)
         except (TypeError, ValueError):
             raise UserError(f"setting {name}: expected a number, got {value!r}") from None
+        if name in ABOVE_LOW and not low < value <= high:
+            raise UserError(f"setting {name}: expected a number in ({low}, {high}], got {value}")
         if not low <= value <= high:
             raise UserError(f"setting {name}: expected a number in [{low}, {high}], got {value}")
     if name == "tags" and not isinstance(value, bool):
@@ -353,7 +357,8 @@ def _place(name: str) -> tuple[str | None, str]:
 def settings(profile: str = "default", /, **overrides) -> Settings:
     """The profile's settings with every override that is not None applied, each checked.
 
-    ``models`` may be one spec or a list; a single ``model`` replaces the list.
+    ``models`` may be one spec or a list; a single ``model`` replaces the list. Models given
+    without ``checkpoints`` mean those models alone: the profile's checkpoints are dropped.
     """
     table = profiles()
     if profile not in table:
@@ -381,6 +386,10 @@ def settings(profile: str = "default", /, **overrides) -> Settings:
             top[key] = value
         else:
             sections[section][key] = value
+    given = {_place(name)[1] for name, value in overrides.items() if value is not None}
+    given |= {k for s in SECTIONS if isinstance(overrides.get(s), dict) for k in overrides[s]}
+    if given & {"model", "models"} and "checkpoints" not in given:
+        sections["scoring"]["checkpoints"] = []
     built = {}
     for s, cls in SECTIONS.items():
         unknown = set(sections[s]) - set(KEYS[s])
@@ -415,13 +424,19 @@ def parse_assignments(text: str) -> dict:
     """Read make's SET assignments as overrides.
 
     ``"scoring.k=3 tracing.rule=threshold"`` (``make reproduce SET=...``) as overrides; each
-    value is read as YAML (numbers, lists, strings).
+    value is read as YAML (numbers, lists, strings). An assignment ends where the next
+    ``NAME=`` begins, so values may hold blanks: ``"languages=[en, fr] scoring.k=3"``.
     """
+    import re
+
     out = {}
-    for part in text.split():
+    for part in re.split(r"\s+(?=[A-Za-z_][\w.]*=)", text.strip()) if text.strip() else []:
         name, eq, value = part.partition("=")
         if not eq or not name:
-            raise UserError(f"SET: expected NAME=VALUE pairs such as scoring.k=3, got {part!r}")
+            raise UserError(
+                f"SET: expected NAME=VALUE pairs such as scoring.k=3 (a value may hold blanks: "
+                f'"languages=[en, fr]"), got {part!r}'
+            )
         _place(name)
         out[name] = _yaml(f"SET {name}", value)
     return out

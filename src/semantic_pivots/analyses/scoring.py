@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 
 from tqdm import tqdm
 
-from semantic_pivots import languages
+from semantic_pivots import languages, prompts
 from semantic_pivots.cache import Kind, cached_json, key_digest
 from semantic_pivots.errors import UserError
 from semantic_pivots.models import encoding, kv
@@ -65,8 +65,14 @@ def reference_nll(lm: LoadedModel, requests: list[Request]) -> list[float]:
 
 
 def fast_nll(lm: LoadedModel, requests: list[Request], batch_size: int = 64) -> list[float]:
-    """Equal to :func:`reference_nll` (within float tolerance), much faster."""
+    """Equal to :func:`reference_nll` (within float tolerance), much faster.
+
+    A model whose cache cannot be copied (recurrent state) is scored by the reference path.
+    """
     import torch
+
+    if not kv.copyable(lm):
+        return reference_nll(lm, requests)
 
     encoded = [encode(lm, r) for r in requests]
     groups: dict[str, list[int]] = defaultdict(list)
@@ -119,6 +125,16 @@ def fast_nll(lm: LoadedModel, requests: list[Request], batch_size: int = 64) -> 
                 bar.update(len(batch))
     bar.close()
     return out
+
+
+def probe_requests(n_items: int = 2) -> list[Request]:
+    """A few requests of the study's word list (en->fr, 3 shots), to check a scorer on."""
+    from semantic_pivots.data import clwtd
+
+    pair = Pair("en", "fr")
+    items = [it for it in clwtd.load().items if {"en", "fr"} <= set(it.words)][:12]
+    planned = prompts.plan(pair, items, 3, 1, "shared", 0, n_items)
+    return [r for p in planned for cand in requests_for(pair, p) for r in cand]
 
 
 NLL = Kind(

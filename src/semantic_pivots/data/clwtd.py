@@ -213,6 +213,7 @@ def warnings(dataset: Dataset) -> list[str]:
             f"{len(shared)} answers belong to two or more items, e.g. {lang} {word!r}: "
             f"{', '.join(ids[:3])}"
         )
+    out += [f"{lang}: {blank}" for lang, blank in blanks(dataset).items()]
     zh = [it.words["zh"] for it in dataset.items if "zh" in it.words]
     if zh:
         import opencc
@@ -224,6 +225,24 @@ def warnings(dataset: Dataset) -> list[str]:
                 f"zh: {len(traditional)} of {len(zh)} words are in traditional characters "
                 f"(e.g. {traditional[0]!r}), the others simplified: one script per column "
                 "keeps the task uniform"
+            )
+    return out
+
+
+def blanks(dataset: Dataset, langs: Sequence[str] | None = None) -> dict[str, str]:
+    """Per language of ``langs`` (default: the list's) that some items lack, where they lack it.
+
+    "N items have no word (file:line, ...)": a run in that language leaves them out.
+    """
+    present = {lang for it in dataset.items for lang in it.words}
+    out = {}
+    for lang in langs if langs is not None else sorted(present):
+        lines = [dataset.line(i) for i, it in enumerate(dataset.items) if lang not in it.words]
+        if lines and lang in present:
+            where = ", ".join(f"{dataset.source or 'dataset'}:{n}" for n in lines[:3])
+            more = f" and {len(lines) - 3} more" if len(lines) > 3 else ""
+            out[lang] = (
+                f"{len(lines)} items have no word ({where}{more}): a run in {lang} leaves them out"
             )
     return out
 
@@ -312,6 +331,10 @@ def read_authors(path: Path) -> Dataset:
     return Dataset(items, source=str(path), lines=lines)
 
 
+CSV_FIELDS = ("id", "synset", "group", "gloss")  # a CSV list's columns besides the languages'
+CSV_PER_LANGUAGE = ("alternatives", "distractors")  # columns named <language>_<kind>
+
+
 def read_csv(path: Path) -> Dataset:
     try:
         # utf-8-sig: spreadsheet exports start with a byte-order mark, which would otherwise
@@ -325,6 +348,19 @@ def read_csv(path: Path) -> Dataset:
     langs = [c for c in rows[0] if c in languages.NAMES]
     if not langs:
         raise UserError(f"{path}: no language column; expected columns named like en, fr, zh")
+    known = {
+        *langs,
+        *CSV_FIELDS,
+        *(f"{lang}_{kind}" for lang in langs for kind in CSV_PER_LANGUAGE),
+    }
+    # an empty name (a header's trailing comma) holds no column of the list
+    unknown = [c for c in rows[0] if c and c not in known]
+    if unknown:
+        raise UserError(
+            f"{path}: column {unknown[0]!r} is neither a language the study knows "
+            f"({', '.join(sorted(languages.NAMES))}) nor {', '.join(CSV_FIELDS)} or "
+            f"<language>_{' / _'.join(CSV_PER_LANGUAGE)}"
+        )
 
     def split(cell: str | None) -> list[str]:
         return [w.strip() for w in (cell or "").split("|") if w.strip()]
@@ -363,6 +399,9 @@ def read_csv(path: Path) -> Dataset:
                 words=words,
                 accepted=accepted,
                 distractors=distractors,
+                synset=row.get("synset", ""),
+                group=row.get("group", ""),
+                gloss=row.get("gloss", ""),
             )
         )
         lines.append(line_no)
@@ -470,6 +509,14 @@ def study_list(
             f"{dataset.source or 'dataset'}: no item has a word in each of {', '.join(langs)}"
         )
     if len(keep) < len(dataset.items):
+        import sys
+
+        lost = "; ".join(f"{lang}: {b}" for lang, b in blanks(dataset, langs).items())
+        print(
+            f"{dataset.source or 'dataset'}: {len(dataset.items) - len(keep)} of "
+            f"{len(dataset.items)} items left out, without a word in each run language ({lost})",
+            file=sys.stderr,
+        )
         dataset = Dataset(
             [dataset.items[i] for i in keep],
             source=dataset.source,

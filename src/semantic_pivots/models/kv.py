@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import sys
 
 from semantic_pivots.models.loading import LoadedModel
 
@@ -31,6 +32,41 @@ def run_prefix(lm: LoadedModel, ids: list[int]):
     return cache, out.last_hidden_state[0, -1]
 
 
+def copyable(lm: LoadedModel) -> bool:
+    """Whether a prefix's cache can be copied for a batch (the fast scorer's shortcut).
+
+    Recurrent models keep a state that cannot be; they are scored by the reference path, with a
+    one-line notice. Found once per loaded model.
+    """
+    import torch
+
+    if lm.cache_copyable is None:
+        base = lm.model.base_model
+        try:
+            cache, _ = run_prefix(lm, [5, 6])
+            with torch.no_grad():
+                split = base(
+                    input_ids=torch.tensor([[7], [8]], device=lm.device),
+                    use_cache=True,
+                    **{cache_kwarg(base): expand(cache, 2)},
+                ).last_hidden_state[:, -1]
+                whole = base(input_ids=torch.tensor([[5, 6, 7], [5, 6, 8]], device=lm.device))
+            # as the full forward computes it, within the float noise of another kernel
+            tol = 1e-4 if split.dtype == torch.float32 else 5e-2
+            same = torch.allclose(split.float(), whole.last_hidden_state[:, -1].float(), tol, tol)
+        except torch.cuda.OutOfMemoryError:
+            raise
+        except Exception:  # noqa: BLE001 - any other failure means: not this way
+            same = False
+        lm.cache_copyable = bool(same)
+        if not same:
+            print(
+                f"{lm.info.name}: its cache cannot be copied; it runs one sequence at a time",
+                file=sys.stderr,
+            )
+    return lm.cache_copyable
+
+
 def expand(cache, n: int):
     """A copy of a batch-1 cache repeated for ``n`` rows (model calls extend caches in place)."""
     cache = copy.deepcopy(cache)
@@ -52,7 +88,7 @@ def prefix_batches(lm: LoadedModel, encoded: list[list[int]], batch_size: int):
     """
     from collections import defaultdict
 
-    n_shared = common_prefix(encoded)
+    n_shared = common_prefix(encoded) if copyable(lm) else 0
     cache = run_prefix(lm, encoded[0][:n_shared])[0] if n_shared else None
     by_length: dict[int, list[int]] = defaultdict(list)
     for i, ids in enumerate(encoded):
@@ -66,4 +102,4 @@ def prefix_batches(lm: LoadedModel, encoded: list[list[int]], batch_size: int):
 
 
 # Every function here, for the versions of the cached results computed with them.
-CODE = (common_prefix, run_prefix, expand, cache_kwarg, prefix_batches)
+CODE = (common_prefix, run_prefix, copyable, expand, cache_kwarg, prefix_batches)

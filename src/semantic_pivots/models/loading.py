@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from semantic_pivots.cache import source_digest
-from semantic_pivots.errors import UserError
+from semantic_pivots.errors import UserError, file_error
 from semantic_pivots.paths import atomic_dir, atomic_path, cache_dir
 
 if TYPE_CHECKING:  # torch is imported lazily so that a bad spec fails in well under 2 s
@@ -36,73 +36,174 @@ if TYPE_CHECKING:  # torch is imported lazily so that a bad spec fails in well u
         """What AutoModelForCausalLM loads: a pretrained model that generates."""
 
 
-# model_type -> the final norm's attribute path: the one place where architectures differ (the
-# unembedding is get_output_embeddings()). Every class listed returns the *normed* last
-# hidden state, which tests check against the model's own logits.
-ARCHITECTURES: dict[str, str] = {
-    "llama": "model.norm",
-    "mistral": "model.norm",
-    "qwen2": "model.norm",
-    "qwen3": "model.norm",
-    "olmo": "model.norm",
-    "olmo2": "model.norm",
-    "gemma": "model.norm",
-    "gemma2": "model.norm",
-    "gemma3_text": "model.norm",
-    "gpt2": "transformer.ln_f",
-    "bloom": "transformer.ln_f",
-    "gpt_neox": "gpt_neox.final_layer_norm",
-}
+def _layers(model) -> torch.nn.ModuleList:
+    """The decoder's layers: the outermost module list as long as the config's layer count."""
+    import torch
+
+    n = model.config.get_text_config().num_hidden_layers
+    for _, module in model.named_modules():
+        if isinstance(module, torch.nn.ModuleList) and len(module) == n:
+            return module
+    raise UserError(
+        f"unsupported architecture {type(model).__name__}: no list of its {n} layers found"
+    )
 
 
-def _attr(obj, path: str):
-    for part in path.split("."):
-        obj = getattr(obj, part)
-    return obj
+def _close(a, b) -> bool:
+    """Equal within the float noise of two ways of computing (wider in 16-bit floats)."""
+    import torch
+
+    tol = 1e-4 if a.dtype == b.dtype == torch.float32 else 5e-2
+    return a.shape == b.shape and bool(torch.allclose(a.float(), b.float(), rtol=tol, atol=tol))
 
 
 @dataclass
 class Adapter:
-    """What the logit lens needs from a model's architecture.
+    """What the logit lens needs from a model, found in the model itself, never from a table.
 
-    What the logit lens needs: layers, final norm, unembedding, and whether the last
-    hidden state Hugging Face returns already went through the final norm.
+    ``final``: the modules between the last layer and the unembedding, in the order the model
+    calls them (a final norm, an output projection; none in some models), found by watching one
+    forward pass. ``last_hidden_normed``: whether the last hidden state the model returns has
+    been through them already. ``scale`` and ``softcap``: the logit transforms the config
+    declares (Granite divides by ``logits_scaling``, Cohere multiplies by ``logit_scale``,
+    Gemma soft-caps).
+    At load, the decoding of the last layer is checked against the model's own logits.
     """
 
     model_type: str
     n_layers: int
-    final_norm: torch.nn.Module
+    final: torch.nn.Module
+    final_names: list[str]
     unembed: torch.nn.Module
     last_hidden_normed: bool
-    logit_softcap: float | None
+    scale: float | None = None
+    divisor: float | None = None
+    softcap: float | None = None
+
+    @property
+    def final_norm(self) -> torch.nn.Module:
+        """The final modules as one (for tests that perturb their weights)."""
+        return self.final
 
     @classmethod
     def for_model(cls, model) -> Adapter:
-        model_type = model.config.model_type
-        if model_type not in ARCHITECTURES:
+        import torch
+
+        config = model.config.get_text_config()
+        unembed = model.get_output_embeddings()
+        if unembed is None:
+            raise UserError(f"unsupported architecture {type(model).__name__}: no unembedding")
+        names = {id(m): name for name, m in model.named_modules()}
+        seen = _watch(model, _layers(model), unembed)
+        final = [m for m in seen["after"] if m is not unembed]
+        if len(seen["hiddens"]) != config.num_hidden_layers + 1:
             raise UserError(
-                f"unsupported architecture {type(model).__name__} (model_type {model_type!r}): "
-                f"supported model types are {', '.join(sorted(ARCHITECTURES))}"
+                f"unsupported architecture {type(model).__name__}: it returns "
+                f"{len(seen['hiddens'])} hidden states for {config.num_hidden_layers} layers"
             )
-        return cls(
-            model_type=model_type,
-            n_layers=model.config.num_hidden_layers,
-            final_norm=_attr(model, ARCHITECTURES[model_type]),
-            unembed=model.get_output_embeddings(),
-            last_hidden_normed=True,
-            logit_softcap=getattr(model.config, "final_logit_softcapping", None),
+        adapter = cls(
+            model_type=config.model_type,
+            n_layers=config.num_hidden_layers,
+            final=torch.nn.Sequential(*final) if final else torch.nn.Identity(),
+            final_names=[names[id(m)] for m in final],
+            unembed=unembed,
+            last_hidden_normed=False,
+            scale=getattr(config, "logit_scale", None),
+            divisor=getattr(config, "logits_scaling", None),
+            softcap=getattr(config, "final_logit_softcapping", None),
         )
+        if "unembedded" not in seen or "last" not in seen:
+            raise UserError(
+                f"unsupported architecture {type(model).__name__}: its forward pass does not "
+                "call its unembedding after its last layer"
+            )
+        mapped = adapter.final(seen["last"])
+        if not _close(mapped, seen["unembedded"]):
+            raise UserError(
+                f"unsupported architecture {type(model).__name__}: the modules after its last "
+                f"layer ({', '.join(adapter.final_names) or 'none'}) do not give what its "
+                "unembedding reads"
+            )
+        adapter.last_hidden_normed = _close(seen["hidden"], mapped)
+        if not (adapter.last_hidden_normed or _close(seen["hidden"], seen["last"])):
+            raise UserError(
+                f"unsupported architecture {type(model).__name__}: its last hidden state is "
+                "neither its last layer's output nor what the unembedding reads"
+            )
+        if not _close(seen["logits"][:, :-1], seen["changed"][:, :-1]):
+            raise UserError(
+                f"unsupported architecture {type(model).__name__}: its attention is not causal "
+                "(a later token changes an earlier position's logits)"
+            )
+        if not _close(adapter.logits(seen["hidden"], adapter.n_layers), seen["logits"]):
+            raise UserError(
+                f"unsupported architecture {type(model).__name__}: decoding its last layer does "
+                "not give its logits (a logit transform its config does not declare)"
+            )
+        return adapter
 
     def logits(self, hidden: torch.Tensor, layer: int) -> torch.Tensor:
-        """Decode ``hidden_states[layer]`` (0 = embeddings) to logits, norm applied once."""
+        """Decode ``hidden_states[layer]`` (0 = embeddings) to logits, the final modules once."""
         if not (layer == self.n_layers and self.last_hidden_normed):
-            hidden = self.final_norm(hidden)
+            hidden = self.final(hidden)
         logits = self.unembed(hidden)
-        if self.logit_softcap:
+        if self.scale is not None:
+            logits = logits * self.scale
+        if self.divisor is not None:
+            logits = logits / self.divisor
+        if self.softcap:
             import torch
 
-            logits = torch.tanh(logits / self.logit_softcap) * self.logit_softcap
+            logits = torch.tanh(logits / self.softcap) * self.softcap
         return logits
+
+
+def _watch(model, layers, unembed) -> dict:
+    """One forward pass on a few tokens, watched.
+
+    The leaf modules called after the last layer (in order), the last layer's output, what
+    the unembedding reads, the last hidden state returned and the logits.
+    """
+    import torch
+
+    seen: dict = {"after": []}
+    done = [False]
+
+    def layer_done(module, args, output):
+        done[0] = True
+        seen["last"] = output[0] if isinstance(output, tuple) else output
+
+    def called(module, args):
+        if done[0] and "unembedded" not in seen and module not in seen["after"]:
+            seen["after"].append(module)  # between the last layer and the unembedding only
+        if module is unembed:
+            seen["unembedded"] = args[0]
+
+    inside = {id(m) for m in layers.modules()}
+    hooks = [layers[-1].register_forward_hook(layer_done)]
+    hooks += [
+        m.register_forward_pre_hook(called)
+        for m in model.modules()
+        if id(m) not in inside and not any(True for _ in m.children())
+    ]
+    weight = cast("torch.Tensor", unembed.weight)
+    # ids from the middle of the vocabulary: ordinary tokens, not special ones
+    vocab = int(weight.shape[0])
+    ids = (torch.arange(5, device=weight.device).unsqueeze(0) + vocab // 3) % vocab
+    try:
+        with torch.no_grad():
+            out = model(input_ids=ids, output_hidden_states=True)
+    finally:
+        for h in hooks:
+            h.remove()
+    seen["hiddens"], seen["hidden"], seen["logits"] = (
+        out.hidden_states,
+        out.hidden_states[-1],
+        out.logits,
+    )
+    with torch.no_grad():  # the last token changed: a causal model's earlier logits stay
+        seen["changed"] = model(input_ids=torch.cat([ids[:, :-1], ids[:, :1]], dim=1)).logits
+    return seen
 
 
 @dataclass(frozen=True)
@@ -123,6 +224,7 @@ class LoadedModel:
     tokenizer: PreTrainedTokenizerBase
     adapter: Adapter
     info: ModelInfo
+    cache_copyable: bool | None = None  # found on first use (models.kv.copyable)
 
     @property
     def device(self) -> torch.device:
@@ -145,8 +247,8 @@ class LoadedModel:
             "device": param.device.type,
             "torch": torch.__version__,
             "transformers": transformers.__version__,
-            "final norm": ARCHITECTURES[self.adapter.model_type],
-            "adapter": source_digest(Adapter.for_model, Adapter.logits),
+            "final": self.adapter.final_names,
+            "adapter": source_digest(Adapter.for_model, Adapter.logits, _watch),
         }
 
 
@@ -400,11 +502,12 @@ def read_config(spec: str, where, revision):
     except (OSError, ValueError, KeyError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UserError(f"{spec}: cannot read its config.json ({first})") from None
-    if config.model_type not in ARCHITECTURES:
+    from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+
+    if config.model_type not in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES:
         raise UserError(
-            f"{spec}: unsupported architecture {', '.join(config.architectures or [])} "
-            f"(model_type {config.model_type!r}): supported model types are "
-            f"{', '.join(sorted(ARCHITECTURES))}"
+            f"{spec}: {', '.join(config.architectures or [])} (model_type "
+            f"{config.model_type!r}) is not a causal language model transformers can build"
         )
     return config
 
@@ -412,6 +515,10 @@ def read_config(spec: str, where, revision):
 def check_device(device: str) -> str:
     import torch
 
+    try:
+        torch.device(device)
+    except (RuntimeError, TypeError):
+        raise UserError(f"device {device!r}: expected cpu, cuda, cuda:N or mps") from None
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise UserError(f"device {device!r}: no CUDA GPU is available here; use cpu")
     if device == "mps" and not torch.backends.mps.is_available():
@@ -438,12 +545,27 @@ def load_model(spec: str, device: str | None = None, dtype: str = "auto") -> Loa
         dtype = "float32" if device == "cpu" else "bfloat16"
     config = read_config(spec, where, revision)  # the architecture is refused before weights load
     tokenizer = AutoTokenizer.from_pretrained(where, revision=revision)
-    model = cast(
-        "CausalLM",
-        AutoModelForCausalLM.from_pretrained(
-            where, revision=revision, config=config, dtype=getattr(torch, dtype)
-        ),
-    )
+    try:
+        model = cast(
+            "CausalLM",
+            AutoModelForCausalLM.from_pretrained(
+                where, revision=revision, config=config, dtype=getattr(torch, dtype)
+            ),
+        )
+    except Exception as exc:
+        reason = file_error(exc)
+        if reason is None:
+            raise
+        raise UserError(
+            f"{spec}: its weights in {where} cannot be read ({reason}): the file is truncated "
+            "or damaged; remove it (a cached model is then built again)"
+        ) from None
+    rows = int(cast("torch.Tensor", model.get_input_embeddings().weight).shape[0])
+    if len(tokenizer) > rows:
+        raise UserError(
+            f"{spec}: its tokenizer has {len(tokenizer)} ids but the model's embedding "
+            f"{rows} rows: expected a tokenizer no larger than the embedding"
+        )
     # an upcast: functools.wraps on PreTrainedModel.to hides from mypy that it binds self
     cast("torch.nn.Module", model).to(device).eval()
     if tokenizer.pad_token_id is None:

@@ -203,7 +203,7 @@ def glass_run_table(name: str) -> pd.DataFrame:
         "tokens seen": f"{run['tokens']:,} ({run['steps']:,} steps of {t['batch']} x "
         f"{t['seq_len']} tokens)",
         "schedule": f"AdamW, peak learning rate {t['lr']}, {t['warmup']} warm-up steps, cosine "
-        f"decay, gradient clipping at {t['clip']}",
+        f"decay, " + (f"gradient clipping at {t['clip']}" if t["clip"] else "no gradient clipping"),
         "training time": f"{run['training seconds']:,.0f} s on {run['device']} "
         f"({run['processes']} process{'es' if run['processes'] > 1 else ''})",
         "tokens per second": f"{run['tokens per second']:,.0f}",

@@ -23,7 +23,7 @@ from semantic_pivots.data import counts as counts_module
 from semantic_pivots.errors import UserError
 from semantic_pivots.models import loading
 from semantic_pivots.models.loading import model_name
-from semantic_pivots.paths import atomic_dir, cache_dir
+from semantic_pivots.paths import cache_dir, sweep_stale
 from semantic_pivots.training import mixture, tokenizer
 from semantic_pivots.training import train as train_module
 
@@ -40,7 +40,9 @@ def mixture_of(t: config.Training) -> mixture.Mixture:
     """A run's mixture from its training settings (the exposure design: with the word list)."""
     from semantic_pivots.data import clwtd
 
-    word_list = clwtd.load().digest() if t.design == "exposure" else ""
+    # the exposure design assigns the list's items, and the smoke source is made from them
+    uses_list = t.design == "exposure" or mixture.SMOKE in t.sources
+    word_list = clwtd.load().digest() if uses_list else ""
     return mixture.Mixture.of(
         t.languages, t.sources, t.pairs, t.interleaved, t.tags, t.design, t.cooccurring, word_list
     )
@@ -82,6 +84,7 @@ RUN_CODE = (
     corpus_module.interleave,
     languages.name,
     mixture.units_of,
+    mixture.smoke_documents,
     mixture.documents,
     mixture.word_vocab,
     mixture.found_in,
@@ -138,9 +141,14 @@ def train(settings: config.Settings, progress: bool = True) -> Path:
     corpus = corpus_module.load()
     digest = key_digest(run_key(settings, corpus))
     folder = _run_folder(settings.profile, digest)
-    if (folder / "run.json").exists():
-        return folder
+    sweep_stale(folder.parent)  # what killed processes left, even when the run is cached
     state = PartialState()
+    if folder.exists():
+        bad = train_module.damaged(folder)
+        if bad is None:
+            return folder
+        if state.is_main_process:
+            print(f"{folder.name}: {bad} is missing or damaged; training the run again", flush=True)
     with state.main_process_first():
         tok = AutoTokenizer.from_pretrained(tokenizer_for(settings.training.vocab, corpus))
     mix = mixture_of(settings.training)
@@ -153,24 +161,20 @@ def train(settings: config.Settings, progress: bool = True) -> Path:
         "corpus": corpus.digest(),
         "key": digest,
     }
-
-    def run(out: Path) -> None:
-        train_module.train(settings.training, docs, tok, settings.seed, out, describe, progress)
-
-    if state.num_processes == 1:
-        with atomic_dir(folder) as tmp:
-            run(tmp)
-        return folder
-    # several processes (accelerate launch): the main one writes into one staging folder
-    staging = folder.with_name(f"{folder.name}.staging")
+    # the run trains in a folder of its own that an interrupt leaves in place: the next
+    # attempt resumes from its saved state (train_module.train_loop)
+    partial = folder.with_name(f"{folder.name}.partial")
     if state.is_main_process:
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
+        partial.mkdir(parents=True, exist_ok=True)
     state.wait_for_everyone()
-    run(staging)
+    if train_module.damaged(partial) is not None:  # else finished, only not yet in place
+        train_module.train(
+            settings.training, docs, tok, settings.seed, partial, describe, progress, resumable=True
+        )
     state.wait_for_everyone()
     if state.is_main_process:
-        staging.replace(folder)
+        shutil.rmtree(folder, ignore_errors=True)  # a damaged run being replaced
+        partial.replace(folder)
     state.wait_for_everyone()
     return folder
 
@@ -181,8 +185,17 @@ def train_named(settings: config.Settings) -> list[Path]:
     ``glass-<profile>`` always means the profile's own training section and seed: a run whose
     overrides change them is refused rather than silently given the profile's model.
     """
+    names = check_named(settings)
+    return [train(config.settings(_split(name)[0])) for name in names]
+
+
+def check_named(settings: config.Settings) -> list[str]:
+    """The glass-box models a run's settings name; refused if the run changes their training.
+
+    ``glass-<profile>`` always means the profile's own training section and seed.
+    """
     specs = [*settings.models, *settings.scoring.checkpoints]
-    names = dict.fromkeys(model_name(s) for s in specs if is_glass(s))
+    names = list(dict.fromkeys(model_name(s) for s in specs if is_glass(s)))
     own = config.settings(settings.profile)
     if names and (settings.training, settings.seed) != (own.training, own.seed):
         raise UserError(
@@ -190,7 +203,7 @@ def train_named(settings: config.Settings) -> list[Path]:
             "seed; to try others, train a variant with python -m semantic_pivots train --set "
             "... and pass one of its checkpoint folders as the model"
         )
-    return [train(config.settings(_split(name)[0])) for name in names]
+    return names
 
 
 @dataclass(frozen=True)
@@ -221,6 +234,9 @@ def _trained(name: str) -> Path:
             f"{name} has not been trained with the current settings and corpus: run "
             f"make train PROFILE={profile}"
         )
+    bad = train_module.damaged(folder, full=False)  # sizes: a stat per file, at every use
+    if bad is not None:
+        raise UserError(f"{name}: {bad} is missing or damaged: run make train PROFILE={profile}")
     return folder
 
 

@@ -121,6 +121,11 @@ def units_of(corpus: Corpus, mix: Mixture) -> dict[str, dict[str, list[Document]
         if doc.source in mix.sources:
             units[doc.align or doc.id][doc.lang].append(doc)
             found.add(doc.source)
+    if SMOKE in mix.sources and SMOKE not in found:  # made here where the corpus has none
+        for doc in smoke_documents(clwtd.load().items):
+            if doc.lang in wanted:
+                units[doc.align or doc.id][doc.lang].append(doc)
+                found.add(SMOKE)
     absent = [s for s in mix.sources if s not in found]
     if absent:
         raise UserError(
@@ -129,6 +134,46 @@ def units_of(corpus: Corpus, mix: Mixture) -> dict[str, dict[str, list[Document]
             f"{', '.join(sorted({d['source'] for d in corpus.manifest.get('sources', [])}))}"
         )
     return units
+
+
+SMOKE = "smoke"  # the source the package makes itself, for the smoke profile's model
+
+
+def smoke_documents(items: list[clwtd.Item]) -> list[Document]:
+    """The ``smoke`` source: a small aligned corpus made from a word list, in seconds.
+
+    Every item's words a few times, next to its neighbours', in English, French, Chinese and
+    Japanese units; and monolingual English and French documents of made-up syllables that hold
+    none of the list's words, as a real corpus has (the continuation's pivot and random arms
+    draw only from such documents). A corpus with documents of this source is read instead.
+    """
+    docs = [
+        Document(
+            f"s{i}/{lang}",
+            lang,
+            SMOKE,
+            " ".join(items[(i + j) % len(items)].words[lang] for j in range(i % 3 + 1)),
+            f"s{i}",
+        )
+        for i in range(3 * len(items))
+        for lang in ("en", "fr", "zh", "ja")
+        if lang in items[0].words
+    ]
+    syllables = ["ka", "lo", "mi", "nu", "pe", "ra", "so", "ti", "vu", "ze"]
+    docs += [
+        Document(
+            f"f{i}/{lang}",
+            lang,
+            SMOKE,
+            " ".join(
+                syllables[(i + j) % 10] + syllables[(i * 3 + j * 7) % 10] + syllables[j % 10]
+                for j in range(3 + i % 4)
+            ),
+        )
+        for i in range(len(items))
+        for lang in ("en", "fr")
+    ]
+    return docs
 
 
 def documents(corpus: Corpus, mix: Mixture, seed: int) -> list[TrainDoc]:

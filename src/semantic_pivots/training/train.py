@@ -13,7 +13,10 @@ seeded order per epoch, cut into sequences of ``seq_len`` tokens (a document may
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import logging
+import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,7 +26,7 @@ import numpy as np
 from tqdm import tqdm
 
 from semantic_pivots import config
-from semantic_pivots.errors import UserError
+from semantic_pivots.errors import UserError, file_error
 from semantic_pivots.training import mixture as mixture_module
 from semantic_pivots.training.mixture import TrainDoc
 
@@ -36,6 +39,8 @@ if TYPE_CHECKING:
 
 SEEN = "seen.json.gz"  # per checkpoint: the documents seen, in order
 META = "semantic_pivots.json"  # per checkpoint: step, tokens, loss, the run it belongs to
+STATE = "state"  # in a run's folder while it trains: where an interrupted run resumes from
+RESUME_POINTS = 20  # training states saved per run, besides those at its checkpoints
 
 
 @dataclass(frozen=True)
@@ -133,8 +138,11 @@ def train(
     describe: dict,
     progress: bool = True,
     start: Path | None = None,
+    resumable: bool = False,
 ) -> dict:
     """Train on ``docs`` with settings ``t`` and write the run into ``out``.
+
+    ``resumable``: save the training state as it goes, and resume from what ``out`` holds.
 
     A new model of ``t``'s sizes, or the checkpoint folder ``start`` continued (its weights; a
     fresh optimizer and schedule). ``out`` gets ``loss.csv``, ``run.json`` and
@@ -164,11 +172,17 @@ def train(
         stream, loader = token_loader(t, docs, tokenizer, seed=seed, steps=steps)
         # a new model's initial weights are the seed's first random draws
         parts = prepare(t, tokenizer, loader, steps=steps, accelerator=accelerator, start=start)
-        run = Run(t, docs, tokenizer, stream, out, describe, accelerator)
+        run = Run(t, docs, tokenizer, stream, out, describe, accelerator, resumable)
         saves = set(save_steps(steps, t.n_checkpoints))
         setup = time.perf_counter() - started
         curve = train_loop(run, parts, steps=steps, saves=saves, progress=progress)
-        return write_summary(run, parts.model, steps=steps, saves=saves, setup=setup, curve=curve)
+        summary = write_summary(
+            run, parts.model, steps=steps, saves=saves, setup=setup, curve=curve
+        )
+        if accelerator.is_main_process:
+            for name in (STATE, f"{STATE}.old", f"{STATE}.new"):
+                shutil.rmtree(out / name, ignore_errors=True)
+        return summary
     finally:
         torch.use_deterministic_algorithms(was_deterministic)
 
@@ -198,14 +212,42 @@ def token_loader(
 
     texts = [d.text for d in docs]
     token_ids = tokenizer(texts, add_special_tokens=False)["input_ids"]
-    stream = build_stream(
-        token_ids, tokenizer.eos_token_id, seed, steps * t.batch * t.seq_len, t.seq_len
-    )
-    data = torch.from_numpy(stream.sequences.astype(np.int64))
+    n_tokens = steps * t.batch * t.seq_len
+    check_memory(n_tokens, token_ids)
+    stream = build_stream(token_ids, tokenizer.eos_token_id, seed, n_tokens, t.seq_len)
+    # int32 as built (a step's batch becomes int64 on its way to the model)
+    data = torch.from_numpy(stream.sequences)
     loader = torch.utils.data.DataLoader(
         torch.utils.data.TensorDataset(data), batch_size=t.batch, shuffle=False
     )
     return stream, loader
+
+
+def stream_bytes(n_tokens: int, token_ids: list[list[int]]) -> int:
+    """The memory a stream of ``n_tokens`` over these documents takes while it is built.
+
+    Its int32 tokens twice (the documents in order, then the cut stream) and two int64 entries
+    per document read (which, and where it ends).
+    """
+    mean = max(1.0, sum(len(ids) + 1 for ids in token_ids) / max(1, len(token_ids)))
+    return int(n_tokens * 8 + 16 * n_tokens / mean)
+
+
+def check_memory(n_tokens: int, token_ids: list[list[int]]) -> None:
+    """Say what the stream will take; refuse one larger than half the memory free now."""
+    import psutil
+
+    need, free = stream_bytes(n_tokens, token_ids), psutil.virtual_memory().available
+    print(
+        f"training: {n_tokens:,} tokens; the token stream needs about {need / 1e6:,.0f} MB "
+        f"({free / 1e9:,.1f} GB free)",
+        flush=True,
+    )
+    if need > free / 2:
+        raise UserError(
+            f"training tokens {n_tokens:,}: the token stream would need about {need / 1e9:,.1f} "
+            f"GB, more than half of the {free / 1e9:,.1f} GB free here: lower training.tokens"
+        )
 
 
 @dataclass(frozen=True)
@@ -264,6 +306,7 @@ class Run:
     out: Path
     describe: dict
     accelerator: Accelerator
+    resumable: bool = False  # saves its state as it goes (train_loop)
 
 
 @dataclass(frozen=True)
@@ -276,24 +319,32 @@ class Curve:
 
 
 def train_loop(run: Run, parts: Prepared, *, steps: int, saves: set[int], progress: bool) -> Curve:
-    """``steps`` optimizer steps, one batch each, with a checkpoint at each step of ``saves``."""
+    """``steps`` optimizer steps, one batch each, with a checkpoint at each step of ``saves``.
+
+    Resumes from the run folder's saved state where an earlier attempt left one: weights,
+    optimizer, schedule, random states, the loss log and the place in the stream, so that the
+    curve and checkpoints are those of a run never interrupted.
+    """
     t, accelerator, model = run.t, run.accelerator, parts.model
     tokens_per_step = t.batch * t.seq_len
-    log = ["step,tokens,loss,lr,seconds"]
-    train_start = time.perf_counter()
+    step, log, before, loader_seconds = resume(run)
+    train_start = time.perf_counter() - before
     model.train()
-    if 0 in saves:
+    if 0 in saves and step == 0:
         save_checkpoint(run, model, 0, None)
-    bar = tqdm(total=steps, desc="training", unit=" steps", disable=not progress)
-    step, loader_seconds, batches = 0, 0.0, iter(parts.loader)
+    every = max(1, steps // RESUME_POINTS)
+    bar = tqdm(total=steps, initial=step, desc="training", unit=" steps", disable=not progress)
+    batches = iter(accelerator.skip_first_batches(parts.loader, step) if step else parts.loader)
     while step < steps:
         fetch = time.perf_counter()
         (batch,) = next(batches)
+        batch = batch.long()
         loader_seconds += time.perf_counter() - fetch
         lr = parts.schedule.get_last_lr()[0]  # the rate this step uses
         loss = model(input_ids=batch, labels=batch).loss
         accelerator.backward(loss)
-        accelerator.clip_grad_norm_(model.parameters(), t.clip)
+        if t.clip > 0:  # 0 means no clipping, as in transformers' max_grad_norm
+            accelerator.clip_grad_norm_(model.parameters(), t.clip)
         parts.optimizer.step()
         parts.schedule.step()
         parts.optimizer.zero_grad(set_to_none=True)
@@ -303,10 +354,72 @@ def train_loop(run: Run, parts: Prepared, *, steps: int, saves: set[int], progre
         log.append(f"{step},{step * tokens_per_step},{value:.6f},{lr:.6g},{elapsed:.2f}")
         bar.update(1)
         bar.set_postfix(loss=f"{value:.3f}")
+        if step == 1:  # the time the whole run will take, from its first step
+            print(f"training: {steps:,} steps, about {elapsed * steps / 60:,.1f} min", flush=True)
         if step in saves:
             save_checkpoint(run, model, step, value)
+        if run.resumable and step < steps and (step in saves or step % every == 0):
+            save_state(run, step, log, elapsed, loader_seconds)
     bar.close()
     return Curve(log, time.perf_counter() - train_start, loader_seconds)
+
+
+def save_state(run: Run, step: int, log: list[str], elapsed: float, loader: float) -> None:
+    """What an interrupted run resumes from, replacing the last (accelerate's ``save_state``)."""
+    accelerator, state = run.accelerator, run.out / STATE
+    fresh = state.with_name(f"{STATE}.new")
+    if accelerator.is_main_process:
+        shutil.rmtree(fresh, ignore_errors=True)
+    accelerator.wait_for_everyone()
+    # accelerate warns at every save that the tied unembedding is stored once, as it should be
+    quiet = logging.getLogger("accelerate.utils.other")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        accelerator.save_state(str(fresh))
+    finally:
+        quiet.setLevel(level)
+    if accelerator.is_main_process:
+        progress = {
+            "step": step,
+            "log": log,
+            "seconds": elapsed,
+            "loader seconds": loader,
+            "machine": _machine(accelerator),
+        }
+        (fresh / "progress.json").write_text(json.dumps(progress))
+        old = state.with_name(f"{STATE}.old")  # the last state stays until the new one is in
+        shutil.rmtree(old, ignore_errors=True)
+        if state.exists():
+            state.rename(old)
+        fresh.rename(state)
+        shutil.rmtree(old, ignore_errors=True)
+    accelerator.wait_for_everyone()
+
+
+def _machine(accelerator: Accelerator) -> dict:
+    """What a saved state can only be resumed on: as many processes, the same kind of device."""
+    return {"processes": accelerator.num_processes, "device": accelerator.device.type}
+
+
+def resume(run: Run) -> tuple[int, list[str], float, float]:
+    """(step, loss log, seconds, loader seconds) of the saved state, loaded; else a start."""
+    start = 0, ["step,tokens,loss,lr,seconds"], 0.0, 0.0
+    saved = [run.out / name for name in (STATE, f"{STATE}.old")]
+    state = next((s for s in saved if (s / "progress.json").exists()), None)
+    if not run.resumable or state is None:
+        return start
+    progress = json.loads((state / "progress.json").read_text())
+    if progress.get("machine") != _machine(run.accelerator):
+        print(
+            f"training: the saved state is of {progress.get('machine')}, not of this run's "
+            f"{_machine(run.accelerator)}: starting again",
+            flush=True,
+        )
+        return start
+    run.accelerator.load_state(str(state))
+    print(f"training: resumed at step {progress['step']:,} of an interrupted run", flush=True)
+    return progress["step"], progress["log"], progress["seconds"], progress["loader seconds"]
 
 
 def save_checkpoint(run: Run, model: torch.nn.Module, step: int, loss: float | None) -> None:
@@ -319,19 +432,27 @@ def save_checkpoint(run: Run, model: torch.nn.Module, step: int, loss: float | N
     if not accelerator.is_main_process:
         return
     folder = run.out / "checkpoints" / f"step-{step}"
-    accelerator.unwrap_model(model).save_pretrained(folder)
-    run.tokenizer.save_pretrained(folder)
-    seen = manifest(run.stream, run.docs, step * run.t.batch * run.t.seq_len)
-    with gzip.open(folder / SEEN, "wt", encoding="utf-8") as f:
-        json.dump(seen, f, ensure_ascii=False)
-    meta = {
-        "step": step,
-        "tokens": seen["tokens"],
-        "documents": len(seen["documents"]),
-        "loss": loss,
-        **run.describe,
-    }
-    (folder / META).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n")
+    try:
+        accelerator.unwrap_model(model).save_pretrained(folder)
+        run.tokenizer.save_pretrained(folder)
+        seen = manifest(run.stream, run.docs, step * run.t.batch * run.t.seq_len)
+        with gzip.open(folder / SEEN, "wt", encoding="utf-8") as f:
+            json.dump(seen, f, ensure_ascii=False)
+        meta = {
+            "step": step,
+            "tokens": seen["tokens"],
+            "documents": len(seen["documents"]),
+            "loss": loss,
+            **run.describe,
+        }
+        (folder / META).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n")
+    except Exception as exc:
+        reason = file_error(exc)
+        if reason is None:
+            raise
+        raise UserError(
+            f"{folder}: writing the checkpoint of step {step} failed: {reason}"
+        ) from None
 
 
 def write_summary(
@@ -365,5 +486,42 @@ def write_summary(
     }
     if accelerator.is_main_process:
         (run.out / "loss.csv").write_text("\n".join(curve.log) + "\n")
+        summary["files"] = records(run.out)
         (run.out / "run.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n")
     return summary
+
+
+def records(out: Path) -> dict[str, dict]:
+    """Each file of a finished run (its checkpoints and loss log): size and sha256."""
+    files = sorted(
+        [out / "loss.csv", *(p for p in (out / "checkpoints").rglob("*") if p.is_file())]
+    )
+    return {
+        str(p.relative_to(out)): {"bytes": p.stat().st_size, "sha256": sha256(p)} for p in files
+    }
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def damaged(out: Path, full: bool = True) -> str | None:
+    """The first file of a finished run that is missing or changed (None: every one holds).
+
+    Sizes only unless ``full``: then each file's sha256 too.
+    """
+    try:
+        files = json.loads((out / "run.json").read_text())["files"]
+    except (OSError, ValueError, KeyError):
+        return "run.json"
+    for name, record in files.items():
+        path = out / name
+        if not path.is_file() or path.stat().st_size != record["bytes"]:
+            return name
+        if full and sha256(path) != record["sha256"]:
+            return name
+    return None
