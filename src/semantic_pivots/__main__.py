@@ -21,7 +21,8 @@ def _data_validate(args) -> None:
 
     dataset = clwtd.with_distractors(clwtd.load(args.path, args.format), args.rule)
     clwtd.validate(dataset, args.distractors, scored=dataset.languages)
-    for warning in clwtd.warnings(dataset):
+    blank = [f"{lang}: {b}" for lang, b in clwtd.blanks(dataset).items()]
+    for warning in [*clwtd.warnings(dataset), *blank]:
         print(f"warning: {warning}", file=sys.stderr)
     langs = ", ".join(dataset.languages)
     n_dis = {

@@ -213,7 +213,6 @@ def warnings(dataset: Dataset) -> list[str]:
             f"{len(shared)} answers belong to two or more items, e.g. {lang} {word!r}: "
             f"{', '.join(ids[:3])}"
         )
-    out += [f"{lang}: {blank}" for lang, blank in blanks(dataset).items()]
     zh = [it.words["zh"] for it in dataset.items if "zh" in it.words]
     if zh:
         import opencc
