@@ -89,6 +89,17 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise
 
 
+def file_sha256(path: Path) -> str:
+    """A file's sha256, read in blocks."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename."""
     with atomic_path(path) as tmp:

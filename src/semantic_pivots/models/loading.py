@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, cast
 
 from semantic_pivots.cache import source_digest
 from semantic_pivots.errors import UserError, file_error
-from semantic_pivots.paths import atomic_dir, atomic_path, cache_dir
+from semantic_pivots.paths import atomic_dir, atomic_path, cache_dir, file_sha256
 
 if TYPE_CHECKING:  # torch is imported lazily so that a bad spec fails in well under 2 s
     import torch
@@ -267,14 +267,6 @@ class GGUFPackage:
         raise NotImplementedError
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @dataclass(frozen=True)
 class ChunkedGemma(GGUFPackage):
     def locate(self) -> Path:
@@ -287,7 +279,7 @@ class ChunkedGemma(GGUFPackage):
 
         target = cache_dir("gguf") / pkg.MODEL_NAME
         if target.exists():
-            if _sha256(target) == pkg.EXPECTED_SHA256:
+            if file_sha256(target) == pkg.EXPECTED_SHA256:
                 return target
             _say(f"{target}: not the package's file (sha256 differs); assembling it again")
         with atomic_path(target) as tmp:

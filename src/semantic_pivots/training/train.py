@@ -13,7 +13,6 @@ seeded order per epoch, cut into sequences of ``seq_len`` tokens (a document may
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import logging
 import shutil
@@ -27,6 +26,7 @@ from tqdm import tqdm
 
 from semantic_pivots import config
 from semantic_pivots.errors import UserError, file_error
+from semantic_pivots.paths import file_sha256
 from semantic_pivots.training import mixture as mixture_module
 from semantic_pivots.training.mixture import TrainDoc
 
@@ -497,16 +497,9 @@ def records(out: Path) -> dict[str, dict]:
         [out / "loss.csv", *(p for p in (out / "checkpoints").rglob("*") if p.is_file())]
     )
     return {
-        str(p.relative_to(out)): {"bytes": p.stat().st_size, "sha256": sha256(p)} for p in files
+        str(p.relative_to(out)): {"bytes": p.stat().st_size, "sha256": file_sha256(p)}
+        for p in files
     }
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def damaged(out: Path, full: bool = True) -> str | None:
@@ -522,6 +515,6 @@ def damaged(out: Path, full: bool = True) -> str | None:
         path = out / name
         if not path.is_file() or path.stat().st_size != record["bytes"]:
             return name
-        if full and sha256(path) != record["sha256"]:
+        if full and file_sha256(path) != record["sha256"]:
             return name
     return None
