@@ -377,7 +377,7 @@ def test_a_truncated_model_file_is_assembled_again(tmp_path, monkeypatch, capsys
     target.parent.mkdir(parents=True)
     target.write_bytes(b"GGUF" + b"\0" * 1000)  # what an interrupted assembly leaves
     assert loading.REGISTRY["gemma-3-270m"].locate() == target
-    assert loading._sha256(target) == pkg.EXPECTED_SHA256
+    assert paths.file_sha256(target) == pkg.EXPECTED_SHA256
     assert "sha256 differs" in capsys.readouterr().err
     assert [p.name for p in target.parent.iterdir()] == [pkg.MODEL_NAME]
 
