@@ -75,6 +75,21 @@ def test_times_page_adds_up_the_recorded_runs(tmp_path):
     notebooks.record_time(tmp_path, "00_a", 40.0, "default")  # a rerun replaces its time
     page = notebooks.times_page(tmp_path)
     assert "| 00_a | default |" in page and "| all | | | 130 (2.2 minutes) |" in page
+    assert "first line" not in page  # no executed notebook, so no cell is listed
+
+
+def test_times_page_names_the_slow_cells(tmp_path):
+    def cell(source, seconds):
+        papermill = {"papermill": {"duration": seconds}}
+        return {"cell_type": "code", "source": source, "metadata": papermill}
+
+    cells = [cell("import x\nfrom y import z\nr = study.scores", 12.5), cell("a | b", 3.0)]
+    (tmp_path / "01_b.ipynb").write_text(json.dumps({"cells": [{"cell_type": "markdown"}, *cells]}))
+    notebooks.record_time(tmp_path, "01_b", 20.0, "default")
+    assert notebooks.cell_times(tmp_path / "01_b.ipynb") == [((2, "r = study.scores"), 12.5),
+                                                          ((3, "a \\| b"), 3.0)]
+    page = notebooks.times_page(tmp_path)
+    assert "| 01_b | 2 | `r = study.scores` | 12 |" in page and "a \\| b" not in page
 
 
 def test_problems_finds_errors_and_missing_figures(tmp_path):

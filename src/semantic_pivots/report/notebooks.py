@@ -185,7 +185,44 @@ def times_page(out_dir: Path = BOOK_NOTEBOOKS) -> str:
         lines.append(f"| all | | | {total:.0f} ({total / 60:.1f} minutes) |")
     else:
         lines += ["", "The notebooks ran under different profiles, so their times do not add up."]
+    slow = [
+        (name, cell, seconds)
+        for name in sorted(times)
+        for cell, seconds in cell_times(out_dir / f"{name}.ipynb")
+        if seconds >= SLOW_CELL
+    ]
+    if slow:
+        lines += [
+            "",
+            f"The cells that took {SLOW_CELL:.0f} s or more, named by their first line that is "
+            "not an import (papermill's record of each cell). The first cell that asks for a "
+            "result computes it and everything it depends on that is not yet cached.",
+            "",
+            "| notebook | cell | first line | seconds |",
+            "| --- | --- | --- | --- |",
+            *(f"| {name} | {i} | `{line}` | {sec:.0f} |" for name, (i, line), sec in slow),
+        ]
     return "\n".join([*lines, ""])
+
+
+SLOW_CELL = 10.0
+
+
+def cell_times(path: Path) -> list[tuple[tuple[int, str], float]]:
+    """((cell number, first line that is not an import), seconds) of each executed code cell."""
+    if not path.exists():
+        return []
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    out = []
+    for i, cell in enumerate(cells, start=1):
+        seconds = cell.get("metadata", {}).get("papermill", {}).get("duration")
+        if cell["cell_type"] != "code" or seconds is None:
+            continue
+        code = [line.strip() for line in "".join(cell["source"]).splitlines() if line.strip()]
+        plain = [x for x in code if not x.startswith(("import ", "from "))] or code or [""]
+        first = plain[0]
+        out.append(((i, first.replace("|", "\\|")), float(seconds)))
+    return out
 
 
 def problems(path: Path) -> list[str]:
