@@ -80,14 +80,17 @@ def test_frequency_caveats_name_the_span_of_items_and_only_the_caveats_that_appl
 def test_interval_width_names_the_widest_pair():
     per_pair = pd.DataFrame(
         {
-            "model": ["m", "m"],
-            "pair": ["en-fr", "fr-en"],
-            "n": [30, 30],
-            "score low": [0.1, 0.0],
-            "score high": [0.2, 0.4],
+            "model": ["m", "m", "glass"],
+            "pair": ["en-fr", "fr-en", "en-fr"],
+            "n": [30, 30, 483],
+            "score low": [0.1, 0.0, 0.0],
+            "score high": [0.2, 0.4, 0.01],
         }
     )
-    assert "up to 0.400 wide (m, fr-en)" in readings.interval_width(per_pair)
+    text = readings.interval_width(per_pair)
+    # each model's own number of items: never another model's beside this model's interval
+    assert "up to 0.400 wide (m, fr-en, 30 items; m: up to 30 items per pair" in text
+    assert "glass: up to 483 items per pair)" in text
 
 
 def test_exposure_reading_compares_lengths_from_the_numbers():

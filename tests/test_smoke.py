@@ -10,7 +10,7 @@ import pytest
 
 from semantic_pivots import config
 from semantic_pivots.paths import ROOT
-from semantic_pivots.report import notebooks
+from semantic_pivots.report import findings, notebooks
 from semantic_pivots.training import glass
 
 
@@ -41,7 +41,9 @@ def test_every_notebook_runs_without_errors_and_has_a_figure(executed):
         # no path of this machine in the book: not the repository's, not the environment's
         assert str(ROOT) not in text and "site-packages" not in text, path.name
         code = [c for c in json.loads(text)["cells"] if c["cell_type"] == "code"]
-        assert all("hide-input" in c["metadata"].get("tags", []) for c in code), path.name
+        # code one click away (hidden), or off the page (parameters and set-up)
+        tags = [set(c["metadata"].get("tags", [])) for c in code]
+        assert all({"hide-input", "remove-cell"} & t for t in tags), path.name
 
 
 @pytest.mark.slow
@@ -52,6 +54,9 @@ def test_book_builds_from_the_smoke_run(executed, tmp_path):
     for path in executed:
         shutil.copy(path, book / "notebooks" / path.name)
     (book / "notebooks" / "times.md").write_text(notebooks.times_page(executed[0].parent))
+    (book / "notebooks" / "findings.md").write_text(findings.page(executed[0].parent))
+    summary = findings.summary(executed[0].parent, notebooks.build_line())
+    (book / "notebooks" / "summary.md").write_text(summary)
     subprocess.run([sys.executable, "-m", "semantic_pivots", "book-assets"], check=True)
     shutil.copytree(ROOT / "book" / "_vendor", book / "_vendor", dirs_exist_ok=True)
     jb = Path(sys.executable).with_name("jupyter-book")
@@ -66,6 +71,15 @@ def test_book_builds_from_the_smoke_run(executed, tmp_path):
     assert (html / "notebooks" / "00_data_and_models.html").exists()
     times = (html / "notebooks" / "times.html").read_text()
     assert all(p.stem in times for p in executed) and "smoke" in times
+    # the findings page: a section per claim, each row as its chapter shows it
+    page = (html / "notebooks" / "findings.html").read_text()
+    for claim in findings.CLAIMS.values():
+        assert claim.title in page
+        chapter = (html / "notebooks" / f"{claim.chapter}.html").read_text()
+        rows = findings.read(executed[0].parent / f"{claim.chapter}.ipynb")
+        assert rows, claim.chapter
+        for row in rows:
+            assert row.estimate in page and row.estimate in chapter, (claim.chapter, row)
 
 
 def test_times_page_adds_up_the_recorded_runs(tmp_path):

@@ -242,11 +242,15 @@ def _train(args) -> None:
 def _book_assets(args) -> None:
     from semantic_pivots.data.sources import vendor_mathjax
     from semantic_pivots.paths import atomic_write_text
-    from semantic_pivots.report.notebooks import BOOK_NOTEBOOKS, times_page
+    from semantic_pivots.report import findings
+    from semantic_pivots.report.notebooks import BOOK_NOTEBOOKS, build_line, times_page
 
     print(vendor_mathjax())
     BOOK_NOTEBOOKS.mkdir(parents=True, exist_ok=True)
     atomic_write_text(BOOK_NOTEBOOKS / "times.md", times_page())
+    atomic_write_text(BOOK_NOTEBOOKS / "findings.md", findings.page(BOOK_NOTEBOOKS))
+    summary = findings.summary(BOOK_NOTEBOOKS, build_line())
+    atomic_write_text(BOOK_NOTEBOOKS / "summary.md", summary)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -8,8 +8,9 @@ answer tokens. The whole string is tokenized once and the answer located by char
 
 * :func:`reference_nll`: one full forward per sequence, full logits, no batching, no cache.
 * :func:`fast_nll`: the tokens shared by every request of a prefix run once; their key/value
-  cache is copied to batches of right-padded suffixes (causal attention never looks at the
-  padding after a token); the unembedding is applied only where an answer token is predicted.
+  cache is copied to batches of right-padded suffixes of like length (causal attention never
+  looks at the padding after a token); the unembedding is applied only where an answer token is
+  predicted.
 """
 
 from __future__ import annotations
@@ -83,7 +84,10 @@ def fast_nll(lm: LoadedModel, requests: list[Request], batch_size: int = 64) -> 
     out = [math.nan] * len(requests)
     bar = tqdm(total=len(requests), desc="fast", leave=False)
     with torch.no_grad():
-        for members in groups.values():
+        for group in groups.values():
+            # batches of like lengths: in request order, padding was a quarter to a third of
+            # the positions run on the study's prompts
+            members = sorted(group, key=lambda i: len(encoded[i].ids))
             # the shared tokens, never reaching into an answer
             n_shared = min(
                 kv.common_prefix([encoded[i].ids for i in members]),

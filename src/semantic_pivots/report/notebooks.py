@@ -51,8 +51,8 @@ def _tidy(path: Path, source: Path, target: Path) -> None:
     """Make what papermill adds fit for the book.
 
     What papermill adds, made fit for the book: the paths it records are relative (the book
-    shows no path of this machine), and its injected parameters cell hides its code like the
-    notebook's own cells.
+    shows no path of this machine), and its injected parameters cell is left out of the page
+    like the notebook's own parameters cell (both stay in the downloadable notebook).
     """
     nb = json.loads(path.read_text(encoding="utf-8"))
     record = nb.get("metadata", {}).get("papermill", {})
@@ -61,8 +61,8 @@ def _tidy(path: Path, source: Path, target: Path) -> None:
             record[key] = os.path.relpath(value, ROOT) if value.is_relative_to(ROOT) else value.name
     for cell in nb["cells"]:
         tags = cell.get("metadata", {}).get("tags", [])
-        if "injected-parameters" in tags and "hide-input" not in tags:
-            tags.append("hide-input")
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -223,6 +223,27 @@ def cell_times(path: Path) -> list[tuple[tuple[int, str], float]]:
         first = plain[0]
         out.append(((i, first.replace("|", "\\|")), float(seconds)))
     return out
+
+
+def build_line() -> str:
+    """The commit and date the book was built from (and whether the tree had changes)."""
+    import datetime
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(
+                ["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=True
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    commit = git("rev-parse", "--short=12", "HEAD")
+    where = f"commit `{commit}`" if commit else "a tree outside git"
+    if commit and git("status", "--porcelain", "--untracked-files=no"):
+        where += " with uncommitted changes"
+    day = datetime.datetime.now(datetime.UTC).date().isoformat()
+    return f"This book was built from {where} on {day}."
 
 
 def problems(path: Path) -> list[str]:

@@ -77,10 +77,12 @@ def interval_width(per_pair: pd.DataFrame) -> str:
     """The widest per-pair score interval, and how to read differences between pairs."""
     width = per_pair["score high"] - per_pair["score low"]
     widest = per_pair.assign(width=width).nlargest(1, "width").iloc[0]
+    sizes = per_pair.groupby("model", sort=False)["n"].max()
     return (
-        f"With {per_pair.n.max()} items per pair, per-pair intervals are up to "
-        f"{widest.width:.3f} wide ({widest.model}, {widest.pair}): read differences between "
-        "pairs through their intervals, not their point estimates."
+        "Per-pair intervals are up to "
+        f"{widest.width:.3f} wide ({widest.model}, {widest.pair}, {widest.n} items; "
+        + ", ".join(f"{m}: up to {n} items per pair" for m, n in sizes.items())
+        + "): read differences between pairs through their intervals, not their point estimates."
     )
 
 

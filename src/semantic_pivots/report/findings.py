@@ -1,0 +1,407 @@
+"""The findings page: each claim of the paper beside this study's measure, interval and verdict.
+
+Each chapter computes its findings with the functions below from the frames its own tables
+show, shows them, and glues them into its executed notebook (:func:`record`); the book's
+findings page (:func:`page`) is generated from the executed notebooks, never typed. A verdict
+follows a stated rule: *supported* where the interval lies on the claim's side, *not supported*
+where it lies on the other side or the claim's own condition fails, and *the design could not
+tell* where the interval holds both, with the smallest effect the design would have detected
+(80 % power, two-sided 5 %).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from semantic_pivots.analyses import behaviour
+from semantic_pivots.stats import LEVEL
+
+SUPPORTED = "supported"
+NOT_SUPPORTED = "not supported"
+CANNOT_TELL = "the design could not tell"
+GLUE_NAME = "findings"
+
+
+@dataclass(frozen=True)
+class Claim:
+    title: str
+    paper: str  # the paper's own words (its abstract)
+    tested: str  # how this study tests it
+    chapter: str  # the executed notebook that measures it
+    label: str  # the MyST target of the chapter's section that shows the evidence
+
+
+CLAIMS = {
+    "behaviours": Claim(
+        "Two behaviours",
+        "We identify and distinguish two distinct behaviors in the forward pass of LLMs: "
+        "co-occurrence behavior and semantic pivot behavior.",
+        "both behaviours occur, and the semantic-pivot peaks are not mostly junk tokens",
+        "02_layer_tracing",
+        "finding-behaviours",
+    ),
+    "frequency": Claim(
+        "Behaviour follows co-occurrence frequency",
+        "We attribute LLMs' two distinct behaviors to the co-occurrence frequency of words",
+        "co-occurrence counts separate the two behaviours: the mean AUC over ordered pairs, "
+        "co-occurrence items the positive class, lies above 0.5",
+        "03_frequency_behavior",
+        "finding-frequency",
+    ),
+    "pivots": Claim(
+        "Semantic pivots in the middle layers",
+        "[We] find the semantic pivot from the pre-training dataset.",
+        "for semantic-pivot items, the pivots found in the documents hold more probability than "
+        "matched control tokens in the middle layers (the evidence the method offers)",
+        "04_semantic_pivots",
+        "finding-pivots",
+    ),
+    "data": Claim(
+        "Pivot-aware data improves transfer",
+        "[W]e reconstruct a semantic pivot-aware pre-training dataset using documents with a high "
+        "proportion of semantic pivots. Our experiments validate the effectiveness of our "
+        "approach in enhancing cross-lingual ability.",
+        "the glass-box model continued on pivot-selected documents gains more than on random "
+        "documents of the same pool (the primary contrast, fixed before the runs), beside a "
+        "positive control",
+        "05_pivot_aware_data",
+        "finding-data",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One model's measure of one claim."""
+
+    claim: str  # a key of CLAIMS
+    model: str
+    measure: str
+    value: float
+    low: float  # NaN where there is no interval
+    high: float
+    verdict: str  # SUPPORTED, NOT_SUPPORTED or CANNOT_TELL
+    reason: str  # why, with the minimum detectable effect where the design could not tell
+
+    @property
+    def estimate(self) -> str:
+        return estimate(self.value, self.low, self.high)
+
+
+def number(value: float) -> str:
+    """Three significant digits (all the integer digits of a larger number), never e-notation.
+
+    A dash for a missing value.
+    """
+    if value is None or not np.isfinite(value):
+        return "–"
+    magnitude = int(np.floor(np.log10(abs(value)))) if value else 0
+    return f"{value:.{max(0, 2 - magnitude)}f}".replace("-", "−")
+
+
+def estimate(value: float, low: float, high: float) -> str:
+    """'value [low, high]', or the value and '(no interval)'."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return f"{number(value)} (no interval)"
+    return f"{number(value)} [{number(low)}, {number(high)}]"
+
+
+def detectable(low: float, high: float, power: float = 0.8) -> float:
+    """The smallest true effect a two-sided test at the interval's level detects with ``power``.
+
+    From the interval's width: its standard error under a normal approximation.
+    """
+    from scipy.stats import norm
+
+    z = norm.ppf(0.5 + LEVEL / 2)
+    return float((z + norm.ppf(power)) * (high - low) / (2 * z))
+
+
+def _side(value: float, low: float, high: float, null: float, what: str) -> tuple[str, str]:
+    """The verdict of an interval against ``null`` on the claim's (the upper) side."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return CANNOT_TELL, "too few items or concepts for an interval"
+    if low > null:
+        return SUPPORTED, f"the interval lies above {number(null)}"
+    if high < null:
+        return NOT_SUPPORTED, f"the interval lies below {number(null)}: {what}"
+    return CANNOT_TELL, (
+        f"the interval holds {number(null)}; the design would have detected a true "
+        f"difference of {number(detectable(low, high))} from it"
+    )
+
+
+def _complete(found: list[Finding], claim: str, models: list[str], why: str) -> list[Finding]:
+    """``found`` with a row for each of ``models`` it lacks: measured on none of its items."""
+    have = {f.model for f in found}
+    nan = float("nan")
+    return found + [
+        Finding(claim, m, "not measured", nan, nan, nan, CANNOT_TELL, why)
+        for m in models
+        if m not in have
+    ]
+
+
+def behaviours(
+    frame: pd.DataFrame, junk: pd.DataFrame, lens: str, models: list[str], seed: int = 0
+) -> list[Finding]:
+    """Claim 1 per model: the share of semantic-pivot items among its labelled items.
+
+    ``frame``: behaviour rows read with ``lens``; ``junk``: :func:`tracing.junk_shares` of the
+    same rows. Supported where both behaviours occur (the share's interval inside (0, 1)) and
+    fewer than half of the semantic-pivot peaks are junk tokens (blank, punctuation, a byte
+    fragment, one letter), which no reading of the claim would count as a pivot.
+    """
+    from semantic_pivots.stats import summarise
+
+    labelled = frame[frame["label"] != behaviour.LABELS[behaviour.EXCLUDED]]
+    labelled = labelled.assign(pivot=(labelled["label"] == "semantic pivot").astype(float))
+    shares = summarise(labelled, ["model"], ["pivot"], "item", seed).set_index("model")
+    junk = junk.set_index("model") if len(junk) else junk
+    out = []
+    for model, r in shares.iterrows():
+        low, high = r["pivot low"], r["pivot high"]
+        share = junk.loc[model, "junk"] if model in junk.index else np.nan
+        if not (np.isfinite(low) and np.isfinite(high)):
+            verdict, reason = CANNOT_TELL, "too few concepts for an interval"
+        elif low <= 0 or high >= 1:
+            verdict, reason = NOT_SUPPORTED, "one behaviour only, within the interval"
+        elif not share < 0.5:  # NaN too: no peak to judge
+            verdict = NOT_SUPPORTED
+            reason = f"{number(100 * share)} % of the semantic-pivot peaks are junk tokens"
+        else:
+            verdict = SUPPORTED
+            reason = f"both occur; {number(100 * share)} % of the pivot peaks are junk tokens"
+        out.append(
+            Finding(
+                "behaviours",
+                str(model),
+                f"share of semantic-pivot items ({lens} lens, n = {int(r['n'])})",
+                r["pivot"],
+                low,
+                high,
+                verdict,
+                reason,
+            )
+        )
+    return _complete(out, "behaviours", models, "no labelled item")
+
+
+def frequency(
+    summary: pd.DataFrame, models: list[str], x: str = "log co-occurrence"
+) -> list[Finding]:
+    """Claim 2 per model: the mean AUC over pairs of ``x`` (co-occurrence items positive).
+
+    ``summary``: :func:`frequency.summary`. Supported above 0.5.
+    """
+    out = []
+    for _, r in summary[summary["x"] == x].iterrows():
+        verdict, reason = _side(
+            r["AUC"], r["AUC low"], r["AUC high"], 0.5, "co-occurrence items have lower counts"
+        )
+        measure = f"mean AUC of {x} over {int(r['pairs'])} pairs"
+        out.append(
+            Finding(
+                "frequency",
+                r["model"],
+                measure,
+                r["AUC"],
+                r["AUC low"],
+                r["AUC high"],
+                verdict,
+                reason,
+            )
+        )
+    return _complete(
+        out, "frequency", models, f"no pair with enough items of each behaviour and {x}"
+    )
+
+
+def pivots(excess: pd.DataFrame, lens: str, models: list[str]) -> list[Finding]:
+    """Claim 3 per model: in the middle layers, the pivot set's mass minus its control's.
+
+    ``excess``: :func:`pivots.excess` read with ``lens``; the semantic-pivot items' row.
+    Supported above 0.
+    """
+    out = []
+    for _, r in excess[excess["label"] == "semantic pivot"].iterrows():
+        verdict, reason = _side(
+            r["excess"], r["excess low"], r["excess high"], 0.0, "the control set holds more"
+        )
+        n = int(r["n"])
+        measure = f"middle-layer pivot minus control mass ({lens} lens, n = {n} pivot items)"
+        out.append(
+            Finding(
+                "pivots",
+                r["model"],
+                measure,
+                r["excess"],
+                r["excess low"],
+                r["excess high"],
+                verdict,
+                reason,
+            )
+        )
+    return _complete(out, "pivots", models, "no semantic-pivot item with pivots")
+
+
+def data(contrasts: pd.DataFrame, model: str, mde: float) -> list[Finding]:
+    """Claim 4: the primary contrast (the pivot arm's gain minus the random arm's).
+
+    Supported where it is a gain and the positive control (the check) is one too; where the
+    primary shows nothing, the design could not tell unless the check worked.
+    """
+    rows = contrasts[contrasts["primary"]] if len(contrasts) else contrasts
+    if rows.empty:
+        return []
+    r = rows.iloc[0]
+    check = contrasts[contrasts["check"]]
+    worked = len(check) and check.iloc[0]["verdict"] == "gain"
+    seen = "the positive control was detected" if worked else "the positive control was not"
+    if r["verdict"] == "gain" and worked:
+        verdict, reason = SUPPORTED, f"a gain (p = {number(r['p'])}); {seen}"
+    elif r["verdict"] == "loss":
+        verdict, reason = NOT_SUPPORTED, f"a loss (p = {number(r['p'])})"
+    elif r["verdict"] == "no detectable gain" and worked:
+        verdict = NOT_SUPPORTED
+        reason = f"no detectable gain, while {seen}; detectable: {number(mde)}"
+    else:
+        verdict = CANNOT_TELL
+        reason = f"{r['verdict']} (p = {number(r['p'])}); {seen}; detectable: {number(mde)}"
+    measure = f"{r['contrast']}, gain in {r['measure']}, {r['pair']}"
+    return [
+        Finding(
+            "data",
+            model,
+            measure,
+            r["difference"],
+            r["difference low"],
+            r["difference high"],
+            verdict,
+            reason,
+        )
+    ]
+
+
+def table(found: list[Finding]) -> pd.DataFrame:
+    """The findings as the chapters and the findings page show them."""
+    return pd.DataFrame(
+        [
+            {
+                "model": f.model,
+                "measure": f.measure,
+                "estimate [95 % CI]": f.estimate,
+                "verdict": f.verdict,
+                "why": f.reason,
+            }
+            for f in found
+        ]
+    )
+
+
+def record(found: list[Finding]):
+    """Glue the findings into the executed notebook, and return the table the chapter shows.
+
+    The findings page reads what is glued (:func:`read`).
+    """
+    from myst_nb import glue
+
+    glue(GLUE_NAME, json.dumps([asdict(f) for f in found]), display=False)
+    return table(found).style.hide(axis="index") if found else table(found)
+
+
+def read(path: Path) -> list[Finding]:
+    """The findings glued into an executed notebook."""
+    from myst_nb.ext.glue import GLUE_PREFIX
+
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    found = []
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            if output.get("metadata", {}).get("scrapbook", {}).get("name") != GLUE_NAME:
+                continue
+            text = output["data"][f"{GLUE_PREFIX}text/plain"]
+            found += [Finding(**row) for row in json.loads(ast.literal_eval(text))]
+    return found
+
+
+LIMITATIONS = [
+    "**Small models.** The pretrained models have 135M and 270M parameters, against the "
+    "paper's 0.5B to 7B; the glass-box model is a Llama of a few layers trained here on a CPU. "
+    "What they do is what small models do.",
+    "**Lens artefacts.** The logit lens decodes early layers to whatever their embeddings "
+    "resemble; a peak there may be a blank, a letter or a byte fragment rather than a pivot. "
+    "The tuned lens reads the same positions with a map trained per layer, and the findings "
+    "above use it where the run has one ({ref}`finding-behaviours`).",
+    "**Proxy counts.** The pretrained models' pre-training data is unknown: their counts and "
+    "pivots come from the study's own corpus, a proxy. Only the glass-box model is counted "
+    "exactly over what it read.",
+    "**The word list.** A list built by rules and checked by a blind audit on a sample, not "
+    "the authors' list; its error rates are in the data chapter.",
+    "**Pivots that are function words.** Function words of every language of the list are "
+    "removed from the pivots by maintained lists; what remains in the top pivots is measured "
+    "in the pivots chapter ({ref}`finding-pivots`).",
+    "**Power.** Each verdict of *could not tell* gives the smallest effect its design would "
+    "have detected; a null is evidence only against effects larger than that.",
+]
+
+
+def claimed(folder: Path) -> dict[str, list[Finding]]:
+    """Each claim's findings, from its chapter's executed notebook in ``folder`` (if any)."""
+    out = {}
+    for claim, c in CLAIMS.items():
+        path = folder / f"{c.chapter}.ipynb"
+        out[claim] = [f for f in read(path) if f.claim == claim] if path.exists() else []
+    return out
+
+
+def page(folder: Path) -> str:
+    """The findings page, from the executed notebooks in ``folder``."""
+    found = claimed(folder)
+    lines = [
+        "# Findings",
+        "",
+        "Each claim of the paper (in its own words, from its abstract) beside what this study "
+        "measured, on each model the run evaluated: the estimate with its 95 % interval and a "
+        "verdict. *Supported*: the interval lies on the claim's side. *Not supported*: it lies "
+        "on the other side, or the claim's own condition fails. *The design could not tell*: "
+        "the interval holds no effect, and the row gives the smallest true effect the design "
+        "would have detected (80 % power, two-sided 5 %). Every row is generated from the "
+        "executed chapters when the book is built; each links to the section with its evidence.",
+        "",
+    ]
+    for claim, c in CLAIMS.items():
+        lines += [f"## {c.title}", "", f"> {c.paper}", "", f"Tested here as: {c.tested}.", ""]
+        rows = found[claim]
+        if not rows:
+            lines += ["This run did not measure it.", ""]
+            continue
+        lines += [
+            "| model | measure | estimate [95 % CI] | verdict | why |",
+            "| --- | --- | --- | --- | --- |",
+            *(
+                f"| {f.model} | {f.measure} | {f.estimate} | **{f.verdict}** | {f.reason} |"
+                for f in rows
+            ),
+            "",
+            f"Evidence: {{ref}}`{c.label}`.",
+            "",
+        ]
+    lines += ["## Limitations", "", *(f"- {line}" for line in LIMITATIONS), ""]
+    return "\n".join(lines)
+
+
+def summary(folder: Path, built: str) -> str:
+    """The introduction's summary: one line per claim with its verdict on each model."""
+    lines = [built, ""]
+    for claim, rows in claimed(folder).items():
+        c = CLAIMS[claim]
+        verdicts = "; ".join(f"{f.verdict} on {f.model}" for f in rows) or "not measured"
+        lines.append(f"- **{c.title}**: {verdicts} ({{ref}}`evidence <{c.label}>`).")
+    return "\n".join([*lines, ""])
