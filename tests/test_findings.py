@@ -14,7 +14,7 @@ NAN = float("nan")
 
 def test_numbers_have_three_significant_digits_and_no_e_notation():
     assert fd.number(0.0000123456) == "0.0000123"
-    assert fd.number(-0.5) == "−0.500"
+    assert fd.number(-0.5) == "-0.500"
     assert fd.number(1234.4) == "1234" and fd.number(0) == "0.00"
     assert fd.number(NAN) == "–"
     assert fd.estimate(0.25, 0.1, 0.4) == "0.250 [0.100, 0.400]"

@@ -225,7 +225,7 @@ def test_the_behaviours_difference_in_excess_has_a_concept_interval_computed_by_
     reading = tables.excess_reading(
         pivots.excess(mass, peaks), pivots.excess_difference(mass, peaks)
     )
-    assert "Semantic-pivot minus co-occurrence items: +1.00e+00 [+0.00e+00, +3.00e+00]" in reading
+    assert "Semantic-pivot minus co-occurrence items: +1.00 [+0.00, +3.00]" in reading
     assert "not detectably different between the behaviours" in reading
     # four concepts are too few for an interval, and the reading says so
     few = mass[mass["item"] != "E"], peaks[peaks["item"] != "E"]

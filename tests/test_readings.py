@@ -53,6 +53,13 @@ def test_final_checkpoints_compare_the_interval_with_chance_and_leave_copying_ou
     assert text.startswith("- **m@2**, en-fr: rank accuracy 0.83 [")
     assert "0.83 [0.50, 1.00], chance 0.10 (the interval lies above chance)" in text
     assert "without the same-string items, rank accuracy 0.80" in text and "over 5 items" in text
+    assert "against its first checkpoint" not in text  # one checkpoint: nothing to compare
+    # against the first checkpoint too: an untrained model is not at chance either
+    start = by_ckpt.assign(checkpoint="m@0", seen=0, **{"rank accuracy": 0.0})
+    both = pd.concat([start, by_ckpt], ignore_index=True)
+    text = readings.final_checkpoints(tables.checkpoint_summary(both, 0), both, chance, seed=0)
+    assert "against its first checkpoint (m@0), on the same 6 items, +0.83 [" in text
+    assert "(the interval lies above 0: learned beyond it)" in text
     # four concepts are too few for an interval, and the reading says so
     few = by_ckpt[by_ckpt["item"].isin(["x", "y", "z", "w"])]
     text = readings.final_checkpoints(tables.checkpoint_summary(few, 0), few, chance, seed=0)

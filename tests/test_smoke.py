@@ -1,6 +1,7 @@
 """Every notebook runs under the smoke profile, and the book builds from the results."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -71,6 +72,12 @@ def test_book_builds_from_the_smoke_run(executed, tmp_path):
     assert (html / "notebooks" / "00_data_and_models.html").exists()
     times = (html / "notebooks" / "times.html").read_text()
     assert all(p.stem in times for p in executed) and "smoke" in times
+    # tables as a reader expects them: no NaN, no e-notation
+    for path in executed:
+        page_html = (html / "notebooks" / f"{path.stem}.html").read_text()
+        for table in re.findall(r"<table.*?</table>", page_html, flags=re.S):
+            cells = re.sub(r"<[^>]+>", " ", table)
+            assert "NaN" not in cells and not re.search(r"\d[eE][+-]\d", cells), path.stem
     # the findings page: a section per claim, each row as its chapter shows it
     page = (html / "notebooks" / "findings.html").read_text()
     for claim in findings.CLAIMS.values():

@@ -115,19 +115,33 @@ def weighted_pearson(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
         return (w * dx * dy).sum(1) / np.sqrt((w * dx**2).sum(1) * (w * dy**2).sum(1))
 
 
+def significant(value: float, digits: int = 3) -> str:
+    """``digits`` significant digits, never in e-notation; a dash for a missing value.
+
+    A larger number keeps all its integer digits.
+    """
+    if value is None or not np.isfinite(value):
+        return "–"
+    magnitude = int(np.floor(np.log10(abs(value)))) if value else 0
+    return f"{value:.{max(0, digits - 1 - magnitude)}f}"
+
+
 def with_interval(
     summary: pd.DataFrame, column: str, digits: int = 3, style: str = "f"
 ) -> pd.Series:
     """'mean [low, high]' strings for a table ('mean (no interval)' where there is none).
 
-    ``style``: the format type, "f" (fixed) or "e" (for values too small to show fixed).
+    ``style``: "f", ``digits`` decimals; "s", ``digits`` significant digits (for values too
+    small to show with a fixed number of decimals).
     """
-    spec = f".{digits}{style}"
+
+    def number(value: float) -> str:
+        return significant(value, digits) if style == "s" else f"{value:.{digits}f}"
 
     def cell(r) -> str:
         low, high = r[f"{column} low"], r[f"{column} high"]
         if np.isnan(low) or np.isnan(high):
-            return f"{r[column]:{spec}} (no interval)"
-        return f"{r[column]:{spec}} [{low:{spec}}, {high:{spec}}]"
+            return f"{number(r[column])} (no interval)"
+        return f"{number(r[column])} [{number(low)}, {number(high)}]"
 
     return summary.apply(cell, axis=1)

@@ -45,7 +45,13 @@ class Study:
 
     @classmethod
     def from_notebook(cls, namespace: dict) -> Study:
-        """The study of a notebook run: its parameters and what papermill injected."""
+        """The study of a notebook run: its parameters and what papermill injected.
+
+        Its tables render as the book's (:mod:`report.frames`).
+        """
+        from semantic_pivots.report import frames
+
+        frames.use()
         return cls(config.from_notebook(namespace))
 
     def header(self) -> str:

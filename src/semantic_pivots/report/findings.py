@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from semantic_pivots.analyses import behaviour
-from semantic_pivots.stats import LEVEL
+from semantic_pivots.stats import LEVEL, significant
 
 SUPPORTED = "supported"
 NOT_SUPPORTED = "not supported"
@@ -95,14 +95,8 @@ class Finding:
 
 
 def number(value: float) -> str:
-    """Three significant digits (all the integer digits of a larger number), never e-notation.
-
-    A dash for a missing value.
-    """
-    if value is None or not np.isfinite(value):
-        return "–"
-    magnitude = int(np.floor(np.log10(abs(value)))) if value else 0
-    return f"{value:.{max(0, 2 - magnitude)}f}".replace("-", "−")
+    """Three significant digits, never in e-notation (:func:`stats.significant`)."""
+    return significant(value, 3)
 
 
 def estimate(value: float, low: float, high: float) -> str:

@@ -120,19 +120,49 @@ def final_checkpoints(
         )
         for a in apart.to_dict("records")
     }
+    first = summary.groupby(["model", "pair"], sort=False).head(1)
+    starts = {(f["model"], f["pair"]): f["checkpoint"] for f in first.to_dict("records")}
     lines = []
     for r in last:
         bar = chance[r["model"]]
         lines.append(
             f"- **{r['checkpoint']}**, {r['pair']}: rank accuracy {r['rank accuracy']:.2f} "
             f"[{r['rank accuracy low']:.2f}, {r['rank accuracy high']:.2f}], chance "
-            f"{bar:.2f} ({above_chance(r['rank accuracy low'], bar)}); score "
-            f"{r['score']:.5f} [{r['score low']:.5f}, {r['score high']:.5f}]; log ratio "
-            f"{r['log ratio']:.2f} [{r['log ratio low']:.2f}, {r['log ratio high']:.2f}]"
+            f"{bar:.2f} ({above_chance(r['rank accuracy low'], bar)})"
+            + _since_start(by_ckpt, r, starts[(r["model"], r["pair"])], seed)
+            + f"; score {r['score']:.5f} [{r['score low']:.5f}, {r['score high']:.5f}]; log "
+            f"ratio {r['log ratio']:.2f} [{r['log ratio low']:.2f}, {r['log ratio high']:.2f}]"
             + without.get((r["model"], r["pair"]), "")
             + "."
         )
     return "\n".join(lines)
+
+
+def _since_start(by_ckpt: pd.DataFrame, last: dict, start: str, seed: int) -> str:
+    """The last checkpoint's rank accuracy minus the first's, on the same items, in words.
+
+    Chance is not the only bar: an untrained model's rank accuracy is not chance either.
+    """
+    if start == last["checkpoint"]:
+        return ""
+    rows = by_ckpt[(by_ckpt["model"] == last["model"]) & (by_ckpt["pair"] == last["pair"])]
+    at = {
+        c: rows[rows["checkpoint"] == c].set_index("item")["rank accuracy"]
+        for c in (start, last["checkpoint"])
+    }
+    change = (at[last["checkpoint"]] - at[start]).dropna().rename("change").reset_index()
+    s = stats.summarise(change.assign(model=last["model"]), ["model"], ["change"], "item", seed)
+    r = s.iloc[0]
+    if pd.isna(r["change low"]):
+        where = "too few concepts for an interval"
+    elif r["change low"] > 0:
+        where = "the interval lies above 0: learned beyond it"
+    else:
+        where = "the interval holds 0 or lies below it: not shown to be learned beyond it"
+    return (
+        f"; against its first checkpoint ({start}), on the same {int(r['n'])} items, "
+        f"{r['change']:+.2f} [{r['change low']:+.2f}, {r['change high']:+.2f}] ({where})"
+    )
 
 
 def early_peaks(frame: pd.DataFrame, n_layers: dict[str, int]) -> str:

@@ -14,7 +14,7 @@ from semantic_pivots.data.retrieval import Collection
 from semantic_pivots.models.encoding import encode
 from semantic_pivots.models.loading import LoadedModel
 from semantic_pivots.prompts import answer, ordered_pairs
-from semantic_pivots.stats import summarise, with_interval
+from semantic_pivots.stats import significant, summarise, with_interval
 
 if TYPE_CHECKING:
     from semantic_pivots.training.glass import Checkpoint
@@ -331,8 +331,13 @@ def excess_reading(excess: pd.DataFrame, difference: pd.DataFrame) -> str:
 
 
 def _estimate(value: float, low: float, high: float) -> str:
-    """A signed estimate with its interval, or alone where there is none."""
-    return f"{value:+.2e}" + ("" if pd.isna(low) else f" [{low:+.2e}, {high:+.2e}]")
+    """A signed estimate with its interval (three significant digits), or alone."""
+
+    def signed(v: float) -> str:
+        text = significant(v, 3)
+        return text if v < 0 else f"+{text}"
+
+    return signed(value) + ("" if pd.isna(low) else f" [{signed(low)}, {signed(high)}]")
 
 
 def peak_reading(peaks: pd.DataFrame) -> str:

@@ -1,0 +1,33 @@
+"""The book's tables: no row numbers, no NaN, no e-notation, whole numbers as integers."""
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from semantic_pivots.report import frames
+
+
+def test_a_frame_reads_as_the_book_shows_it():
+    frame = pd.DataFrame(
+        {
+            "model": ["a", "<b>"],
+            "count": [9.0, 12.0],
+            "share": [0.105, 0.0000123],
+            "r": [np.nan, -0.5],
+        }
+    )
+    html = frames.html(frame)
+    assert "NaN" not in html and "nan" not in html and "–" in html
+    assert not re.search(r"\d[eE][+-]?\d", html)
+    assert ">9<" in html and ">12<" in html  # a count, not 9.0
+    assert ">0.105<" in html and ">0.0000123<" in html and ">-0.500<" in html
+    assert "&lt;b&gt;" in html  # text is escaped, as pandas does
+    assert 'class="row_heading' not in html  # no row numbers
+    indexed = frames.html(frame.set_index("model"))
+    assert 'class="row_heading' in indexed  # a named index is data, and stays
+
+
+def test_long_frames_keep_pandas_truncation():
+    long = pd.DataFrame({"x": np.arange(pd.get_option("display.max_rows") + 1) / 3})
+    assert frames.html(long) == long._repr_html_()
