@@ -31,3 +31,12 @@ def test_a_frame_reads_as_the_book_shows_it():
 def test_long_frames_keep_pandas_truncation():
     long = pd.DataFrame({"x": np.arange(pd.get_option("display.max_rows") + 1) / 3})
     assert frames.html(long) == long._repr_html_()
+
+
+def test_tokens_are_shown_as_a_reader_can_see_them():
+    from semantic_pivots.report.plots import printable
+
+    assert printable(" cat") == "␣cat"
+    assert printable("\n\u200b", None) == "↵‹U+200B›"
+    assert printable("") == "∅"
+    assert printable("abcdefghij") == "abcdefgh" and printable("abcdefghij", None) == "abcdefghij"

@@ -36,9 +36,17 @@ _use_cjk_fallback()
 warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
 
 
-def printable(token: str, width: int = 8) -> str:
-    """A token as a label: control characters and line breaks escaped, at most ``width``."""
-    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in token)[:width]
+SHOWN = {" ": "␣", "\n": "↵", "\t": "⇥"}
+
+
+def printable(token: str, width: int | None = 8) -> str:
+    """A token as a reader can see it, at most ``width`` characters.
+
+    A blank is ``␣``, a line break ``↵``, a tab ``⇥``, and any other invisible character its
+    code point (``‹U+200B›``); an empty token is ``∅``.
+    """
+    shown = "".join(SHOWN.get(c, c if c.isprintable() else f"‹U+{ord(c):04X}›") for c in token)
+    return (shown or "∅")[:width]
 
 
 def pair_heatmaps(

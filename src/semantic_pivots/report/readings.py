@@ -11,6 +11,7 @@ import pandas as pd
 
 from semantic_pivots import stats
 from semantic_pivots.prompts import Pair
+from semantic_pivots.report.plots import printable
 
 
 def quantized_note(quantized: list[str]) -> str:
@@ -228,7 +229,7 @@ def common_peak_tokens(pivots: pd.DataFrame) -> str:
     for m, tokens in pivots.groupby("model", sort=False)["peak token"]:
         shares = tokens.value_counts(normalize=True)
         lines.append(
-            f"- **{m}**: the most common peak token is {shares.index[0]!r}, for "
+            f"- **{m}**: the most common peak token is `{printable(shares.index[0], None)}`, for "
             f"{shares.iloc[0]:.0%} of its semantic-pivot items."
         )
     return "\n".join(lines)

@@ -504,8 +504,11 @@ def peak_tokens(frame: pd.DataFrame, per_pair: int = 3) -> tuple[pd.DataFrame, p
     """Semantic-pivot peak tokens: items per model and script, and the commonest per pair."""
     from semantic_pivots.analyses.tracing import script
 
+    from semantic_pivots.report.plots import printable
+
     pivots = frame[frame.label == "semantic pivot"].assign(
-        script=lambda f: f["peak token"].map(script)
+        script=lambda f: f["peak token"].map(script),
+        **{"peak token": lambda f: f["peak token"].map(lambda t: printable(t, None))},
     )
     top = (
         pivots.groupby(["model", "pair", "peak token", "script"])
