@@ -503,7 +503,6 @@ def audit_rates(rates: pd.DataFrame) -> pd.DataFrame:
 def peak_tokens(frame: pd.DataFrame, per_pair: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Semantic-pivot peak tokens: items per model and script, and the commonest per pair."""
     from semantic_pivots.analyses.tracing import script
-
     from semantic_pivots.report.plots import printable
 
     pivots = frame[frame.label == "semantic pivot"].assign(
