@@ -68,13 +68,22 @@ def test_two_behaviours_need_both_and_peaks_that_are_not_junk():
     mixed = ["semantic pivot", "co-occurrence"] * 30 + ["excluded"] * 5
     for peak, verdict in (("chat", fd.SUPPORTED), (" ", fd.NOT_SUPPORTED)):
         frame = _behaviour_rows(mixed, peak)
-        (found,) = fd.behaviours(frame, tracing.junk_shares(frame), "tuned", ["m"])
+        shares = tracing.pivot_shares(frame)
+        (found,) = fd.behaviours(shares, tracing.junk_shares(frame), "tuned", ["m"])
         assert found.verdict == verdict, peak
         assert found.value == pytest.approx(0.5)  # the excluded items are left out
-        assert "n = 60" in found.measure and "tuned lens" in found.measure
+        assert "n = 60" in found.measure and found.lens == "tuned"
+    # half the peaks junk: the junk share's interval holds one half
+    half = _behaviour_rows(mixed, ["chat", "chat", " ", " "] * 15 + ["x"] * 5)
+    (found,) = fd.behaviours(tracing.pivot_shares(half), tracing.junk_shares(half), "logit", [])
+    assert found.verdict == fd.CANNOT_TELL and "holds one half" in found.reason
     one = _behaviour_rows(["co-occurrence"] * 40, "chat")
-    (found,) = fd.behaviours(one, tracing.junk_shares(one), "logit", ["m"])
+    (found,) = fd.behaviours(tracing.pivot_shares(one), tracing.junk_shares(one), "logit", ["m"])
     assert found.verdict == fd.NOT_SUPPORTED and "one behaviour" in found.reason
+    # one pivot item in 60: observed, but its interval reaches 0
+    rare = _behaviour_rows(["semantic pivot"] + ["co-occurrence"] * 59, "chat")
+    (found,) = fd.behaviours(tracing.pivot_shares(rare), tracing.junk_shares(rare), "logit", [])
+    assert found.verdict == fd.CANNOT_TELL and "reaches 0" in found.reason
 
 
 def _contrast(verdict, primary, check, value=0.05):
@@ -97,9 +106,10 @@ def _contrast(verdict, primary, check, value=0.05):
     [
         ("gain", "gain", fd.SUPPORTED),
         ("gain", "no detectable gain", fd.CANNOT_TELL),  # the design is not shown to see
-        ("no detectable gain", "gain", fd.NOT_SUPPORTED),
+        ("no detectable gain", "gain", fd.CANNOT_TELL),  # a null: only an upper bound
         ("no detectable gain", "no detectable gain", fd.CANNOT_TELL),
         ("loss", "gain", fd.NOT_SUPPORTED),
+        ("loss", "no detectable gain", fd.CANNOT_TELL),
     ],
 )
 def test_the_transfer_verdict_needs_its_positive_control(primary, check, expected):

@@ -40,3 +40,10 @@ def test_tokens_are_shown_as_a_reader_can_see_them():
     assert printable("\n\u200b", None) == "↵‹U+200B›"
     assert printable("") == "∅"
     assert printable("abcdefghij") == "abcdefgh" and printable("abcdefghij", None) == "abcdefghij"
+
+
+def test_row_numbers_of_a_concat_and_shares_of_zero_and_one():
+    frame = pd.concat([pd.DataFrame({"share": [0.0, 1.0]})] * 2)  # index 0, 1, 0, 1
+    html = frames.html(frame)
+    assert 'class="row_heading' not in html and ">0.00<" in html and ">1.00<" in html
+    assert ">∞<" in frames.html(pd.DataFrame({"x": [np.inf, 0.5]}))

@@ -64,3 +64,11 @@ def test_no_interval_from_fewer_clusters_than_the_minimum():
     assert mean == pytest.approx(3.5) and np.isnan(low) and np.isnan(high)
     _, low, high = stats.bootstrap_ci(values, clusters=["a", "a", "b", "c", "d", "e"])
     assert low < 3.5 < high
+
+
+def test_significant_digits_never_use_e_notation():
+    from semantic_pivots.stats import significant
+
+    assert significant(0.0000123456) == "0.0000123" and significant(0.09996) == "0.100"
+    assert significant(-0.5) == "-0.500" and significant(1234.4) == "1234"
+    assert significant(float("nan")) == "–" and significant(float("-inf")) == "-∞"

@@ -120,10 +120,15 @@ def significant(value: float, digits: int = 3) -> str:
 
     A larger number keeps all its integer digits.
     """
-    if value is None or not np.isfinite(value):
+    if value is None or np.isnan(value):
         return "–"
-    magnitude = int(np.floor(np.log10(abs(value)))) if value else 0
-    return f"{value:.{max(0, digits - 1 - magnitude)}f}"
+    if np.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    if abs(value) >= 10 ** (digits - 1):
+        return f"{value:.0f}"
+    rounded = float(f"{value:.{digits - 1}e}")  # 0.09996 is 0.100, three digits
+    magnitude = int(np.floor(np.log10(abs(rounded)))) if rounded else 0
+    return f"{rounded:.{max(0, digits - 1 - magnitude)}f}"
 
 
 def with_interval(
@@ -134,6 +139,8 @@ def with_interval(
     ``style``: "f", ``digits`` decimals; "s", ``digits`` significant digits (for values too
     small to show with a fixed number of decimals).
     """
+    if style not in ("f", "s"):
+        raise ValueError(f"style {style!r}: expected 'f' or 's'")
 
     def number(value: float) -> str:
         return significant(value, digits) if style == "s" else f"{value:.{digits}f}"

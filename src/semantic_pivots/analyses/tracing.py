@@ -266,6 +266,18 @@ def junk_shares(frame, by: tuple[str, ...] = ("model",), seed: int = 0):
     return summarise(chosen, list(by), ["junk"], "item", seed)
 
 
+def pivot_shares(frame, seed: int = 0):
+    """Per model, the share of semantic-pivot items among the labelled (not excluded) ones.
+
+    With its 95 % interval resampling concepts; ``frame``: behaviour rows.
+    """
+    from semantic_pivots.stats import summarise
+
+    labelled = frame[frame["label"] != behaviour.LABELS[behaviour.EXCLUDED]]
+    labelled = labelled.assign(pivot=(labelled["label"] == "semantic pivot").astype(float))
+    return summarise(labelled, ["model"], ["pivot"], "item", seed)
+
+
 def by_lens(frames: dict):
     """Behaviour rows of several lenses in one frame, with a ``lens`` column."""
     import pandas as pd

@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from semantic_pivots.analyses import behaviour
 from semantic_pivots.stats import LEVEL, significant
 
 SUPPORTED = "supported"
@@ -88,6 +87,7 @@ class Finding:
     high: float
     verdict: str  # SUPPORTED, NOT_SUPPORTED or CANNOT_TELL
     reason: str  # why, with the minimum detectable effect where the design could not tell
+    lens: str = ""  # the lens that read it, where one did
 
     @property
     def estimate(self) -> str:
@@ -143,46 +143,47 @@ def _complete(found: list[Finding], claim: str, models: list[str], why: str) -> 
 
 
 def behaviours(
-    frame: pd.DataFrame, junk: pd.DataFrame, lens: str, models: list[str], seed: int = 0
+    shares: pd.DataFrame, junk: pd.DataFrame, lens: str, models: list[str]
 ) -> list[Finding]:
     """Claim 1 per model: the share of semantic-pivot items among its labelled items.
 
-    ``frame``: behaviour rows read with ``lens``; ``junk``: :func:`tracing.junk_shares` of the
-    same rows. Supported where both behaviours occur (the share's interval inside (0, 1)) and
-    fewer than half of the semantic-pivot peaks are junk tokens (blank, punctuation, a byte
-    fragment, one letter), which no reading of the claim would count as a pivot.
+    ``shares``: :func:`tracing.pivot_shares` of behaviour rows read with ``lens``; ``junk``:
+    :func:`tracing.junk_shares` of the same rows. Supported where both behaviours occur (the
+    share's interval inside (0, 1)) and the interval of the share of semantic-pivot peaks that
+    are junk tokens (blank, punctuation, a byte fragment, one letter), which no reading of the
+    claim would count as pivots, lies below one half; not supported where one behaviour never
+    occurs or that interval lies above one half; else the design could not tell.
     """
-    from semantic_pivots.stats import summarise
-
-    labelled = frame[frame["label"] != behaviour.LABELS[behaviour.EXCLUDED]]
-    labelled = labelled.assign(pivot=(labelled["label"] == "semantic pivot").astype(float))
-    shares = summarise(labelled, ["model"], ["pivot"], "item", seed).set_index("model")
     junk = junk.set_index("model") if len(junk) else junk
     out = []
-    for model, r in shares.iterrows():
-        low, high = r["pivot low"], r["pivot high"]
-        share = junk.loc[model, "junk"] if model in junk.index else np.nan
-        if not (np.isfinite(low) and np.isfinite(high)):
+    for _, r in shares.iterrows():
+        model, value, low, high = r["model"], r["pivot"], r["pivot low"], r["pivot high"]
+        j = junk.loc[model] if model in junk.index else None
+        if value in (0.0, 1.0):
+            verdict, reason = NOT_SUPPORTED, "one behaviour only"
+        elif not (np.isfinite(low) and np.isfinite(high)):
             verdict, reason = CANNOT_TELL, "too few concepts for an interval"
         elif low <= 0 or high >= 1:
-            verdict, reason = NOT_SUPPORTED, "one behaviour only, within the interval"
-        elif not share < 0.5:  # NaN too: no peak to judge
-            verdict = NOT_SUPPORTED
-            reason = f"{number(100 * share)} % of the semantic-pivot peaks are junk tokens"
-        else:
-            verdict = SUPPORTED
-            reason = f"both occur; {number(100 * share)} % of the pivot peaks are junk tokens"
-        out.append(
-            Finding(
-                "behaviours",
-                str(model),
-                f"share of semantic-pivot items ({lens} lens, n = {int(r['n'])})",
-                r["pivot"],
-                low,
-                high,
-                verdict,
-                reason,
+            verdict = CANNOT_TELL
+            reason = (
+                f"the interval reaches {0 if low <= 0 else 1}; the design would have detected "
+                f"a difference of {number(detectable(low, high))} from it"
             )
+        elif j is None or not (np.isfinite(j["junk low"]) and np.isfinite(j["junk high"])):
+            verdict, reason = CANNOT_TELL, "too few semantic-pivot items to judge their peaks"
+        else:
+            junky = (
+                f"junk tokens: {estimate(j['junk'], j['junk low'], j['junk high'])} of the peaks"
+            )
+            if j["junk high"] < 0.5:
+                verdict, reason = SUPPORTED, f"both occur; {junky}"
+            elif j["junk low"] > 0.5:
+                verdict, reason = NOT_SUPPORTED, f"mostly {junky}"
+            else:
+                verdict, reason = CANNOT_TELL, f"{junky}, an interval that holds one half"
+        measure = f"share of semantic-pivot items ({lens} lens, n = {int(r['n'])})"
+        out.append(
+            Finding("behaviours", str(model), measure, value, low, high, verdict, reason, lens)
         )
     return _complete(out, "behaviours", models, "no labelled item")
 
@@ -199,6 +200,8 @@ def frequency(
         verdict, reason = _side(
             r["AUC"], r["AUC low"], r["AUC high"], 0.5, "co-occurrence items have lower counts"
         )
+        if verdict == CANNOT_TELL and not np.isfinite(r["AUC low"]):
+            reason = f"{int(r['pairs'])} pairs with both behaviours: too few for an interval"
         measure = f"mean AUC of {x} over {int(r['pairs'])} pairs"
         out.append(
             Finding(
@@ -224,7 +227,8 @@ def pivots(excess: pd.DataFrame, lens: str, models: list[str]) -> list[Finding]:
     Supported above 0.
     """
     out = []
-    for _, r in excess[excess["label"] == "semantic pivot"].iterrows():
+    rows = excess[excess["label"] == "semantic pivot"] if len(excess) else excess
+    for _, r in rows.iterrows():
         verdict, reason = _side(
             r["excess"], r["excess low"], r["excess high"], 0.0, "the control set holds more"
         )
@@ -240,6 +244,7 @@ def pivots(excess: pd.DataFrame, lens: str, models: list[str]) -> list[Finding]:
                 r["excess high"],
                 verdict,
                 reason,
+                lens,
             )
         )
     return _complete(out, "pivots", models, "no semantic-pivot item with pivots")
@@ -248,26 +253,26 @@ def pivots(excess: pd.DataFrame, lens: str, models: list[str]) -> list[Finding]:
 def data(contrasts: pd.DataFrame, model: str, mde: float) -> list[Finding]:
     """Claim 4: the primary contrast (the pivot arm's gain minus the random arm's).
 
-    Supported where it is a gain and the positive control (the check) is one too; where the
-    primary shows nothing, the design could not tell unless the check worked.
+    Supported where it is a gain and the positive control (the check) is one too; not
+    supported where it is a loss and the control worked; else the design could not tell (a
+    null holds no effect larger than the detectable difference, and without a working control
+    the design is not shown able to see one).
     """
     rows = contrasts[contrasts["primary"]] if len(contrasts) else contrasts
     if rows.empty:
         return []
     r = rows.iloc[0]
     check = contrasts[contrasts["check"]]
-    worked = len(check) and check.iloc[0]["verdict"] == "gain"
+    worked = bool(len(check)) and check.iloc[0]["verdict"] == "gain"
     seen = "the positive control was detected" if worked else "the positive control was not"
+    said = f"{r['verdict']} (p = {number(r['p'])}); {seen}"
     if r["verdict"] == "gain" and worked:
-        verdict, reason = SUPPORTED, f"a gain (p = {number(r['p'])}); {seen}"
-    elif r["verdict"] == "loss":
-        verdict, reason = NOT_SUPPORTED, f"a loss (p = {number(r['p'])})"
-    elif r["verdict"] == "no detectable gain" and worked:
-        verdict = NOT_SUPPORTED
-        reason = f"no detectable gain, while {seen}; detectable: {number(mde)}"
+        verdict, reason = SUPPORTED, said
+    elif r["verdict"] == "loss" and worked:
+        verdict, reason = NOT_SUPPORTED, said
     else:
         verdict = CANNOT_TELL
-        reason = f"{r['verdict']} (p = {number(r['p'])}); {seen}; detectable: {number(mde)}"
+        reason = f"{said}; the design would have detected a difference of {number(mde)}"
     measure = f"{r['contrast']}, gain in {r['measure']}, {r['pair']}"
     return [
         Finding(
@@ -307,7 +312,10 @@ def record(found: list[Finding]):
     from myst_nb import glue
 
     glue(GLUE_NAME, json.dumps([asdict(f) for f in found]), display=False)
-    return table(found).style.hide(axis="index") if found else table(found)
+    if not found:
+        return table(found)
+    # its own class: a test tells it from the chapter's evidence tables
+    return table(found).style.hide(axis="index").set_table_attributes('class="dataframe findings"')
 
 
 def read(path: Path) -> list[Finding]:
@@ -326,13 +334,14 @@ def read(path: Path) -> list[Finding]:
 
 
 LIMITATIONS = [
-    "**Small models.** The pretrained models have 135M and 270M parameters, against the "
-    "paper's 0.5B to 7B; the glass-box model is a Llama of a few layers trained here on a CPU. "
-    "What they do is what small models do.",
+    "**Small models.** The models run here are far smaller than the paper's (the data "
+    "chapter gives each one's size), and the glass-box model is a small Llama "
+    "trained by this study: what they do is what models of their size do.",
     "**Lens artefacts.** The logit lens decodes early layers to whatever their embeddings "
     "resemble; a peak there may be a blank, a letter or a byte fragment rather than a pivot. "
-    "The tuned lens reads the same positions with a map trained per layer, and the findings "
-    "above use it where the run has one ({ref}`finding-behaviours`).",
+    "The behaviour finding reads the tuned lens where the run trains one "
+    "({ref}`finding-behaviours`); the frequency finding and both lenses' pivot rows group the "
+    "items by the logit lens's labels.",
     "**Proxy counts.** The pretrained models' pre-training data is unknown: their counts and "
     "pivots come from the study's own corpus, a proxy. Only the glass-box model is counted "
     "exactly over what it read.",
@@ -396,6 +405,10 @@ def summary(folder: Path, built: str) -> str:
     lines = [built, ""]
     for claim, rows in claimed(folder).items():
         c = CLAIMS[claim]
-        verdicts = "; ".join(f"{f.verdict} on {f.model}" for f in rows) or "not measured"
-        lines.append(f"- **{c.title}**: {verdicts} ({{ref}}`evidence <{c.label}>`).")
+        verdicts = "; ".join(
+            f"{f.verdict} on {f.model}" + (f" ({f.lens} lens)" if f.lens else "") for f in rows
+        )
+        lines.append(
+            f"- **{c.title}**: {verdicts or 'not measured'} ({{ref}}`evidence <{c.label}>`)."
+        )
     return "\n".join([*lines, ""])

@@ -13,25 +13,34 @@ from semantic_pivots.stats import significant
 
 
 def _integer(value: float) -> str:
-    return "–" if not np.isfinite(value) else f"{int(value)}"
+    return significant(value) if not np.isfinite(value) else f"{int(value)}"
+
+
+def _counts(values: pd.Series) -> bool:
+    """Whether a float column holds counts: whole numbers, some above one.
+
+    A column of shares that happen to be 0 and 1 is not.
+    """
+    numbers = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+    finite = numbers[np.isfinite(numbers)]
+    return len(finite) > 0 and bool((finite == np.round(finite)).all() and (abs(finite) > 1).any())
 
 
 def html(frame: pd.DataFrame) -> str:
     """The frame as an HTML table for the book (pandas' own where this cannot apply)."""
     if len(frame) > pd.get_option("display.max_rows") or not frame.columns.is_unique:
         return frame._repr_html_() or ""  # long frames keep pandas' truncation
-    formats = {}
-    for column in frame.columns:
-        values = frame[column]
-        if pd.api.types.is_float_dtype(values):
-            finite = values[np.isfinite(values)]
-            whole = len(finite) > 0 and bool((finite == finite.round()).all())
-            formats[column] = _integer if whole else significant
-    styler = frame.style.format(formats, na_rep="–", escape="html")
+    formats = {
+        column: _integer if _counts(frame[column]) else significant
+        for column in frame.columns
+        if pd.api.types.is_float_dtype(frame[column])
+    }
+    styler = frame.style.format(formats, na_rep="–", escape="html").set_uuid("")
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     styler = styler.set_table_attributes('class="dataframe"')
-    if isinstance(frame.index, pd.RangeIndex):
-        styler = styler.hide(axis="index")  # row numbers say nothing to a reader
+    index = frame.index
+    if index.nlevels == 1 and index.name is None and pd.api.types.is_integer_dtype(index):
+        styler = styler.hide(axis="index")  # row numbers (of a concat, a filter) say nothing
     return styler.to_html()
 
 

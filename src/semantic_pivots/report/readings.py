@@ -142,11 +142,14 @@ def final_checkpoints(
 def _since_start(by_ckpt: pd.DataFrame, last: dict, start: str, seed: int) -> str:
     """The last checkpoint's rank accuracy minus the first's, on the same items, in words.
 
+    Items whose two words are one string are left out, as in the line's last clause.
+
     Chance is not the only bar: an untrained model's rank accuracy is not chance either.
     """
     if start == last["checkpoint"]:
         return ""
     rows = by_ckpt[(by_ckpt["model"] == last["model"]) & (by_ckpt["pair"] == last["pair"])]
+    rows = rows[~rows["same string"]]  # copying answers them: learning to copy is not this
     at = {
         c: rows[rows["checkpoint"] == c].set_index("item")["rank accuracy"]
         for c in (start, last["checkpoint"])
@@ -161,7 +164,8 @@ def _since_start(by_ckpt: pd.DataFrame, last: dict, start: str, seed: int) -> st
     else:
         where = "the interval holds 0 or lies below it: not shown to be learned beyond it"
     return (
-        f"; against its first checkpoint ({start}), on the same {int(r['n'])} items, "
+        f"; against its first checkpoint ({start}), on the same {int(r['n'])} items "
+        "(without the same-string ones), "
         f"{r['change']:+.2f} [{r['change low']:+.2f}, {r['change high']:+.2f}] ({where})"
     )
 

@@ -335,7 +335,7 @@ def _estimate(value: float, low: float, high: float) -> str:
 
     def signed(v: float) -> str:
         text = significant(v, 3)
-        return text if v < 0 else f"+{text}"
+        return text if text.startswith(("-", "–")) or pd.isna(v) else f"+{text}"
 
     return signed(value) + ("" if pd.isna(low) else f" [{signed(low)}, {signed(high)}]")
 
