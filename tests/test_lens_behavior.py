@@ -199,3 +199,21 @@ def test_peak_note_names_blank_and_letter_peaks():
     assert "67% of its" in letter and "a single Latin letter" in letter
     assert tracing.peak_note("m", rows(["猫", "猫"], [6, 6]), 12).endswith("(100% of them).")
     assert "no item" in tracing.peak_note("m", rows([], []), 12)
+
+
+def test_the_pivot_chapter_reuses_the_tracing_chapters_traces(tmp_path, monkeypatch):
+    """Layer tracing reads the pivot sets too, so the pivot chapter traces nothing again."""
+    from semantic_pivots.analyses import tracing
+    from semantic_pivots.study import Study
+
+    monkeypatch.setenv("SEMANTIC_PIVOTS_CACHE", str(tmp_path))
+    study = Study.from_profile("smoke", models=["tiny-gpt2"], languages=["en", "fr"])
+    calls = []
+    real = lens.trace_batch
+    monkeypatch.setattr(lens, "trace_batch", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert len(study.behaviour) and calls
+    traced = len(calls)
+    study.pivots("tiny-gpt2")
+    assert len(calls) == traced  # every trace of the pivot chapter came from the cache
+    shown = set(tracing.token_set_curves(study.traces)["token set"])
+    assert shown <= set(tracing.OWN_SETS) and "target" in shown  # the chapter's own sets only

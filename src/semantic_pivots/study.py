@@ -195,7 +195,10 @@ class Study:
 
         rows, traces = [], {}
         for lm, _, _ in self.each_model():
-            r, t = tracing.study_behaviour(lm, self.plans(lm.info.name), self.settings.tracing)
+            name = lm.info.name
+            r, t = tracing.study_behaviour(
+                lm, self.plans(name), self.settings.tracing, extra=self.pivot_extra(lm, name)
+            )
             rows += r
             traces.update(t)
         return rows, traces
@@ -248,9 +251,11 @@ class Study:
 
         rows, traces = [], {}
         for lm, _, _ in self.each_model() if self.tuned else []:
-            decoder, _ = self.tuned_lens(lm.info.name)
+            name = lm.info.name
+            decoder, _ = self.tuned_lens(name)
+            extra = self.pivot_extra(lm, name)
             r, t = tracing.study_behaviour(
-                lm, self.plans(lm.info.name), self.settings.tracing, decoder
+                lm, self.plans(name), self.settings.tracing, decoder, extra
             )
             rows += r
             traces.update(t)
@@ -463,15 +468,13 @@ class Study:
         docs = retrieval.Local(collection, s.pivots.engine)
         return pivots.pivots_by_pair(docs, collection.root.name, self.plans(spec), s.pivots, s.seed)
 
-    def pivot_traces(self, lm, spec: str, decoder=None) -> tuple[list, dict]:
-        """A model's traces with the pivot and control sets read too, and the sets.
+    def pivot_sets(self, lm, spec: str) -> dict:
+        """Each item's pivot and control token sets, by (ordered pair, item id).
 
         On the items and shots of ``spec``, whose pivots they are (a checkpoint of the same
-        tokenizer, a continued run say, shares them); read with ``decoder`` (default: the
-        logit lens).
+        tokenizer, a continued run say, shares them).
         """
-        from semantic_pivots.analyses import pivots, tracing
-        from semantic_pivots.models.tuned import LOGIT
+        from semantic_pivots.analyses import pivots
 
         in_prompt = {
             (str(pair), p.item.id): lm.tokenizer(
@@ -480,7 +483,27 @@ class Study:
             for pair, planned in self.plans(spec).items()
             for p in planned
         }
-        sets = pivots.model_sets(lm.tokenizer, self.found_pivots(spec), in_prompt)
+        return pivots.model_sets(lm.tokenizer, self.found_pivots(spec), in_prompt)
+
+    def pivot_extra(self, lm, spec: str) -> dict[str, dict]:
+        """:meth:`pivot_sets` as traces take them (:func:`by_pair`).
+
+        Layer tracing reads them too, so that its traces are the pivot chapter's: one forward
+        and one decoding per item and lens, not two.
+        """
+        return by_pair(self.pivot_sets(lm, spec))
+
+    def pivot_traces(self, lm, spec: str, decoder=None) -> tuple[list, dict]:
+        """A model's traces with the pivot and control sets read too, and the sets.
+
+        On the items and shots of ``spec`` (:meth:`pivot_sets`); read with ``decoder``
+        (default: the logit lens).
+        """
+        from semantic_pivots.analyses import tracing
+        from semantic_pivots.models.tuned import LOGIT
+
+        sets = self.pivot_sets(lm, spec)
+        extra = by_pair(sets)
         traces = [
             t
             for pair, planned in self.plans(spec).items()
@@ -489,7 +512,7 @@ class Study:
                 planned,
                 pair,
                 self.settings.tracing.top_k,
-                extra={item: chosen for (p, item), chosen in sets.items() if p == str(pair)},
+                extra=extra.get(str(pair), {}),
                 decoder=decoder or LOGIT,
             )
         ]
@@ -641,3 +664,11 @@ class Study:
             "exposure": exposure,
             **{name: pd.concat(f, ignore_index=True) for name, f in frames.items()},
         }
+
+
+def by_pair(sets: dict[tuple[str, str], dict]) -> dict[str, dict]:
+    """Token sets by (ordered pair, item) regrouped by ordered pair, then item."""
+    out: dict[str, dict] = {}
+    for (pair, item), chosen in sets.items():
+        out.setdefault(pair, {})[item] = chosen
+    return out

@@ -140,14 +140,17 @@ def study_behaviour(
     plans: dict[Pair, list[Planned]],
     tracing: Tracing,
     decoder: lens.Lens = lens.LOGIT,
+    extra: dict[str, dict[str, dict[str, list[int]]]] | None = None,
 ) -> tuple[list[dict], dict[tuple[str, str, str], ItemTrace]]:
     """Behaviour rows and traces of the planned items, the traces keyed by (model, pair, item).
 
-    Read with ``decoder`` (the logit lens by default).
+    Read with ``decoder`` (the logit lens by default); ``extra``: token sets read too, by
+    ordered pair and item (:func:`trace_pair`), which change no label.
     """
     rows, traces = [], {}
     for pair, planned in plans.items():
-        for t in trace_pair(lm, planned, pair, tracing.top_k, decoder=decoder):
+        sets = (extra or {}).get(str(pair))
+        for t in trace_pair(lm, planned, pair, tracing.top_k, extra=sets, decoder=decoder):
             traces[t.model, t.pair, t.item] = t
             rows.append(behaviour_row(t, lm, tracing.rule, tracing.threshold))
     return rows, traces
@@ -324,8 +327,11 @@ def examples(
     return out
 
 
+OWN_SETS = ("source", "target", "english")  # what every trace reads; extra sets come on top
+
+
 def token_set_curves(traces: dict[tuple[str, str, str], ItemTrace]):
-    """Each trace's token-set probabilities by layer, one row per (trace, layer, set)."""
+    """Each trace's own token-set probabilities by layer, one row per (trace, layer, set)."""
     import pandas as pd
 
     return pd.DataFrame(
@@ -340,5 +346,6 @@ def token_set_curves(traces: dict[tuple[str, str, str], ItemTrace]):
             for t in traces.values()
             for r in t.trace.layers
             for name in r.masses
+            if name in OWN_SETS
         ]
     )
