@@ -31,6 +31,8 @@ def test_a_frame_reads_as_the_book_shows_it():
 def test_long_frames_keep_pandas_truncation():
     long = pd.DataFrame({"x": np.arange(pd.get_option("display.max_rows") + 1) / 3})
     assert frames.html(long) == long._repr_html_()
+    with pd.option_context("display.max_rows", None):  # no limit: the book's own table
+        assert 'class="dataframe"' in frames.html(long) and "…" not in frames.html(long)
 
 
 def test_tokens_are_shown_as_a_reader_can_see_them():

@@ -28,7 +28,8 @@ def _counts(values: pd.Series) -> bool:
 
 def html(frame: pd.DataFrame) -> str:
     """The frame as an HTML table for the book (pandas' own where this cannot apply)."""
-    if len(frame) > pd.get_option("display.max_rows") or not frame.columns.is_unique:
+    limit = pd.get_option("display.max_rows")  # None: no limit
+    if (limit is not None and len(frame) > limit) or not frame.columns.is_unique:
         return frame._repr_html_() or ""  # long frames keep pandas' truncation
     formats = {
         column: _integer if _counts(frame[column]) else significant
