@@ -143,3 +143,4 @@ def test_what_a_chapter_glues_the_page_reads(tmp_path, monkeypatch):
     assert summary.startswith("Built.")
     assert "- **Behaviour follows co-occurrence frequency**: supported on a (" in summary
     assert summary.count("not measured") == 3
+    assert summary.count("{ref}") == 1  # a label only where its chapter glued a finding

@@ -408,7 +408,7 @@ def summary(folder: Path, built: str) -> str:
         verdicts = "; ".join(
             f"{f.verdict} on {f.model}" + (f" ({f.lens} lens)" if f.lens else "") for f in rows
         )
-        lines.append(
-            f"- **{c.title}**: {verdicts or 'not measured'} ({{ref}}`evidence <{c.label}>`)."
-        )
+        # the evidence's label exists only where its chapter ran with the finding
+        evidence = f" ({{ref}}`evidence <{c.label}>`)" if rows else ""
+        lines.append(f"- **{c.title}**: {verdicts or 'not measured'}{evidence}.")
     return "\n".join([*lines, ""])
