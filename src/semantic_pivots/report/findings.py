@@ -188,6 +188,10 @@ def behaviours(
     return _complete(out, "behaviours", models, "no labelled item")
 
 
+def _pairs(n: float) -> str:
+    return f"{int(n)} pair" + ("" if int(n) == 1 else "s")
+
+
 def frequency(
     summary: pd.DataFrame, models: list[str], x: str = "log co-occurrence"
 ) -> list[Finding]:
@@ -201,8 +205,8 @@ def frequency(
             r["AUC"], r["AUC low"], r["AUC high"], 0.5, "co-occurrence items have lower counts"
         )
         if verdict == CANNOT_TELL and not np.isfinite(r["AUC low"]):
-            reason = f"{int(r['pairs'])} pairs with both behaviours: too few for an interval"
-        measure = f"mean AUC of {x} over {int(r['pairs'])} pairs"
+            reason = f"{_pairs(r['pairs'])} with both behaviours: too few for an interval"
+        measure = f"mean AUC of {x} over {_pairs(r['pairs'])}"
         out.append(
             Finding(
                 "frequency",
