@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from semantic_pivots.stats import LEVEL, significant
+from semantic_pivots.stats import LEVEL, minimum_detectable, significant
 
 SUPPORTED = "supported"
 NOT_SUPPORTED = "not supported"
@@ -109,12 +109,13 @@ def estimate(value: float, low: float, high: float) -> str:
 def detectable(low: float, high: float, power: float = 0.8) -> float:
     """The smallest true effect a two-sided test at the interval's level detects with ``power``.
 
-    From the interval's width: its standard error under a normal approximation.
+    :func:`stats.minimum_detectable` with the interval's standard error under a normal
+    approximation (infinite degrees of freedom).
     """
     from scipy.stats import norm
 
-    z = norm.ppf(0.5 + LEVEL / 2)
-    return float((z + norm.ppf(power)) * (high - low) / (2 * z))
+    se = (high - low) / (2 * norm.ppf(0.5 + LEVEL / 2))
+    return minimum_detectable(se, np.inf, power)
 
 
 def _side(value: float, low: float, high: float, null: float, what: str) -> tuple[str, str]:
