@@ -123,6 +123,9 @@ def _execute_all(
                 progress_bar={"disable": False, "desc": nb.stem},
                 # the kernel's notice about its local transport says nothing to a reader
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                # a finished or interrupted run needs nothing more from its kernel: stop it at
+                # once rather than wait for a busy one to answer (Ctrl-C acts at once)
+                shutdown_kernel="immediate",
             )
             _tidy(tmp, nb, target)
             tmp.replace(target)
@@ -255,6 +258,6 @@ def problems(path: Path) -> list[str]:
         for o in outputs
         if o["output_type"] == "error"
     ]
-    if not any("image/png" in o.get("data", {}) for o in outputs):
+    if not any(k.endswith("image/png") for o in outputs for k in o.get("data", {})):  # glued too
         found.append(f"{path.name}: no figure")
     return found
