@@ -187,3 +187,28 @@ def test_group_effects_give_each_group_and_their_difference_with_its_interval():
         .isna()
         .all()
     )
+
+
+def test_holm_corrects_every_test_but_the_primary_one():
+    summary = pd.DataFrame(
+        {
+            "model": ["m", "m"],
+            "x": [f.PRIMARY_X, "count(source)"],
+            "p": [0.03, 0.03],
+            "verdict": ["above chance", "above chance"],
+        }
+    )
+    mean_r = pd.DataFrame(
+        {"model": ["m"], "x": ["count(source)"], "p": [0.02], "verdict": ["below zero"]}
+    )
+    auc, r = f.corrected(summary, mean_r)
+    # the primary test stands alone; the other two are one family: 2 x 0.02, then 0.03
+    assert auc["p (Holm)"].tolist() == pytest.approx([0.03, 0.04])
+    assert r["p (Holm)"].tolist() == pytest.approx([0.04])
+    assert auc["verdict"].tolist() == ["above chance", "above chance"]
+    small = f.corrected(summary.assign(p=[0.03, 0.04]), mean_r.assign(p=[0.04]))
+    assert small[0]["verdict"].tolist() == [
+        "above chance",
+        "not distinguishable from chance after Holm correction",
+    ]
+    assert small[1]["verdict"].tolist() == ["not distinguishable from zero after Holm correction"]

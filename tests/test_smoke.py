@@ -73,9 +73,14 @@ def test_book_builds_from_the_smoke_run(executed, tmp_path):
     assert (html / "notebooks" / "00_data_and_models.html").exists()
     times = (html / "notebooks" / "times.html").read_text()
     assert all(p.stem in times for p in executed) and "smoke" in times
-    # tables as a reader expects them: no NaN, no e-notation
+    # tables as a reader expects them: no NaN, no e-notation; every figure numbered, captioned
+    # and drawn; each chapter's results downloadable
     for path in executed:
         page_html = (html / "notebooks" / f"{path.stem}.html").read_text()
+        figures = re.findall(r"<figure.*?</figure>", page_html, flags=re.S)
+        assert figures and "Download as CSV" in page_html, path.stem
+        for figure in figures:
+            assert "<img" in figure and re.search(r"Fig\. \d+", figure), path.stem
         for table in re.findall(r"<table.*?</table>", page_html, flags=re.S):
             cells = re.sub(r"<[^>]+>", " ", table)
             assert "NaN" not in cells and not re.search(r"\d[eE][+-]\d", cells), path.stem

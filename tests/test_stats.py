@@ -72,3 +72,12 @@ def test_significant_digits_never_use_e_notation():
     assert significant(0.0000123456) == "0.0000123" and significant(0.09996) == "0.100"
     assert significant(-0.5) == "-0.500" and significant(1234.4) == "1234"
     assert significant(float("nan")) == "–" and significant(float("-inf")) == "-∞"
+
+
+def test_bootstrap_p_counts_the_samples_beyond_the_null_on_the_nearer_side():
+    samples = np.arange(1, 100, dtype=float)  # 1..99: 9 samples at or below 9.5
+    assert stats.bootstrap_p(samples, 9.5) == pytest.approx(2 * 10 / 100)
+    assert stats.bootstrap_p(samples, 50.0) == 1.0
+    # a null beyond every sample: the smallest p the samples can give, never 0
+    assert stats.bootstrap_p(samples, 1000.0) == pytest.approx(2 / 100)
+    assert np.isnan(stats.bootstrap_p(np.array([np.nan]), 0.0))

@@ -44,7 +44,7 @@ def test_difference_adds_the_concept_variance_and_refuses_one_seed():
 
 
 def test_holm_and_the_minimum_detectable_difference():
-    assert transfer.holm([0.01, 0.04, 0.03, float("nan")])[:3] == pytest.approx([0.03, 0.06, 0.06])
+    assert stats.holm([0.01, 0.04, 0.03, float("nan")])[:3] == pytest.approx([0.03, 0.06, 0.06])
     # with many degrees of freedom the t quantiles are the normal ones: 1.96 + 0.84
     assert stats.minimum_detectable(1.0, 1e7) == pytest.approx(1.959964 + 0.841621, rel=1e-5)
     assert stats.minimum_detectable(1.0, 3) > stats.minimum_detectable(1.0, 30)

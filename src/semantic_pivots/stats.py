@@ -40,6 +40,29 @@ def interval(samples: np.ndarray, level: float = LEVEL) -> tuple[float, float]:
     return float(np.quantile(samples, tail)), float(np.quantile(samples, 1 - tail))
 
 
+def bootstrap_p(samples: np.ndarray, null: float) -> float:
+    """Two-sided bootstrap p-value of ``null``: twice the smaller share of samples on its sides.
+
+    Counted as (k + 1) / (n + 1), so that no p is 0 from a finite number of samples.
+    """
+    samples = samples[~np.isnan(samples)]
+    if len(samples) == 0:
+        return np.nan
+    side = min((samples <= null).sum(), (samples >= null).sum())
+    return float(min(1.0, 2 * (side + 1) / (len(samples) + 1)))
+
+
+def holm(pvalues: list[float]) -> list[float]:
+    """Holm's step-down adjusted p-values (NaN stays NaN and counts for nothing)."""
+    order = sorted((p, i) for i, p in enumerate(pvalues) if not np.isnan(p))
+    adjusted = [np.nan] * len(pvalues)
+    running = 0.0
+    for rank, (p, i) in enumerate(order):
+        running = max(running, min(1.0, (len(order) - rank) * p))
+        adjusted[i] = running
+    return adjusted
+
+
 def minimum_detectable(se: float, df: float, power: float = 0.8, level: float = LEVEL) -> float:
     """The smallest true difference a two-sided test at ``level`` detects with ``power``."""
     from scipy import stats as scipy_stats

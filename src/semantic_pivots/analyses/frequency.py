@@ -171,6 +171,9 @@ def _pair_statistic(frame: pd.DataFrame, xs: list[str], statistic, seed: int) ->
     return out
 
 
+PRIMARY_X = "log co-occurrence"  # the paper's claim: its AUC is the chapter's primary test
+
+
 def _verdicts(
     rows: list[dict], column: str, chance: float, min_pairs: int, against: str = "chance"
 ) -> pd.DataFrame:
@@ -185,18 +188,25 @@ def _verdicts(
     return out
 
 
-def _mean_over_pairs(per_pair: dict, column: str) -> dict:
-    from semantic_pivots.stats import interval
+def _mean_over_pairs(per_pair: dict, column: str, null: float) -> dict:
+    from semantic_pivots.stats import bootstrap_p, interval
 
     kept = {p: v for p, v in per_pair.items() if not np.isnan(v[0])}
     if not kept:
-        return {column: np.nan, f"{column} low": np.nan, f"{column} high": np.nan, "pairs": 0}
+        empty = {column: np.nan, f"{column} low": np.nan, f"{column} high": np.nan}
+        return {**empty, "pairs": 0, "p": np.nan}
     # a resample that leaves some pair without one behaviour has no mean over the same pairs:
     # it is dropped (NaN), not averaged over the pairs that remain
     samples = np.mean(np.stack([v[1] for v in kept.values()]), axis=0)
     low, high = interval(samples)
     point = float(np.mean([v[0] for v in kept.values()]))
-    return {column: point, f"{column} low": low, f"{column} high": high, "pairs": len(kept)}
+    return {
+        column: point,
+        f"{column} low": low,
+        f"{column} high": high,
+        "pairs": len(kept),
+        "p": bootstrap_p(samples, null),
+    }
 
 
 def summary(
@@ -220,7 +230,7 @@ def summary(
         return point, weighted_auc(labels, values, w[:, keep])
 
     rows = [
-        {"model": m, "x": x, **_mean_over_pairs(per_pair, "AUC")}
+        {"model": m, "x": x, **_mean_over_pairs(per_pair, "AUC", 0.5)}
         for (m, x), per_pair in _pair_statistic(frame, xs, statistic, seed).items()
     ]
     return _verdicts(rows, "AUC", 0.5, min_pairs)
@@ -253,8 +263,34 @@ def pearson_summary(
             for pair, v in pairs.items()
         ]
     )
-    means = [{"model": m, "x": x, **_mean_over_pairs(p, "r")} for (m, x), p in stats_.items()]
+    means = [{"model": m, "x": x, **_mean_over_pairs(p, "r", 0.0)} for (m, x), p in stats_.items()]
     return per_pair, _verdicts(means, "r", 0.0, min_pairs, against="zero")
+
+
+def corrected(
+    summary: pd.DataFrame, mean_r: pd.DataFrame, primary: str = PRIMARY_X
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`summary` and :func:`pearson_summary`'s means with Holm-corrected verdicts.
+
+    The primary x's mean AUC (the claim the findings page judges) is tested alone at 5 %; every
+    other mean AUC and every mean r form one family, their p-values (``p``, from the bootstrap)
+    Holm-corrected together (``p (Holm)``). A secondary verdict of *above* or *below* whose
+    corrected p is 5 % or more becomes *not distinguishable … after Holm correction*.
+    Intervals are not corrected.
+    """
+    from semantic_pivots.stats import LEVEL, holm
+
+    auc, r = summary.copy(), mean_r.copy()
+    alone = (auc["x"] == primary).to_numpy()
+    adjusted = holm([*auc.loc[~alone, "p"], *r["p"]])
+    auc["p (Holm)"] = auc["p"]
+    auc.loc[~alone, "p (Holm)"] = adjusted[: int((~alone).sum())]
+    r["p (Holm)"] = adjusted[int((~alone).sum()) :]
+    for table, against in ((auc, "chance"), (r, "zero")):
+        decided = table["verdict"].str.startswith(("above", "below"))
+        lost = decided & ~(table["p (Holm)"] < 1 - LEVEL)
+        table.loc[lost, "verdict"] = f"not distinguishable from {against} after Holm correction"
+    return auc, r
 
 
 GROUP_MEASURES = ["rank accuracy", "log ratio", "semantic pivot", "co-occurrence"]

@@ -314,16 +314,34 @@ def script(text: str) -> str:
     return "other"
 
 
+@dataclass(frozen=True)
+class Example:
+    """An item shown as a typical one of its behaviour; ``artefact``: its peak is not a word."""
+
+    label: str
+    traced: ItemTrace
+    artefact: bool
+
+
 def examples(
     frame, traces: dict[tuple[str, str, str], ItemTrace], model: str, labels: list[str]
-) -> list[tuple[str, ItemTrace | None]]:
-    """Per label, ``model``'s item of that behaviour with the most confident peak (or None)."""
+) -> list[tuple[str, Example | None]]:
+    """Per label, ``model``'s typical item of that behaviour (or None).
+
+    Typical: the item at the median of the label's peak probabilities (the lower one of two),
+    not the most confident, which on small models is most often a lens artefact. An item whose
+    peak token is :func:`junk` is marked as an artefact.
+    """
     own = frame[frame.model == model]
-    out: list[tuple[str, ItemTrace | None]] = []
+    out: list[tuple[str, Example | None]] = []
     for label in labels:
-        hits = own[own.label == label].sort_values("peak prob", ascending=False)
-        top = None if hits.empty else hits.iloc[0]
-        out.append((label, None if top is None else traces[model, top["pair"], top["item"]]))
+        hits = own[own.label == label].sort_values(["peak prob", "pair", "item"])
+        if hits.empty:
+            out.append((label, None))
+            continue
+        row = hits.iloc[(len(hits) - 1) // 2]
+        traced = traces[model, row["pair"], row["item"]]
+        out.append((label, Example(label, traced, junk(str(row["peak token"])))))
     return out
 
 

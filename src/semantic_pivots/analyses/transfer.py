@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from semantic_pivots.stats import LEVEL, N_BOOT, cluster_draws
+from semantic_pivots.stats import LEVEL, N_BOOT, cluster_draws, holm
 
 MEASURES = ("score", "rank accuracy", "log ratio")
 KEYS = ["pair", "item"]
@@ -119,17 +119,6 @@ def interaction(grid: np.ndarray) -> float:
     )
     seeds, rows = grid.shape
     return float(np.nansum(residual**2) / max(1, (seeds - 1) * (rows - 1)))
-
-
-def holm(pvalues: list[float]) -> list[float]:
-    """Holm's step-down adjusted p-values (NaN stays NaN and counts for nothing)."""
-    order = sorted((p, i) for i, p in enumerate(pvalues) if not np.isnan(p))
-    adjusted = [np.nan] * len(pvalues)
-    running = 0.0
-    for rank, (p, i) in enumerate(order):
-        running = max(running, min(1.0, (len(order) - rank) * p))
-        adjusted[i] = running
-    return adjusted
 
 
 def verdict(value: float, p: float, alpha: float = 1 - LEVEL) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from semantic_pivots.analyses.frequency import PRIMARY_X
 from semantic_pivots.stats import LEVEL, minimum_detectable, significant
 
 SUPPORTED = "supported"
@@ -193,9 +194,7 @@ def _pairs(n: float) -> str:
     return f"{int(n)} pair" + ("" if int(n) == 1 else "s")
 
 
-def frequency(
-    summary: pd.DataFrame, models: list[str], x: str = "log co-occurrence"
-) -> list[Finding]:
+def frequency(summary: pd.DataFrame, models: list[str], x: str = PRIMARY_X) -> list[Finding]:
     """Claim 2 per model: the mean AUC over pairs of ``x`` (co-occurrence items positive).
 
     ``summary``: :func:`frequency.summary`. Supported above 0.5.

@@ -1,9 +1,10 @@
-"""Figures shared by the notebooks."""
+"""Figures shared by the notebooks, and how a chapter shows them as numbered figures."""
 
 from __future__ import annotations
 
 import importlib.util
 import warnings
+from io import BytesIO
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -37,6 +38,50 @@ warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
 
 
 SHOWN = {" ": "␣", "\n": "↵", "\t": "⇥"}
+DPI = 100  # as the notebook's inline figures
+
+
+def show(name: str, *figures, missing: str = "nothing to show in this run") -> None:
+    """Glue ``figures``, stacked top to bottom, as one image named ``name``, and close them.
+
+    The chapter's next Markdown cell places the image as a numbered figure with its caption
+    (``{glue:figure}``), so that the text can refer to it by number (``{numref}``). A run with
+    nothing to draw glues a line saying ``missing``, so that no caption is left without its
+    figure.
+    """
+    from IPython.display import Image
+    from myst_nb import glue
+    from PIL import Image as Picture
+
+    if not figures:
+        blank = plt.figure(figsize=(6, 0.5))
+        blank.text(0.5, 0.5, missing, ha="center", va="center", color="grey")
+        figures = (blank,)
+    pictures = []
+    for fig in figures:
+        buffer = BytesIO()
+        fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", facecolor="white")
+        plt.close(fig)
+        buffer.seek(0)
+        pictures.append(Picture.open(buffer).convert("RGB"))
+    width = max(p.width for p in pictures)
+    sheet = Picture.new("RGB", (width, sum(p.height for p in pictures)), "white")
+    top = 0
+    for picture in pictures:
+        sheet.paste(picture, ((width - picture.width) // 2, top))
+        top += picture.height
+    out = BytesIO()
+    sheet.save(out, format="png")
+    glue(name, Image(out.getvalue()), display=False)
+
+
+def _legend_outside(fig, ax, title: str | None = None) -> None:
+    """``ax``'s legend moved to the figure's right, off the data."""
+    handles, labels = ax.get_legend_handles_labels()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    if handles:
+        fig.legend(handles, labels, title=title, loc="outside right upper", fontsize=8)
 
 
 def printable(token: str, width: int | None = 8) -> str:
@@ -93,6 +138,7 @@ def grouped_bars(frame: pd.DataFrame, x: str, y: str, hue: str, title: str, ylab
     sns.barplot(frame, x=x, y=y, hue=hue, ax=ax)
     ax.set_title(title)
     ax.set_ylabel(ylabel)
+    _legend_outside(fig, ax, hue)
     return fig
 
 
@@ -102,6 +148,7 @@ def distributions(frame: pd.DataFrame, value: str, by: str, hue: str, title: str
     sns.boxplot(frame, x=by, y=value, hue=hue, ax=ax, fliersize=2)
     ax.axhline(0, color="grey", lw=0.8, ls="--")
     ax.set_title(title)
+    _legend_outside(fig, ax, hue)
     return fig
 
 
@@ -121,7 +168,7 @@ def means_with_intervals(summary: pd.DataFrame, x: str, y: str, hue: str, title:
     ax.set_xlabel(x)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend(title=hue)
+    _legend_outside(fig, ax, hue)
     return fig
 
 
@@ -212,8 +259,9 @@ def roc_curves(frame: pd.DataFrame, xs: list[str], by: str = "model"):
         ax.set_title(str(name))
         ax.set_xlabel("false positive rate")
         ax.set_ylabel("true positive rate (co-occurrence)")
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, title="x (AUC)", title_fontsize=7)
+        if ax.get_legend_handles_labels()[0]:  # below the panel: curves fill every corner
+            ax.legend(fontsize=7, title="x (AUC)", title_fontsize=7, loc="upper center",
+                      bbox_to_anchor=(0.5, -0.18), frameon=False)
         else:
             ax.text(0.5, 0.1, "too few items of each behaviour", ha="center", fontsize=8)
     return fig
@@ -226,6 +274,7 @@ def scatter_grid(
 
     ``y`` against each x (columns), one row per ``by`` level, titled with the mean Pearson
     r within pairs and its interval (``means``: frequency.pearson_summary's second table).
+    Each row has its own y scale: models' scores differ by orders of magnitude.
     """
     means = means.set_index([by, "x"])
     groups = list(frame.groupby(by, sort=False))
@@ -236,7 +285,7 @@ def scatter_grid(
         figsize=(3.2 * len(xs), 3 * len(groups) + 0.6),
         squeeze=False,
         constrained_layout=True,
-        sharey=True,
+        sharey="row",
     )
     for row, (name, g) in zip(axes, groups, strict=True):
         for ax, x in zip(row, xs, strict=True):
@@ -271,7 +320,7 @@ def loss_curve(loss: pd.DataFrame, saved: pd.DataFrame, title: str):
     ax.set_xlabel("tokens seen")
     ax.set_ylabel("cross-entropy (nats per token)")
     ax.set_title(title)
-    ax.legend()
+    _legend_outside(fig, ax)
     return fig
 
 
@@ -315,28 +364,24 @@ def pivot_curves(summary: pd.DataFrame, title: str):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_yscale("log")
     np.atleast_1d(axes)[0].set_ylabel("probability mass (log scale)")
-    np.atleast_1d(axes)[0].legend(fontsize=8)
+    _legend_outside(fig, np.atleast_1d(axes)[0])
     fig.suptitle(title)
     return fig
 
 
 def arm_losses(loss: pd.DataFrame, title: str):
-    """Training loss of every continued run, one colour per arm (seeds as thin lines)."""
+    """Training loss of the continued runs: per arm, the mean over seeds and their range."""
     fig, ax = plt.subplots(figsize=(7, 3.4), constrained_layout=True)
     for i, (arm, group) in enumerate(loss.groupby("arm", sort=False)):
-        for j, (_, run) in enumerate(group.groupby("seed")):
-            ax.plot(
-                run["tokens"],
-                run["loss"],
-                color=f"C{i}",
-                lw=1,
-                alpha=0.7,
-                label=arm if j == 0 else None,
-            )
+        runs = group.groupby("tokens")["loss"]
+        spread = runs.agg(["mean", "min", "max"]).reset_index()
+        label = f"{arm} (mean of {group['seed'].nunique()} seeds, band: their range)"
+        ax.plot(spread["tokens"], spread["mean"], color=f"C{i}", lw=1.2, label=label)
+        ax.fill_between(spread["tokens"], spread["min"], spread["max"], color=f"C{i}", alpha=0.2)
     ax.set_xlabel("tokens of continued training")
     ax.set_ylabel("training loss")
     ax.set_title(title)
-    ax.legend(fontsize=8)
+    _legend_outside(fig, ax)
     return fig
 
 
@@ -363,7 +408,7 @@ def arm_gains(summary: pd.DataFrame, measures: list[str], title: str):
         ax.axhline(0, color="grey", lw=0.8, ls="--")
         ax.set_xticks(range(len(pairs)), pairs)
         ax.set_title(f"{m} gain")
-    np.atleast_1d(axes)[0].legend(fontsize=8)
+    _legend_outside(fig, np.atleast_1d(axes)[0])
     fig.suptitle(title)
     return fig
 
@@ -388,5 +433,5 @@ def lens_kl(records: dict[str, dict]):
         ax.set_xlabel("layer (0 = embeddings)")
         ax.set_title(name, fontsize=10)
     axes[0][0].set_ylabel("KL from the final distribution (nats)")
-    axes[0][-1].legend(loc="upper right", fontsize=8, frameon=False)
+    _legend_outside(fig, axes[0][0])
     return fig

@@ -248,9 +248,20 @@ def frequency_header(n: int, backends: dict[str, str], cooccurrence: str, copied
     )
 
 
-def frequency_lines(summary: pd.DataFrame, mean_r: pd.DataFrame) -> str:
-    """Each model's mean AUC and mean within-pair correlation per x, with its verdict."""
+def frequency_lines(summary: pd.DataFrame, mean_r: pd.DataFrame, primary: str) -> str:
+    """Each model's mean AUC and mean within-pair correlation per x, with its verdict.
+
+    ``summary`` and ``mean_r`` as :func:`frequency.corrected` returns them.
+    """
+    tested = int(summary["p"].notna().sum() + mean_r["p"].notna().sum())
+    alone = int(summary.loc[summary["x"] == primary, "p"].notna().sum())
     lines = [
+        f"The mean AUC of {primary} is the chapter's primary test ({alone} "
+        f"{'model' if alone == 1 else 'models'}, each at 5 %); the other {tested - alone} tests "
+        "below are Holm-corrected together (their intervals are not).",
+        "",
+    ]
+    lines += [
         f"- **{r['model']}**, {r['x']}: mean AUC {r['AUC']:.2f} over {r['pairs']} pairs, "
         f"{r['verdict']}."
         for r in summary.to_dict("records")

@@ -62,13 +62,16 @@ def dataset_statistics(dataset: Dataset, langs: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("language")
 
 
-def sample_table(items: list[Item], langs: list[str]) -> pd.DataFrame:
-    """Each item's answers (the answer first) and distractors per language, one row each."""
+def sample_table(items: list[Item], langs: list[str], shorten: bool = True) -> pd.DataFrame:
+    """Each item's answers (the answer first) and distractors per language, one row each.
+
+    ``shorten``: at most eight answers, then how many more (for a page; the CSV has all).
+    """
     rows = [
         {
             "item": f"{it.id}: {it.gloss}" if it.gloss else it.id,
             "language": lang,
-            "answers": _shortened(it.answers(lang)),
+            "answers": (_shortened if shorten else " / ".join)(it.answers(lang)),
             "distractors": ", ".join(it.distractors.get(lang, [])),
         }
         for it in items
