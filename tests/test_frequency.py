@@ -212,3 +212,14 @@ def test_holm_corrects_every_test_but_the_primary_one():
         "not distinguishable from chance after Holm correction",
     ]
     assert small[1]["verdict"].tolist() == ["not distinguishable from zero after Holm correction"]
+
+
+def test_the_primary_verdict_is_never_relabelled_and_unjudged_rows_are_not_tested():
+    summary = pd.DataFrame(
+        {"model": ["m"], "x": [f.PRIMARY_X], "p": [0.2], "verdict": ["above chance"]}
+    )
+    mean_r = pd.DataFrame({"model": ["m"], "x": ["x"], "p": [np.nan], "verdict": ["too few"]})
+    auc, r = f.corrected(summary, mean_r)
+    assert auc["verdict"].tolist() == ["above chance"] and np.isnan(r["p (Holm)"].iloc[0])
+    few = f._verdicts([{"r": 0.5, "r low": 0.1, "r high": 0.9, "pairs": 1, "p": 0.01}], "r", 0, 2)
+    assert np.isnan(few["p"].iloc[0]) and few["verdict"].iloc[0].startswith("too few pairs")

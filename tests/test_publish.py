@@ -2,6 +2,7 @@
 target it runs exists."""
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -88,3 +89,29 @@ def test_the_settings_name_the_x_definitions_the_frequency_analysis_computes():
     from semantic_pivots.analyses import frequency
 
     assert tuple(frequency.XS) == config.XS
+
+
+def test_every_figure_a_chapter_draws_is_placed_once_with_a_caption_and_off_the_cell():
+    labels = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        drawn, placed = [], []
+        for cell in cells:
+            text = "".join(cell["source"])
+            if cell["cell_type"] == "code":
+                assert len(text.strip().splitlines()) <= 12, (path.name, text[:60])
+                keys = re.findall(r'plots\.show\(\s*"([^"]+)"', text)
+                drawn += keys
+                if keys:  # the figure shows the image; the cell's own copy is for the notebook
+                    assert "remove-output" in cell["metadata"].get("tags", []), path.name
+            else:
+                for key, label, caption in re.findall(
+                    r"```\{glue:figure\} (\S+)\n:name: (\S+)\n(?::\S+: .*\n)*\n(.+?)\n```",
+                    text,
+                    flags=re.S,
+                ):
+                    placed.append(key)
+                    labels.append(label)
+                    assert caption.strip(), (path.name, key)
+        assert sorted(drawn) == sorted(placed) and len(set(drawn)) == len(drawn), path.name
+    assert len(set(labels)) == len(labels)

@@ -76,8 +76,13 @@ def test_significant_digits_never_use_e_notation():
 
 def test_bootstrap_p_counts_the_samples_beyond_the_null_on_the_nearer_side():
     samples = np.arange(1, 100, dtype=float)  # 1..99: 9 samples at or below 9.5
-    assert stats.bootstrap_p(samples, 9.5) == pytest.approx(2 * 10 / 100)
+    assert stats.bootstrap_p(samples, 9.5) == pytest.approx(2 * 9 / 99)
     assert stats.bootstrap_p(samples, 50.0) == 1.0
-    # a null beyond every sample: the smallest p the samples can give, never 0
-    assert stats.bootstrap_p(samples, 1000.0) == pytest.approx(2 / 100)
+    # a null beyond every sample: one sample's share, never 0
+    assert stats.bootstrap_p(samples, 1000.0) == pytest.approx(1 / 99)
+    # p under 5 % exactly where the percentile interval leaves the null out
+    draws = np.random.default_rng(0).normal(size=4000)
+    for null in np.linspace(-2.5, 2.5, 41):
+        low, high = stats.interval(draws)
+        assert (stats.bootstrap_p(draws, null) < 0.05) == (not low <= null <= high)
     assert np.isnan(stats.bootstrap_p(np.array([np.nan]), 0.0))

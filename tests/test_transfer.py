@@ -106,3 +106,18 @@ def test_with_item_by_seed_noise_only_the_standard_error_is_the_true_spread():
     assert np.mean(ses) == pytest.approx(true, rel=0.1)
     assert np.std(values) == pytest.approx(true, rel=0.2)
     assert 0.88 <= covered / 120 <= 1.0
+
+
+def test_label_shares_are_each_arms_shares_with_intervals_resampling_items():
+    labels = pd.DataFrame(
+        {
+            "arm": ["start"] * 4 + ["pivot"] * 4,
+            "item": ["a", "a", "b", "b"] * 2,
+            "label": ["semantic pivot", "co-occurrence"] * 2 + ["semantic pivot"] * 4,
+        }
+    )
+    shares = transfer.label_shares(labels).set_index("arm")
+    assert list(shares.index) == ["start", "pivot"]
+    assert shares.loc["start", "semantic pivot"] == 0.5 and shares.loc["pivot", "n"] == 4
+    assert shares.loc["pivot", "semantic pivot"] == 1.0
+    assert shares.loc["start", "co-occurrence"] + shares.loc["start", "semantic pivot"] == 1.0

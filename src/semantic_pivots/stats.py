@@ -43,13 +43,14 @@ def interval(samples: np.ndarray, level: float = LEVEL) -> tuple[float, float]:
 def bootstrap_p(samples: np.ndarray, null: float) -> float:
     """Two-sided bootstrap p-value of ``null``: twice the smaller share of samples on its sides.
 
-    Counted as (k + 1) / (n + 1), so that no p is 0 from a finite number of samples.
+    The inversion of the percentile interval (p < 5 % where the 95 % interval leaves ``null``
+    out), and at least one sample's share: no p is 0 from a finite number of samples.
     """
     samples = samples[~np.isnan(samples)]
     if len(samples) == 0:
         return np.nan
     side = min((samples <= null).sum(), (samples >= null).sum())
-    return float(min(1.0, 2 * (side + 1) / (len(samples) + 1)))
+    return float(min(1.0, max(2 * side, 1) / len(samples)))
 
 
 def holm(pvalues: list[float]) -> list[float]:

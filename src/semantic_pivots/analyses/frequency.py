@@ -179,7 +179,7 @@ def _verdicts(
 ) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     few = out.pairs < min_pairs
-    out.loc[few, [f"{column} low", f"{column} high"]] = np.nan
+    out.loc[few, [f"{column} low", f"{column} high", "p"]] = np.nan  # not judged, not tested
     out["verdict"] = np.select(
         [few, out[f"{column} low"] > chance, out[f"{column} high"] < chance],
         [f"too few pairs (< {min_pairs}) to judge", f"above {against}", f"below {against}"],
@@ -286,9 +286,10 @@ def corrected(
     auc["p (Holm)"] = auc["p"]
     auc.loc[~alone, "p (Holm)"] = adjusted[: int((~alone).sum())]
     r["p (Holm)"] = adjusted[int((~alone).sum()) :]
-    for table, against in ((auc, "chance"), (r, "zero")):
+    secondary = {"chance": (auc, ~alone), "zero": (r, np.ones(len(r), bool))}
+    for against, (table, corrected_rows) in secondary.items():
         decided = table["verdict"].str.startswith(("above", "below"))
-        lost = decided & ~(table["p (Holm)"] < 1 - LEVEL)
+        lost = decided & corrected_rows & ~(table["p (Holm)"] < 1 - LEVEL)
         table.loc[lost, "verdict"] = f"not distinguishable from {against} after Holm correction"
     return auc, r
 

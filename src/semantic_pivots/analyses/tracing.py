@@ -329,8 +329,9 @@ def examples(
     """Per label, ``model``'s typical item of that behaviour (or None).
 
     Typical: the item at the median of the label's peak probabilities (the lower one of two),
-    not the most confident, which on small models is most often a lens artefact. An item whose
-    peak token is :func:`junk` is marked as an artefact.
+    not the most confident, which on small models is most often a lens artefact. A
+    semantic-pivot item whose intermediate peak token is :func:`junk` is marked as an artefact
+    (a co-occurrence item's peak is the model's own prediction).
     """
     own = frame[frame.model == model]
     out: list[tuple[str, Example | None]] = []
@@ -341,7 +342,8 @@ def examples(
             continue
         row = hits.iloc[(len(hits) - 1) // 2]
         traced = traces[model, row["pair"], row["item"]]
-        out.append((label, Example(label, traced, junk(str(row["peak token"])))))
+        artefact = label == behaviour.LABELS[behaviour.PIVOT] and junk(str(row["peak token"]))
+        out.append((label, Example(label, traced, artefact)))
     return out
 
 

@@ -204,8 +204,14 @@ def arm_gains(frame: pd.DataFrame, measures=MEASURES, seed: int = 0) -> pd.DataF
     return pd.DataFrame(rows)
 
 
-def label_shares(labels: pd.DataFrame) -> pd.DataFrame:
-    """The share of each behaviour per arm (start included), over seeds, pairs and items."""
-    shares = pd.crosstab(labels["arm"], labels["label"], normalize="index")
-    order = list(dict.fromkeys(labels["arm"]))
-    return shares.reindex(order).reset_index()
+def label_shares(labels: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """The share of each behaviour per arm (start included), over seeds, pairs and items.
+
+    With 95 % intervals resampling concepts (an item brings its rows of every seed and pair);
+    ``n``: the rows (item, pair and seed) of the arm.
+    """
+    from semantic_pivots.stats import summarise
+
+    names = list(dict.fromkeys(labels["label"]))
+    flags = labels.assign(**{name: (labels["label"] == name).astype(float) for name in names})
+    return summarise(flags, ["arm"], names, "item", seed)

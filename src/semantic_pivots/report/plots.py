@@ -47,7 +47,8 @@ def show(name: str, *figures, missing: str = "nothing to show in this run") -> N
     The chapter's next Markdown cell places the image as a numbered figure with its caption
     (``{glue:figure}``), so that the text can refer to it by number (``{numref}``). A run with
     nothing to draw glues a line saying ``missing``, so that no caption is left without its
-    figure.
+    figure. The image is also the cell's output, for the downloadable notebook; the cell's
+    ``remove-output`` tag keeps it off the page, where the figure shows it.
     """
     from IPython.display import Image
     from myst_nb import glue
@@ -72,7 +73,7 @@ def show(name: str, *figures, missing: str = "nothing to show in this run") -> N
         top += picture.height
     out = BytesIO()
     sheet.save(out, format="png")
-    glue(name, Image(out.getvalue()), display=False)
+    glue(name, Image(out.getvalue()))
 
 
 def _legend_outside(fig, ax, title: str | None = None) -> None:

@@ -255,12 +255,14 @@ def frequency_lines(summary: pd.DataFrame, mean_r: pd.DataFrame, primary: str) -
     """
     tested = int(summary["p"].notna().sum() + mean_r["p"].notna().sum())
     alone = int(summary.loc[summary["x"] == primary, "p"].notna().sum())
-    lines = [
+    first = (
         f"The mean AUC of {primary} is the chapter's primary test ({alone} "
         f"{'model' if alone == 1 else 'models'}, each at 5 %); the other {tested - alone} tests "
-        "below are Holm-corrected together (their intervals are not).",
-        "",
-    ]
+        if alone
+        else f"No model of this run has a mean AUC of {primary}, the primary test; all {tested} "
+        "tests "
+    )
+    lines = [first + "below are Holm-corrected together (their intervals are not).", ""]
     lines += [
         f"- **{r['model']}**, {r['x']}: mean AUC {r['AUC']:.2f} over {r['pairs']} pairs, "
         f"{r['verdict']}."
