@@ -336,9 +336,10 @@ def test_a_damaged_run_is_trained_again_with_a_notice(tiny_env, tmp_path, monkey
     with pytest.raises(UserError, match="is missing or damaged: run make train"):
         glass.checkpoint("glass-smoke")
     assert glass.train(config.settings("smoke"), progress=False) == folder
-    assert (
-        "model.safetensors is missing or damaged; training the run again" in capsys.readouterr().out
-    )
+    notices = capsys.readouterr()
+    assert "model.safetensors is missing or damaged; training the run again" in notices.err
+    # the run's notices (what it will take) go where progress goes, never to a chapter's page
+    assert "the token stream needs about" in notices.err and "training:" not in notices.out
     assert train.damaged(folder) is None
     (folder / "checkpoints" / "step-0" / train.META).unlink()  # a record lost
     assert train.damaged(folder) == "checkpoints/step-0/semantic_pivots.json"

@@ -13,6 +13,7 @@ import json
 import platform
 import re
 import shutil
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -148,7 +149,11 @@ def train(settings: config.Settings, progress: bool = True) -> Path:
         if bad is None:
             return folder
         if state.is_main_process:
-            print(f"{folder.name}: {bad} is missing or damaged; training the run again", flush=True)
+            print(
+                f"{folder.name}: {bad} is missing or damaged; training the run again",
+                file=sys.stderr,
+                flush=True,
+            )
     with state.main_process_first():
         tok = AutoTokenizer.from_pretrained(tokenizer_for(settings.training.vocab, corpus))
     mix = mixture_of(settings.training)

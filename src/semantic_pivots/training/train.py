@@ -16,6 +16,7 @@ import gzip
 import json
 import logging
 import shutil
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -238,16 +239,17 @@ def check_memory(n_tokens: int, token_ids: list[list[int]]) -> None:
     import psutil
 
     need, free = stream_bytes(n_tokens, token_ids), psutil.virtual_memory().available
-    print(
-        f"training: {n_tokens:,} tokens; the token stream needs about {need / 1e6:,.0f} MB "
-        f"({free / 1e9:,.1f} GB free)",
-        flush=True,
-    )
     if need > free / 2:
         raise UserError(
             f"training tokens {n_tokens:,}: the token stream would need about {need / 1e9:,.1f} "
             f"GB, more than half of the {free / 1e9:,.1f} GB free here: lower training.tokens"
         )
+    print(
+        f"training: {n_tokens:,} tokens; the token stream needs about {need / 1e6:,.0f} MB "
+        f"({free / 1e9:,.1f} GB free)",
+        file=sys.stderr,  # a notice, like the progress bar: never in a chapter's page
+        flush=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -355,7 +357,11 @@ def train_loop(run: Run, parts: Prepared, *, steps: int, saves: set[int], progre
         bar.update(1)
         bar.set_postfix(loss=f"{value:.3f}")
         if step == 1:  # the time the whole run will take, from its first step
-            print(f"training: {steps:,} steps, about {elapsed * steps / 60:,.1f} min", flush=True)
+            print(
+                f"training: {steps:,} steps, about {elapsed * steps / 60:,.1f} min",
+                file=sys.stderr,
+                flush=True,
+            )
         if step in saves:
             save_checkpoint(run, model, step, value)
         if run.resumable and step < steps and (step in saves or step % every == 0):
@@ -414,11 +420,16 @@ def resume(run: Run) -> tuple[int, list[str], float, float]:
         print(
             f"training: the saved state is of {progress.get('machine')}, not of this run's "
             f"{_machine(run.accelerator)}: starting again",
+            file=sys.stderr,
             flush=True,
         )
         return start
     run.accelerator.load_state(str(state))
-    print(f"training: resumed at step {progress['step']:,} of an interrupted run", flush=True)
+    print(
+        f"training: resumed at step {progress['step']:,} of an interrupted run",
+        file=sys.stderr,
+        flush=True,
+    )
     return progress["step"], progress["log"], progress["seconds"], progress["loader seconds"]
 
 
