@@ -49,3 +49,10 @@ def test_row_numbers_of_a_concat_and_shares_of_zero_and_one():
     html = frames.html(frame)
     assert 'class="row_heading' not in html and ">0.00<" in html and ">1.00<" in html
     assert ">∞<" in frames.html(pd.DataFrame({"x": [np.inf, 0.5]}))
+
+
+def test_numbers_held_as_objects_get_the_number_format():
+    empty = pd.DataFrame(columns=["pair", "share"])  # object columns, as a concat makes them
+    shares = pd.concat([empty, pd.DataFrame({"pair": ["fr-ja"], "share": [0.0]})])
+    assert shares["share"].dtype == object
+    assert ">0.00<" in frames.html(shares) and "0.000000" not in frames.html(shares)

@@ -31,6 +31,8 @@ def html(frame: pd.DataFrame) -> str:
     limit = pd.get_option("display.max_rows")  # None: no limit
     if (limit is not None and len(frame) > limit) or not frame.columns.is_unique:
         return frame._repr_html_() or ""  # long frames keep pandas' truncation
+    # numbers held as objects (a concat with an empty frame) are numbers too
+    frame = frame.infer_objects()
     formats = {
         column: _integer if _counts(frame[column]) else significant
         for column in frame.columns
