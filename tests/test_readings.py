@@ -1,5 +1,6 @@
 """The sentences of the book say what their frames hold."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -258,3 +259,34 @@ def test_exposure_table_puts_arms_in_columns_with_one_format_per_row():
     assert table.loc["tokens", "pivot"] == "13,000"
     assert table.loc["mean length", "random, seed 0"] == "92.0"
     assert table.loc["en share", "random, seed 0"] == "45.5 %"
+
+
+def test_frequency_lines_give_each_mean_with_its_interval_and_skip_what_no_pair_has():
+    summary = pd.DataFrame(
+        {
+            "model": ["m", "m"],
+            "x": ["log co-occurrence", "PMI"],
+            "AUC": [0.43, np.nan],
+            "AUC low": [0.38, np.nan],
+            "AUC high": [0.48, np.nan],
+            "pairs": [9, 0],
+            "p": [0.01, np.nan],
+            "verdict": ["below chance", "too few pairs (< 2) to judge"],
+        }
+    )
+    mean_r = pd.DataFrame(
+        {"model": ["m"], "x": ["PMI"], "r": [0.1], "r low": [np.nan], "r high": [np.nan],
+         "pairs": [1], "p": [np.nan], "verdict": ["too few pairs (< 2) to judge"]}
+    )
+    text = readings.frequency_lines(summary, mean_r, "log co-occurrence")
+    assert "mean AUC 0.430 [0.380, 0.480] over 9 pairs, below chance" in text
+    assert "0.100 (no interval) over 1 pair," in text
+    assert "nan" not in text.lower() and "PMI: mean AUC" not in text
+
+
+def test_early_peaks_say_none_for_a_model_without_pivot_items():
+    frame = pd.DataFrame(
+        {"model": ["m", "m"], "label": ["co-occurrence", "excluded"], "peak layer": [3, 1]}
+    )
+    text = readings.early_peaks(frame, {"m": 8})
+    assert "0 of 1 classified items are semantic-pivot items: none." in text and "nan" not in text

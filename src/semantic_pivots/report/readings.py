@@ -173,13 +173,19 @@ def _since_start(by_ckpt: pd.DataFrame, last: dict, start: str, seed: int) -> st
 def early_peaks(frame: pd.DataFrame, n_layers: dict[str, int]) -> str:
     """Per model: its semantic-pivot items, and how many peak in the first quarter of layers."""
     early = frame.assign(early=lambda f: f["peak layer"] <= f["model"].map(n_layers) / 4)
-    return "\n".join(
-        f"- **{m}**: {len(g[g.label == 'semantic pivot'])} of {len(g[g.label != 'excluded'])} "
-        f"classified items are semantic-pivot items; for "
-        f"{g[g.label == 'semantic pivot'].early.mean():.0%} of those the most confident layer "
-        "lies in the first quarter of the layers, where the logit lens is least reliable."
-        for m, g in early.groupby("model", sort=False)
-    )
+
+    def line(m: str, g: pd.DataFrame) -> str:
+        pivots = g[g.label == "semantic pivot"]
+        head = f"- **{m}**: {len(pivots)} of {len(g[g.label != 'excluded'])} classified items"
+        if pivots.empty:
+            return head + " are semantic-pivot items: none."
+        return (
+            f"{head} are semantic-pivot items; for {pivots.early.mean():.0%} of those the most "
+            "confident layer lies in the first quarter of the layers, where the logit lens is "
+            "least reliable."
+        )
+
+    return "\n".join(line(m, g) for m, g in early.groupby("model", sort=False))
 
 
 def excluded_lines(frame: pd.DataFrame) -> str:
@@ -263,17 +269,16 @@ def frequency_lines(summary: pd.DataFrame, mean_r: pd.DataFrame, primary: str) -
         "tests "
     )
     lines = [first + "below are Holm-corrected together (their intervals are not).", ""]
-    lines += [
-        f"- **{r['model']}**, {r['x']}: mean AUC {r['AUC']:.2f} over {r['pairs']} pairs, "
-        f"{r['verdict']}."
-        for r in summary.to_dict("records")
-    ]
-    lines += [
-        f"- **{r['model']}**: mean within-pair Pearson r between {r['x']} and the item score "
-        f"{r['r']:.2f} [{r['r low']:.2f}, {r['r high']:.2f}] over {r['pairs']} pairs, "
-        f"{r['verdict']}."
-        for r in mean_r.to_dict("records")
-    ]
+    named = {"AUC": "AUC", "r": "within-pair Pearson r with the item score"}
+    for table, column in ((summary, "AUC"), (mean_r, "r")):
+        shown = table[table["pairs"] > 0]  # an x no pair has: nothing to say
+        values = stats.with_interval(shown, column, 3, "s") if len(shown) else []
+        for r, value in zip(shown.to_dict("records"), values, strict=True):
+            pairs = f"{r['pairs']} {'pair' if r['pairs'] == 1 else 'pairs'}"
+            lines.append(
+                f"- **{r['model']}**, {r['x']}: mean {named[column]} {value} over {pairs}, "
+                f"{r['verdict']}."
+            )
     return "\n".join(lines)
 
 
