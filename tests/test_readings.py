@@ -290,3 +290,16 @@ def test_early_peaks_say_none_for_a_model_without_pivot_items():
     )
     text = readings.early_peaks(frame, {"m": 8})
     assert "0 of 1 classified items are semantic-pivot items: none." in text and "nan" not in text
+
+
+def test_a_tiny_score_keeps_its_digits_in_the_tables():
+    summary = pd.DataFrame(
+        {"model": ["glass"], "n": [2], "score": [0.000123], "score low": [0.0000456],
+         "score high": [0.000201], "rank accuracy": [0.18], "rank accuracy low": [0.1],
+         "rank accuracy high": [0.25]}
+    )
+    table = tables.with_intervals(summary, {"score": 3, "rank accuracy": 2})
+    assert table["score"].iloc[0] == "0.000123 [0.0000456, 0.000201]"
+    assert table["rank accuracy"].iloc[0] == "0.18 [0.10, 0.25]"
+    overall = tables.overall_table(summary, ["score"])
+    assert overall["score"].iloc[0] == "0.000123 [0.0000456, 0.000201]"

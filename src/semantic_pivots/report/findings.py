@@ -268,7 +268,7 @@ def data(contrasts: pd.DataFrame, model: str, mde: float) -> list[Finding]:
     r = rows.iloc[0]
     check = contrasts[contrasts["check"]]
     worked = bool(len(check)) and check.iloc[0]["verdict"] == "gain"
-    seen = "the positive control was detected" if worked else "the positive control was not"
+    seen = f"the positive control was {'' if worked else 'not '}detected"
     said = f"{r['verdict']} (p = {number(r['p'])}); {seen}"
     if r["verdict"] == "gain" and worked:
         verdict, reason = SUPPORTED, said

@@ -81,8 +81,8 @@ def _legend_outside(fig, ax, title: str | None = None) -> None:
     handles, labels = ax.get_legend_handles_labels()
     if ax.get_legend() is not None:
         ax.get_legend().remove()
-    if handles:
-        fig.legend(handles, labels, title=title, loc="outside right upper", fontsize=8)
+    if handles:  # centred: clear of a long title above the axes
+        fig.legend(handles, labels, title=title, loc="outside right center", fontsize=8)
 
 
 def printable(token: str, width: int | None = 8) -> str:
@@ -149,6 +149,9 @@ def distributions(frame: pd.DataFrame, value: str, by: str, hue: str, title: str
     sns.boxplot(frame, x=by, y=value, hue=hue, ax=ax, fliersize=2)
     ax.axhline(0, color="grey", lw=0.8, ls="--")
     ax.set_title(title)
+    if frame[by].astype(str).str.len().max() > 8:  # long names would run into each other
+        ax.tick_params(axis="x", labelrotation=20)
+        plt.setp(ax.get_xticklabels(), ha="right")
     _legend_outside(fig, ax, hue)
     return fig
 

@@ -46,8 +46,9 @@ def distractor_line(counts: pd.DataFrame) -> str:
 def pooled_lines(overall: pd.DataFrame, matrices: dict[str, pd.DataFrame]) -> str:
     """Each model's pooled score, rank accuracy and exact match; which model wins more pairs."""
     lines = [
-        f"- **{r['model']}**: CLWTD score {r['score']:.3f} (95 % interval "
-        f"{r['score low']:.3f} to {r['score high']:.3f}, resampling concepts) over "
+        f"- **{r['model']}**: CLWTD score {stats.significant(r['score'])} (95 % interval "
+        f"{stats.significant(r['score low'])} to {stats.significant(r['score high'])}, "
+        "resampling concepts) over "
         f"{r['n']} item-pairs; rank accuracy {r['rank accuracy']:.2f}; greedy exact match "
         f"{r['exact match']:.2f}."
         for _, r in overall.iterrows()
@@ -63,12 +64,12 @@ def pooled_lines(overall: pd.DataFrame, matrices: dict[str, pd.DataFrame]) -> st
 
 def without_copying(other: pd.DataFrame) -> str:
     """Each model's score over the items that are not one string in both languages."""
+    scores = stats.with_interval(other, "score", 3, "s") if len(other) else []
     return (
         "Without them, over every pair: "
         + "; ".join(
-            f"**{r['model']}** {r['score']:.3f} [{r['score low']:.3f}, {r['score high']:.3f}] "
-            f"over {r['n']} item-pairs"
-            for r in other.to_dict("records")
+            f"**{r['model']}** {score} over {r['n']} item-pairs"
+            for r, score in zip(other.to_dict("records"), scores, strict=True)
         )
         + "."
     )

@@ -444,9 +444,23 @@ def continuation_scale(c: Continuation, run: dict) -> str:
 MEASURES = ["score", "rank accuracy", "log ratio"]
 
 
+# measures written to significant digits, not decimals: the CLWTD score is a difference of
+# probabilities, all tiny on a small model (the glass-box model's would read 0.000)
+SIGNIFICANT = ("score",)
+
+
+def _style(column: str) -> str:
+    return "s" if column in SIGNIFICANT else "f"
+
+
 def with_intervals(summary: pd.DataFrame, digits: dict[str, int]) -> pd.DataFrame:
-    """``summary``'s columns written as "mean [low, high]" with their digits (default 3)."""
-    return summary.assign(**{c: with_interval(summary, c, d) for c, d in digits.items()})
+    """``summary``'s columns written as "mean [low, high]" with their digits.
+
+    Digits are decimals, or significant digits for the measures of :data:`SIGNIFICANT`.
+    """
+    return summary.assign(
+        **{c: with_interval(summary, c, d, _style(c)) for c, d in digits.items()}
+    )
 
 
 def copying_table(scores: pd.DataFrame, seed: int) -> pd.DataFrame | None:
@@ -464,7 +478,7 @@ def overall_table(overall: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "items × pairs": overall["n"].values,
-            **{c: with_interval(overall, c).values for c in columns},
+            **{c: with_interval(overall, c, 3, _style(c)).values for c in columns},
         },
         index=pd.Index(overall["model"], name="model"),
     )
@@ -482,7 +496,7 @@ def checkpoint_summary(by_ckpt: pd.DataFrame, seed: int) -> pd.DataFrame:
 
 def checkpoint_tables(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Per measure: "mean [low, high]" per checkpoint (rows: model, tokens seen) and pair."""
-    digits = {"score": 5, "rank accuracy": 3, "log ratio": 3}  # small models: tiny scores
+    digits = {"score": 3, "rank accuracy": 3, "log ratio": 3}
     return {
         m: with_intervals(summary, {m: d})
         .pivot(index=["model", "seen"], columns="pair", values=m)
