@@ -11,6 +11,8 @@ import html
 
 import pandas as pd
 
+from semantic_pivots.report.readings import counted
+
 
 def csv_text(frame: pd.DataFrame) -> str:
     """``frame`` as CSV: named index levels become columns, an unnamed index is left out."""
@@ -26,8 +28,8 @@ def links(files: dict[str, pd.DataFrame]):
     for name, frame in files.items():
         data = base64.b64encode(csv_text(frame).encode("utf-8")).decode("ascii")
         href = f"data:text/csv;charset=utf-8;base64,{data}"
-        rows = f"{len(frame):,} {'row' if len(frame) == 1 else 'rows'}"
         shown.append(
-            f'<a download="{html.escape(name)}" href="{href}">{html.escape(name)}</a> ({rows})'
+            f'<a download="{html.escape(name)}" href="{href}">{html.escape(name)}</a> '
+            f"({counted(len(frame), 'row')})"
         )
     return HTML(f'<p class="downloads">Download as CSV: {" · ".join(shown)}</p>')

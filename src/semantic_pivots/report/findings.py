@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from semantic_pivots.analyses.frequency import PRIMARY_X
+from semantic_pivots.report.readings import counted
 from semantic_pivots.stats import LEVEL, minimum_detectable, significant
 
 SUPPORTED = "supported"
@@ -190,10 +191,6 @@ def behaviours(
     return _complete(out, "behaviours", models, "no labelled item")
 
 
-def _pairs(n: float) -> str:
-    return f"{int(n)} pair" + ("" if int(n) == 1 else "s")
-
-
 def frequency(summary: pd.DataFrame, models: list[str], x: str = PRIMARY_X) -> list[Finding]:
     """Claim 2 per model: the mean AUC over pairs of ``x`` (co-occurrence items positive).
 
@@ -205,8 +202,8 @@ def frequency(summary: pd.DataFrame, models: list[str], x: str = PRIMARY_X) -> l
             r["AUC"], r["AUC low"], r["AUC high"], 0.5, "co-occurrence items have lower counts"
         )
         if verdict == CANNOT_TELL and not np.isfinite(r["AUC low"]):
-            reason = f"{_pairs(r['pairs'])} with both behaviours: too few for an interval"
-        measure = f"mean AUC of {x} over {_pairs(r['pairs'])}"
+            reason = f"{counted(r['pairs'], 'pair')} with both behaviours: too few for an interval"
+        measure = f"mean AUC of {x} over {counted(r['pairs'], 'pair')}"
         out.append(
             Finding(
                 "frequency",

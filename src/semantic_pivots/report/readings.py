@@ -43,6 +43,11 @@ def distractor_line(counts: pd.DataFrame) -> str:
     return "Distractors judged, per language: " + "; ".join(parts) + "."
 
 
+def counted(n: float, noun: str) -> str:
+    """``n`` with its noun, singular for one: "1 pair", "1,464 rows"."""
+    return f"{int(n):,} {noun}{'' if int(n) == 1 else 's'}"
+
+
 def pooled_lines(overall: pd.DataFrame, matrices: dict[str, pd.DataFrame]) -> str:
     """Each model's pooled score, rank accuracy and exact match; which model wins more pairs."""
     lines = [
@@ -263,8 +268,8 @@ def frequency_lines(summary: pd.DataFrame, mean_r: pd.DataFrame, primary: str) -
     tested = int(summary["p"].notna().sum() + mean_r["p"].notna().sum())
     alone = int(summary.loc[summary["x"] == primary, "p"].notna().sum())
     first = (
-        f"The mean AUC of {primary} is the chapter's primary test ({alone} "
-        f"{'model' if alone == 1 else 'models'}, each at 5 %); the other {tested - alone} tests "
+        f"The mean AUC of {primary} is the chapter's primary test ({counted(alone, 'model')}, "
+        f"each at 5 %); the other {tested - alone} tests "
         if alone
         else f"No model of this run has a mean AUC of {primary}, the primary test; all {tested} "
         "tests "
@@ -275,9 +280,9 @@ def frequency_lines(summary: pd.DataFrame, mean_r: pd.DataFrame, primary: str) -
         shown = table[table["pairs"] > 0]  # an x no pair has: nothing to say
         values = stats.with_interval(shown, column, 3, "s") if len(shown) else []
         for r, value in zip(shown.to_dict("records"), values, strict=True):
-            pairs = f"{r['pairs']} {'pair' if r['pairs'] == 1 else 'pairs'}"
             lines.append(
-                f"- **{r['model']}**, {r['x']}: mean {named[column]} {value} over {pairs}, "
+                f"- **{r['model']}**, {r['x']}: mean {named[column]} {value} over "
+                f"{counted(r['pairs'], 'pair')}, "
                 f"{r['verdict']}."
             )
     return "\n".join(lines)
