@@ -275,8 +275,16 @@ def test_frequency_lines_give_each_mean_with_its_interval_and_skip_what_no_pair_
         }
     )
     mean_r = pd.DataFrame(
-        {"model": ["m"], "x": ["PMI"], "r": [0.1], "r low": [np.nan], "r high": [np.nan],
-         "pairs": [1], "p": [np.nan], "verdict": ["too few pairs (< 2) to judge"]}
+        {
+            "model": ["m"],
+            "x": ["PMI"],
+            "r": [0.1],
+            "r low": [np.nan],
+            "r high": [np.nan],
+            "pairs": [1],
+            "p": [np.nan],
+            "verdict": ["too few pairs (< 2) to judge"],
+        }
     )
     text = readings.frequency_lines(summary, mean_r, "log co-occurrence")
     assert "mean AUC 0.430 [0.380, 0.480] over 9 pairs, below chance" in text
@@ -294,9 +302,16 @@ def test_early_peaks_say_none_for_a_model_without_pivot_items():
 
 def test_a_tiny_score_keeps_its_digits_in_the_tables():
     summary = pd.DataFrame(
-        {"model": ["glass"], "n": [2], "score": [0.000123], "score low": [0.0000456],
-         "score high": [0.000201], "rank accuracy": [0.18], "rank accuracy low": [0.1],
-         "rank accuracy high": [0.25]}
+        {
+            "model": ["glass"],
+            "n": [2],
+            "score": [0.000123],
+            "score low": [0.0000456],
+            "score high": [0.000201],
+            "rank accuracy": [0.18],
+            "rank accuracy low": [0.1],
+            "rank accuracy high": [0.25],
+        }
     )
     table = tables.with_intervals(summary, {"score": 3, "rank accuracy": 2})
     assert table["score"].iloc[0] == "0.000123 [0.0000456, 0.000201]"

@@ -117,8 +117,10 @@ def test_times_page_names_the_slow_cells(tmp_path):
     cells = [cell("import x\nfrom y import z\nr = study.scores", 12.5), cell("a | b", 3.0)]
     (tmp_path / "01_b.ipynb").write_text(json.dumps({"cells": [{"cell_type": "markdown"}, *cells]}))
     notebooks.record_time(tmp_path, "01_b", 20.0, "default")
-    assert notebooks.cell_times(tmp_path / "01_b.ipynb") == [((2, "r = study.scores"), 12.5),
-                                                          ((3, "a \\| b"), 3.0)]
+    assert notebooks.cell_times(tmp_path / "01_b.ipynb") == [
+        ((2, "r = study.scores"), 12.5),
+        ((3, "a \\| b"), 3.0),
+    ]
     page = notebooks.times_page(tmp_path)
     assert "| 01_b | 2 | `r = study.scores` | 12 |" in page and "a \\| b" not in page
 

@@ -57,6 +57,33 @@ def test_the_last_layer_of_a_tuned_lens_is_the_models_own_logits(lm):
     assert trace.layers[1] != _traces(lm, tuned.LOGIT).layers[1]
 
 
+@pytest.mark.parametrize("model", ["tiny-llama", "tiny-gemma3"])
+@pytest.mark.parametrize("kind", ["logit", "tuned"])
+def test_every_layer_in_one_product_decodes_as_each_layer_alone(model, kind):
+    lm = loading.load_model(model, device="cpu")
+    decoder = tuned.LOGIT
+    if kind == "tuned":
+        translators = tuned.Translators(lm.adapter.n_layers, lm.model.config.hidden_size)
+        torch.manual_seed(0)
+        with torch.no_grad():
+            translators.weight.normal_(0, 0.1)
+            translators.bias.normal_(0, 0.1)
+        decoder = tuned.Lens("tuned", translators)
+    ids = lm.tokenizer([PROMPT, PROMPT.upper()], return_tensors="pt", padding=True)["input_ids"]
+    with torch.no_grad():
+        hidden = lm.model.base_model(input_ids=ids, output_hidden_states=True).hidden_states
+        last = [h[:, -1] for h in hidden]
+        together = decoder.every_layer(lm.adapter, last)
+        alone = [decoder.logits(lm.adapter, h, i) for i, h in enumerate(last)]
+    assert together.shape == (2, lm.adapter.n_layers + 1, alone[0].shape[-1])
+    for i, logits in enumerate(alone):
+        torch.testing.assert_close(together[:, i], logits, rtol=1e-5, atol=1e-5)
+    # the last layer is the model's own logits, read in the same product
+    with torch.no_grad():
+        own = lm.model(input_ids=ids).logits[:, -1]
+    torch.testing.assert_close(together[:, -1], own, rtol=1e-5, atol=1e-5)
+
+
 HELD = (
     "a quiet harbour under grey skies where fishing boats rest on the tide and gulls circle "
     "the nets while old sailors mend ropes and tell of storms far out at sea "

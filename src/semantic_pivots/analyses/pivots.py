@@ -165,13 +165,37 @@ def frequency_pool(frequency: dict[str, int]) -> list[tuple[float, str]]:
     return sorted((math.log(f), w) for w, f in frequency.items() if f > 0)
 
 
+@dataclass(frozen=True)
+class ControlPool:
+    """The words controls are drawn from, binned once for every item's draw.
+
+    ``pool``: (log frequency, word) in ascending order; ``bins``: its words by (language,
+    script), by ("script", script) and all (("pool",)); ``logs``: each bin's log frequencies.
+    """
+
+    pool: list[tuple[float, str]]
+    bins: dict[tuple, list[tuple[float, str]]]
+    logs: dict[tuple, list[float]]
+
+
+def control_pool(pool: list[tuple[float, str]], language: Mapping[str, str]) -> ControlPool:
+    """``pool`` (:func:`frequency_pool`) binned by each word's ``language`` and script."""
+    bins: dict[tuple, list[tuple[float, str]]] = {}
+    for x, w in pool:
+        kind = script(w)
+        bins.setdefault((language.get(w), kind), []).append((x, w))
+        bins.setdefault(("script", kind), []).append((x, w))
+    bins[("pool",)] = pool
+    return ControlPool(pool, bins, {k: [x for x, _ in own] for k, own in bins.items()})
+
+
 def matched_control(
     pivots: list[str],
     frequency: dict[str, int],
     tolerance: float,
     seed: int,
     salt: str = "",
-    pool: list[tuple[float, str]] | None = None,
+    pool: ControlPool | None = None,
     excluded: frozenset[str] = frozenset(),
     language: Mapping[str, str] | None = None,
 ) -> list[str]:
@@ -183,21 +207,18 @@ def matched_control(
     where it knows the pivot's) and :func:`script` where there is one, else of its script;
     where none is, the word of its script of the nearest log frequency; a word of another
     script only where none of its script is left (within the tolerance if one is). No word is
-    drawn twice; a control is missing only where the pool has no free word.
+    drawn twice; a control is missing only where the pool has no free word. A ``pool`` built
+    once serves many draws: a word binned under a language other than ``language`` gives it
+    is a pivot, never drawn.
     """
     rng = random.Random(f"{seed}:{salt}")
-    pool = frequency_pool(frequency) if pool is None else pool
     language = language or {}
-    bins: dict[tuple, list[tuple[float, str]]] = {}
-    for x, w in pool:
-        bins.setdefault((language.get(w), script(w)), []).append((x, w))
-        bins.setdefault(("script", script(w)), []).append((x, w))
-    bins[("pool",)] = pool
-    logs = {k: [x for x, _ in own] for k, own in bins.items()}  # once, not once a pivot
+    pool = control_pool(frequency_pool(frequency), language) if pool is None else pool
+    bins = pool.bins
     used = set(pivots) | excluded
 
     def within(k: tuple, centre: float) -> str | None:
-        return _within(bins[k], logs[k], centre, tolerance, used, rng) if k in bins else None
+        return _within(bins[k], pool.logs[k], centre, tolerance, used, rng) if k in bins else None
 
     out = []
     for pivot in pivots:
@@ -209,7 +230,7 @@ def matched_control(
             or within(same, centre)
             or _nearest(bins.get(same, []), centre, used)
             or within(("pool",), centre)
-            or _nearest(pool, centre, used)
+            or _nearest(pool.pool, centre, used)
         )
         if choice is None:
             break
@@ -262,8 +283,8 @@ def discover(
     names = docs.names()
     # controls come from the background's vocabulary: words of every frequency, no item's
     vocabulary = sorted(w for w in background_shares if content_like(w))
-    pool = frequency_pool(docs.frequency(vocabulary))
     language = docs.language(vocabulary)
+    pool = control_pool(frequency_pool(docs.frequency(vocabulary)), language)
     out = []
     for item in tqdm(items, desc=f"pivots {pair}", leave=False):
         w, y = item.words[pair.src], item.words[pair.tgt]
@@ -365,6 +386,7 @@ PIVOTS = Kind(
         content_like,
         _lower_bound,
         frequency_pool,
+        control_pool,
         matched_control,
         _within,
         _nearest,

@@ -93,13 +93,9 @@ def trace_batch(
             hidden = base(
                 input_ids=ids, use_cache=cache is not None, output_hidden_states=True, **extra
             ).hidden_states
-            probs = torch.stack(
-                [
-                    torch.softmax(decoder.logits(lm.adapter, h[:, -1], layer).float(), dim=-1)
-                    for layer, h in enumerate(hidden)
-                ],
-                dim=1,
-            )  # [batch, layers + 1, vocab]
+            last = [h[:, -1] for h in hidden]
+            # [batch, layers + 1, vocab]
+            probs = torch.softmax(decoder.every_layer(lm.adapter, last).float(), dim=-1)
         top = probs.topk(top_k, dim=-1)
         for row, i in enumerate(batch):
             masses = {

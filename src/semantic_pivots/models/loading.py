@@ -144,9 +144,20 @@ class Adapter:
 
     def logits(self, hidden: torch.Tensor, layer: int) -> torch.Tensor:
         """Decode ``hidden_states[layer]`` (0 = embeddings) to logits, the final modules once."""
-        if not (layer == self.n_layers and self.last_hidden_normed):
-            hidden = self.final(hidden)
-        logits = self.unembed(hidden)
+        return self.unembedded(self.normed(hidden, layer))
+
+    def normed(self, hidden: torch.Tensor, layer: int) -> torch.Tensor:
+        """``hidden_states[layer]`` as the unembedding reads it (the final modules applied)."""
+        if layer == self.n_layers and self.last_hidden_normed:
+            return hidden
+        return self.final(hidden)
+
+    def unembedded(self, normed: torch.Tensor) -> torch.Tensor:
+        """Logits of states already through the final modules, every declared transform applied.
+
+        Many layers' states stacked decode in one product, which reads the unembedding once.
+        """
+        logits = self.unembed(normed)
         if self.scale is not None:
             logits = logits * self.scale
         if self.divisor is not None:

@@ -83,9 +83,24 @@ class Lens:
     key: dict | None = None
 
     def logits(self, adapter: Adapter, hidden, layer: int):
+        return adapter.unembedded(self.normed(adapter, hidden, layer))
+
+    def normed(self, adapter: Adapter, hidden, layer: int):
+        """Layer ``layer``'s state as the unembedding reads it, through the lens's translator."""
         if self.translators is not None:
             hidden = self.translators(hidden, layer)
-        return adapter.logits(hidden, layer)
+        return adapter.normed(hidden, layer)
+
+    def every_layer(self, adapter: Adapter, hiddens):
+        """Logits of every layer's states (``hiddens``: layer 0 to the last), [..., layer, vocab].
+
+        Equal to :meth:`logits` layer by layer; the unembedding is read once, not once a layer
+        (with a large vocabulary, reading it is what a layer's decode costs).
+        """
+        import torch
+
+        stacked = torch.stack([self.normed(adapter, h, i) for i, h in enumerate(hiddens)], -2)
+        return adapter.unembedded(stacked)
 
 
 LOGIT = Lens("logit")
@@ -279,6 +294,7 @@ def corpus_texts(documents, langs: list[str], seed: int) -> tuple[dict, dict]:
 CODE = (
     Translators.__call__,
     Lens.logits,
+    Lens.normed,
     _over,
     windows,
     _hidden,

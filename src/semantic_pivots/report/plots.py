@@ -264,8 +264,14 @@ def roc_curves(frame: pd.DataFrame, xs: list[str], by: str = "model"):
         ax.set_xlabel("false positive rate")
         ax.set_ylabel("true positive rate (co-occurrence)")
         if ax.get_legend_handles_labels()[0]:  # below the panel: curves fill every corner
-            ax.legend(fontsize=7, title="x (AUC)", title_fontsize=7, loc="upper center",
-                      bbox_to_anchor=(0.5, -0.18), frameon=False)
+            ax.legend(
+                fontsize=7,
+                title="x (AUC)",
+                title_fontsize=7,
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.18),
+                frameon=False,
+            )
         else:
             ax.text(0.5, 0.1, "too few items of each behaviour", ha="center", fontsize=8)
     return fig

@@ -458,9 +458,7 @@ def with_intervals(summary: pd.DataFrame, digits: dict[str, int]) -> pd.DataFram
 
     Digits are decimals, or significant digits for the measures of :data:`SIGNIFICANT`.
     """
-    return summary.assign(
-        **{c: with_interval(summary, c, d, _style(c)) for c, d in digits.items()}
-    )
+    return summary.assign(**{c: with_interval(summary, c, d, _style(c)) for c, d in digits.items()})
 
 
 def copying_table(scores: pd.DataFrame, seed: int) -> pd.DataFrame | None:
