@@ -120,6 +120,49 @@ def test_the_transfer_verdict_needs_its_positive_control(primary, check, expecte
         assert "0.0310" in found.reason
 
 
+def _excess(model, low, high):
+    return {
+        "model": model,
+        "label": "semantic pivot",
+        "n": 40,
+        "excess": (low + high) / 2,
+        "excess low": low,
+        "excess high": high,
+    }
+
+
+def _difference(model, low, high):
+    return {
+        "model": model,
+        "difference": (low + high) / 2,
+        "difference low": low,
+        "difference high": high,
+        "n pivot": 40,
+        "n co-occurrence": 60,
+    }
+
+
+@pytest.mark.parametrize(
+    ("excess", "difference", "expected"),
+    [
+        ((0.01, 0.03), (0.005, 0.02), fd.SUPPORTED),
+        ((0.01, 0.03), (-0.01, 0.02), fd.CANNOT_TELL),  # co-occurrence items as high
+        ((0.01, 0.03), (-0.03, -0.01), fd.NOT_SUPPORTED),  # co-occurrence items higher
+        ((-0.01, 0.03), (0.005, 0.02), fd.CANNOT_TELL),  # no excess to speak of
+        ((-0.03, -0.01), (0.005, 0.02), fd.NOT_SUPPORTED),
+        ((0.01, 0.03), None, fd.CANNOT_TELL),  # nothing to compare with
+    ],
+)
+def test_pivots_must_stand_out_more_for_semantic_pivot_items(excess, difference, expected):
+    frame = pd.DataFrame([_excess("m", *excess)])
+    other = pd.DataFrame([_difference("m", *difference)] if difference else [])
+    (found,) = fd.pivots(frame, other, "logit", ["m"])
+    assert found.verdict == expected
+    assert found.value == pytest.approx(sum(excess) / 2)  # the measure is the excess
+    if difference and excess[0] > 0:
+        assert fd.estimate(sum(difference) / 2, *difference) in found.reason
+
+
 def test_what_a_chapter_glues_the_page_reads(tmp_path, monkeypatch):
     import myst_nb.ext.glue as glue_module
 
