@@ -41,6 +41,8 @@ def test_tokens_are_shown_as_a_reader_can_see_them():
     assert printable(" cat") == "␣cat"
     assert printable("\n\u200b", None) == "↵‹U+200B›"
     assert printable("") == "∅"
+    # a token that holds part of a character's bytes
+    assert printable("\ufffd\ufffd") == "‹byte›" and printable(" \ufffd") == "␣‹byte›"
     assert printable("abcdefghij") == "abcdefgh" and printable("abcdefghij", None) == "abcdefghij"
 
 
@@ -56,3 +58,11 @@ def test_numbers_held_as_objects_get_the_number_format():
     shares = pd.concat([empty, pd.DataFrame({"pair": ["fr-ja"], "share": [0.0]})])
     assert shares["share"].dtype == object
     assert ">0.00<" in frames.html(shares) and "0.000000" not in frames.html(shares)
+
+
+def test_a_frame_can_ask_for_decimals_and_keeps_counts_and_dashes():
+    frame = pd.DataFrame({"r": [0.08, -0.2449, np.nan], "pairs": [12.0, 3.0, 4.0]})
+    html = frames.html(frames.decimals(frame, 2))
+    assert ">0.08<" in html and ">-0.24<" in html and ">–<" in html and ">12<" in html
+    assert "0.0800" in frames.html(frame)  # significant digits unless asked
+    assert "decimals" not in frame.attrs  # the frame itself is left as it was

@@ -318,3 +318,54 @@ def test_a_tiny_score_keeps_its_digits_in_the_tables():
     assert table["rank accuracy"].iloc[0] == "0.18 [0.10, 0.25]"
     overall = tables.overall_table(summary, ["score"])
     assert overall["score"].iloc[0] == "0.000123 [0.0000456, 0.000201]"
+
+
+def test_rule_agreement_gives_each_behaviours_own_share():
+    other = "label (threshold rule)"
+    frame = pd.DataFrame(
+        {
+            "model": ["g"] * 6 + ["h"] * 2,
+            "label": ["co-occurrence"] * 3 + ["semantic pivot"] * 2 + ["excluded"] * 3,
+            other: ["semantic pivot"] * 5 + ["excluded"] * 3,
+        }
+    )
+    g, h = readings.rule_agreement(frame, other).split("\n")
+    # agreement on half the items hides that no co-occurrence item is kept
+    assert "agree on 50% of items" in g
+    assert "0 of 3 co-occurrence items (0%)" in g and "2 of 2 semantic-pivot items (100%)" in g
+    assert h == "- **h**: the two rules agree on 100% of items."
+
+
+def test_exposure_balance_names_the_groups_count_ratio():
+    from semantic_pivots.analyses import frequency
+
+    frame = pd.DataFrame(
+        {
+            "model": "glass",
+            "item": ["a", "b", "c", "d"],
+            "count(source)": [300.0, 36.0, 40.0, 40.0],
+            "count(target)": [300.0, 36.0, 40.0, 40.0],
+            "documents together": [0.0, 0.0, 5.0, 3.0],
+        }
+    )
+    groups = {"a": "separated", "b": "separated", "c": "co-occurring", "d": "co-occurring"}
+    text = readings.exposure_balance(frequency.achieved_exposure(frame, groups))
+    # one frequent word doubles a mean whose median is lower
+    assert "separated item's source word is 4.2 times a co-occurring item's" in text
+    assert "(168 against 40.0; medians 168 and 40.0)" in text
+
+
+def test_label_shifts_name_the_arm_that_moves_the_share_most():
+    shares = pd.DataFrame(
+        {
+            "arm": ["start", "pivot", "random"],
+            "n": [10, 40, 40],
+            "semantic pivot": [0.275, 0.492, 0.3],
+            "semantic pivot low": [0.2, 0.4, 0.25],
+            "semantic pivot high": [0.35, 0.55, 0.36],
+        }
+    )
+    text = readings.label_shifts(shares)
+    assert "0.275 [0.200, 0.350] at the start checkpoint" in text
+    assert "the pivot arm, 0.492 [0.400, 0.550]" in text and "moves it most (+0.217)" in text
+    assert readings.label_shifts(shares[shares.arm != "start"]) == ""

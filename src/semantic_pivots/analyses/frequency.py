@@ -354,17 +354,20 @@ def group_effects(
 
 
 def achieved_exposure(frame: pd.DataFrame, groups: dict[str, str]) -> pd.DataFrame:
-    """The treatment each group received, from its items' counts (notebook 03's features).
+    """The treatment each group received, from its items' counts (the frequency chapter's features).
 
-    Per model and group: items, mean count of the source and target words, mean documents
-    that hold both, and the share of items whose two words share any document.
+    Per model and group: items, mean and median count of the source and target words (counts
+    are skewed: a few frequent words move a mean), mean documents that hold both, and the share
+    of items whose two words share any document.
     """
     sub = frame[frame["item"].isin(groups)].assign(group=lambda f: f["item"].map(groups))
     return sub.groupby(["model", "group"], sort=False).agg(
         items=("item", "nunique"),
         **{
             "mean count(source)": ("count(source)", "mean"),
+            "median count(source)": ("count(source)", "median"),
             "mean count(target)": ("count(target)", "mean"),
+            "median count(target)": ("count(target)", "median"),
             "mean documents together": ("documents together", "mean"),
             "share sharing a document": ("documents together", lambda d: float((d > 0).mean())),
         },

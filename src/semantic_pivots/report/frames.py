@@ -1,7 +1,8 @@
 """How a data frame reads in the book.
 
 No row numbers, a dash where a value is missing, whole numbers as integers and other numbers to
-three significant digits, never in e-notation.
+three significant digits (or to a number of decimals a frame asks for: correlations, AUCs),
+never in e-notation.
 """
 
 from __future__ import annotations
@@ -26,15 +27,31 @@ def _counts(values: pd.Series) -> bool:
     return len(finite) > 0 and bool((finite == np.round(finite)).all() and (abs(finite) > 1).any())
 
 
+def decimals(frame: pd.DataFrame, digits: int) -> pd.DataFrame:
+    """``frame`` to be shown with its fractions to ``digits`` decimals, not significant digits.
+
+    For measures read on a fixed scale (a correlation, an AUC), where "0.08" beside "-0.24"
+    reads better than "0.0800" beside "-0.240".
+    """
+    out = frame.copy()
+    out.attrs["decimals"] = digits
+    return out
+
+
+def _fixed(digits: int):
+    return lambda v: significant(v) if not np.isfinite(v) else f"{v:.{digits}f}"
+
+
 def html(frame: pd.DataFrame) -> str:
     """The frame as an HTML table for the book (pandas' own where this cannot apply)."""
     limit = pd.get_option("display.max_rows")  # None: no limit
     if (limit is not None and len(frame) > limit) or not frame.columns.is_unique:
         return frame._repr_html_() or ""  # long frames keep pandas' truncation
+    fraction = significant if "decimals" not in frame.attrs else _fixed(frame.attrs["decimals"])
     # numbers held as objects (a concat with an empty frame) are numbers too
     frame = frame.infer_objects()
     formats = {
-        column: _integer if _counts(frame[column]) else significant
+        column: _integer if _counts(frame[column]) else fraction
         for column in frame.columns
         if pd.api.types.is_float_dtype(frame[column])
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import warnings
 from io import BytesIO
 from pathlib import Path
@@ -37,7 +38,7 @@ _use_cjk_fallback()
 warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
 
 
-SHOWN = {" ": "␣", "\n": "↵", "\t": "⇥"}
+SHOWN = {" ": "␣", "\n": "↵", "\t": "⇥", "\ufffd": "‹byte›"}
 DPI = 100  # as the notebook's inline figures
 
 
@@ -89,8 +90,10 @@ def printable(token: str, width: int | None = 8) -> str:
     """A token as a reader can see it, at most ``width`` characters.
 
     A blank is ``␣``, a line break ``↵``, a tab ``⇥``, and any other invisible character its
-    code point (``‹U+200B›``); an empty token is ``∅``.
+    code point (``‹U+200B›``); an empty token is ``∅``; a token that holds only part of a
+    character's bytes (decoded as U+FFFD, one for each run) is ``‹byte›``.
     """
+    token = re.sub("\ufffd+", "\ufffd", token)
     shown = "".join(SHOWN.get(c, c if c.isprintable() else f"‹U+{ord(c):04X}›") for c in token)
     return (shown or "∅")[:width]
 

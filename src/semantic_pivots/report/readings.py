@@ -208,11 +208,25 @@ def excluded_lines(frame: pd.DataFrame) -> str:
 
 
 def rule_agreement(frame: pd.DataFrame, other: str) -> str:
-    """Per model: the share of items the two behaviour rules label alike."""
-    agree = frame.assign(same=frame.label == frame[other]).groupby("model", sort=False).same
-    return "\n".join(
-        f"- **{m}**: the two rules agree on {a:.0%} of items." for m, a in agree.mean().items()
-    )
+    """Per model: the share of items the two rules label alike, and of each behaviour's items.
+
+    An overall agreement can hide a behaviour the other rule hardly ever keeps (one rule may
+    call nearly every item a semantic pivot), so each behaviour's own share follows.
+    """
+    lines = []
+    for m, g in frame.groupby("model", sort=False):
+        parts = []
+        for label in ("co-occurrence", "semantic pivot"):
+            mine = g[g.label == label]
+            if len(mine):
+                alike = int((mine[other] == label).sum())
+                noun = label.replace(" ", "-") + " item"
+                parts.append(f"{alike} of {counted(len(mine), noun)} ({alike / len(mine):.0%})")
+        line = f"- **{m}**: the two rules agree on {(g.label == g[other]).mean():.0%} of items"
+        lines.append(
+            line + (f"; the other rule labels alike {' and '.join(parts)}." if parts else ".")
+        )
+    return "\n".join(lines)
 
 
 def blank_lines(relabel: pd.DataFrame) -> str:
@@ -252,7 +266,7 @@ def common_peak_tokens(pivots: pd.DataFrame) -> str:
 
 
 def frequency_header(n: int, backends: dict[str, str], cooccurrence: str, copied: int) -> str:
-    """What notebook 03 measures: items, count backends, co-occurrence unit, items left out."""
+    """What the frequency chapter measures: items, count backends, co-occurrence unit, left out."""
     return (
         f"{n} items; counts: "
         + ", ".join(f"**{b}** for {m}" for m, b in backends.items())
@@ -291,13 +305,14 @@ def frequency_lines(summary: pd.DataFrame, mean_r: pd.DataFrame, primary: str) -
 def frequency_caveats(
     frame: pd.DataFrame, corpus_megabytes: list[float] | None, glass_models: list[str]
 ) -> str:
-    """How to read notebook 03: items per pair, the proxy corpus, the glass-box models."""
+    """How to read the frequency chapter: items per pair, the proxy corpus, the glass-box models."""
     n_pair = frame.groupby(["model", "pair"]).size()
     low, high = n_pair.min(), n_pair.max()
     span = f"{low}" if low == high else f"{low} to {high}"
     text = (
         f"Reading these results: each pair has {span} items, so per-pair AUCs are noisy, and "
-        "the behaviour labels carry the logit lens's weaknesses on small models (notebook 02). "
+        "the behaviour labels carry the logit lens's weaknesses on small models (the "
+        "layer-tracing chapter). "
         "An interval that includes chance means these counts give no evidence either way, not "
         "that frequency plays no role in the models' own training data."
     )
@@ -313,7 +328,7 @@ def frequency_caveats(
         text += (
             f" For {', '.join(glass_models)} the counts are exact and the pairs hold hundreds "
             "of items, but the behaviour labels come from a logit lens over a few layers, "
-            "and notebook 01 shows how little such a small model learns to translate: read a "
+            "and the CLWTD chapter shows how little such a small model learns to translate: read a "
             "null result here in that light."
         )
     return text
@@ -511,6 +526,57 @@ def exposure_effects(model: str, effects: pd.DataFrame, chance: float) -> str:
             f"[{d['log ratio low']:+.3f}, {d['log ratio high']:+.3f}]"
         )
     return text + "."
+
+
+def exposure_balance(achieved: pd.DataFrame) -> str:
+    """How far the two exposure groups' word counts differ in this draw (its ratio of means).
+
+    ``achieved``: :func:`frequency.achieved_exposure`. Random assignment balances counts only
+    in expectation; a reader needs to know when a difference between groups may carry one of
+    frequency too.
+    """
+    lines = []
+    for m, g in achieved.groupby(level="model", sort=False):
+        if len(g) != 2:
+            continue
+        (a, ra), (b, rb) = [(name[1], r) for name, r in g.iterrows()]
+        ratio = ra["mean count(source)"] / rb["mean count(source)"]
+        lines.append(
+            f"- **{m}**: the mean count of a {a} item's source word is {ratio:.2g} times a {b} "
+            f"item's ({stats.significant(ra['mean count(source)'])} against "
+            f"{stats.significant(rb['mean count(source)'])}; medians "
+            f"{stats.significant(ra['median count(source)'])} and "
+            f"{stats.significant(rb['median count(source)'])}). Random assignment balances "
+            "counts only in expectation: where they differ, a difference between the groups "
+            "below carries one of frequency as well as of exposure."
+        )
+    return "\n".join(lines)
+
+
+def label_shifts(shares: pd.DataFrame, label: str = "semantic pivot") -> str:
+    """Each continued arm's share of ``label`` items beside the start checkpoint's.
+
+    ``shares``: :func:`transfer.label_shares`. A description: its intervals resample concepts
+    only, not seeds, so no shift is tested.
+    """
+    if label not in shares or not (shares["arm"] == "start").any():
+        return ""
+
+    def share(r) -> str:
+        return f"{r[label]:.3f} [{r[label + ' low']:.3f}, {r[label + ' high']:.3f}]"
+
+    start = shares[shares["arm"] == "start"].iloc[0]
+    arms = shares[shares["arm"] != "start"]
+    if arms.empty:
+        return ""
+    most = arms.loc[(arms[label] - start[label]).abs().idxmax()]
+    return (
+        f"The share of {label} items is {share(start)} at the start checkpoint; after "
+        + "; ".join(f"the {r['arm']} arm, {share(r)}" for _, r in arms.iterrows())
+        + f". The {most['arm']} arm moves it most ({most[label] - start[label]:+.3f}). These "
+        "intervals leave out the spread between seeds, so the shifts are described here, not "
+        "tested; a shift the random arm shares is not the selected data's own."
+    )
 
 
 def x_correlations(corr: pd.DataFrame) -> str:
