@@ -145,22 +145,29 @@ def _difference(model, low, high):
 @pytest.mark.parametrize(
     ("excess", "difference", "expected"),
     [
-        ((0.01, 0.03), (0.005, 0.02), fd.SUPPORTED),
-        ((0.01, 0.03), (-0.01, 0.02), fd.CANNOT_TELL),  # co-occurrence items as high
-        ((0.01, 0.03), (-0.03, -0.01), fd.NOT_SUPPORTED),  # co-occurrence items higher
-        ((-0.01, 0.03), (0.005, 0.02), fd.CANNOT_TELL),  # no excess to speak of
-        ((-0.03, -0.01), (0.005, 0.02), fd.NOT_SUPPORTED),
-        ((0.01, 0.03), None, fd.CANNOT_TELL),  # nothing to compare with
+        ((0.01, 0.03), (0.005, 0.02), (fd.SUPPORTED, fd.SUPPORTED)),
+        ((0.01, 0.03), (-0.01, 0.02), (fd.SUPPORTED, fd.CANNOT_TELL)),  # shared with co-occurrence
+        ((0.01, 0.03), (-0.03, -0.01), (fd.SUPPORTED, fd.NOT_SUPPORTED)),  # theirs is larger
+        ((-0.01, 0.03), (-0.03, -0.01), (fd.CANNOT_TELL, fd.NOT_SUPPORTED)),
+        ((-0.03, -0.01), (0.005, 0.02), (fd.NOT_SUPPORTED, fd.SUPPORTED)),
+        ((0.01, 0.03), None, (fd.SUPPORTED,)),  # no co-occurrence item to compare with
     ],
 )
-def test_pivots_must_stand_out_more_for_semantic_pivot_items(excess, difference, expected):
+def test_claim_3_has_the_methods_test_and_its_specificity_each_in_a_row(
+    excess, difference, expected
+):
     frame = pd.DataFrame([_excess("m", *excess)])
     other = pd.DataFrame([_difference("m", *difference)] if difference else [])
-    (found,) = fd.pivots(frame, other, "logit", ["m"])
-    assert found.verdict == expected
-    assert found.value == pytest.approx(sum(excess) / 2)  # the measure is the excess
-    if difference and excess[0] > 0:
-        assert fd.estimate(sum(difference) / 2, *difference) in found.reason
+    found = fd.pivots(frame, other, "tuned", ["m", "absent"])
+    own = [f for f in found if f.model == "m"]
+    assert tuple(f.verdict for f in own) == expected
+    assert own[0].value == pytest.approx(sum(excess) / 2) and own[0].test == ""
+    if difference:
+        assert own[1].value == pytest.approx(sum(difference) / 2) and own[1].test == fd.SPECIFIC
+        assert "60 items" in own[1].measure and own[1].lens == "tuned"
+    # a model with no row of either kind is not measured, under the lens it was asked of
+    (absent,) = [f for f in found if f.model == "absent"]
+    assert absent.verdict == fd.CANNOT_TELL and absent.lens == "tuned"
 
 
 def test_what_a_chapter_glues_the_page_reads(tmp_path, monkeypatch):

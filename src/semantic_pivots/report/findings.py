@@ -25,6 +25,7 @@ from semantic_pivots.stats import LEVEL, minimum_detectable, significant
 
 SUPPORTED = "supported"
 NOT_SUPPORTED = "not supported"
+SPECIFIC = "specific to semantic-pivot items"  # claim 3's second test
 CANNOT_TELL = "the design could not tell"
 GLUE_NAME = "findings"
 
@@ -59,9 +60,11 @@ CLAIMS = {
         "Semantic pivots in the middle layers",
         "[We] find the semantic pivot from the pre-training dataset.",
         "for semantic-pivot items, the pivots found in the documents hold more probability than "
-        "matched control tokens in the middle layers (the evidence the method offers), and more "
-        "so than for co-occurrence items (a condition added after a first run in which the "
-        "glass-box model's excess was as large for both behaviours)",
+        "matched control tokens in the middle layers (the evidence the method offers; the first "
+        "row of each model and lens), and more so than for co-occurrence items (the second row: a "
+        "test added after a first run on the default profile, in which the glass-box model's "
+        "excess was not detectably larger for its semantic-pivot items than for its "
+        "co-occurrence items)",
         "04_semantic_pivots",
         "finding-pivots",
     ),
@@ -92,6 +95,7 @@ class Finding:
     verdict: str  # SUPPORTED, NOT_SUPPORTED or CANNOT_TELL
     reason: str  # why, with the minimum detectable effect where the design could not tell
     lens: str = ""  # the lens that read it, where one did
+    test: str = ""  # which of a claim's tests, where it has more than one (SPECIFIC)
 
     @property
     def estimate(self) -> str:
@@ -136,12 +140,14 @@ def _side(value: float, low: float, high: float, null: float, what: str) -> tupl
     )
 
 
-def _complete(found: list[Finding], claim: str, models: list[str], why: str) -> list[Finding]:
+def _complete(
+    found: list[Finding], claim: str, models: list[str], why: str, lens: str = ""
+) -> list[Finding]:
     """``found`` with a row for each of ``models`` it lacks: measured on none of its items."""
     have = {f.model for f in found}
     nan = float("nan")
     return found + [
-        Finding(claim, m, "not measured", nan, nan, nan, CANNOT_TELL, why)
+        Finding(claim, m, "not measured", nan, nan, nan, CANNOT_TELL, why, lens)
         for m in models
         if m not in have
     ]
@@ -190,7 +196,7 @@ def behaviours(
         out.append(
             Finding("behaviours", str(model), measure, value, low, high, verdict, reason, lens)
         )
-    return _complete(out, "behaviours", models, "no labelled item")
+    return _complete(out, "behaviours", models, "no labelled item", lens)
 
 
 def frequency(summary: pd.DataFrame, models: list[str], x: str = PRIMARY_X) -> list[Finding]:
@@ -226,51 +232,43 @@ def frequency(summary: pd.DataFrame, models: list[str], x: str = PRIMARY_X) -> l
 def pivots(
     excess: pd.DataFrame, difference: pd.DataFrame, lens: str, models: list[str]
 ) -> list[Finding]:
-    """Claim 3 per model: in the middle layers, the pivot set's mass minus its control's.
+    """Claim 3 per model: two tests, both read with ``lens``, each its own row.
 
-    ``excess``: :func:`pivots.excess` read with ``lens``, whose semantic-pivot row is the
-    measure; ``difference``: :func:`pivots.excess_difference` with the same lens, that excess
-    minus the co-occurrence items'. Supported where both lie above 0: an excess that
-    co-occurrence items share says nothing of semantic-pivot behaviour. Not supported where
-    either lies below 0; else the design could not tell.
+    The evidence the method offers: the semantic-pivot items' middle-layer pivot mass minus
+    control mass (``excess``: :func:`pivots.excess`), supported above 0. Then whether it is
+    theirs: that excess minus the co-occurrence items' (``difference``:
+    :func:`pivots.excess_difference`), supported above 0, since an excess that co-occurrence
+    items share says nothing of the semantic-pivot behaviour.
     """
-    out = []
     rows = excess[excess["label"] == "semantic pivot"] if len(excess) else excess
-    by_model = {r["model"]: r for _, r in difference.iterrows()} if len(difference) else {}
+    specific = {r["model"]: r for _, r in difference.iterrows()} if len(difference) else {}
+    out = []
     for _, r in rows.iterrows():
         verdict, reason = _side(
             r["excess"], r["excess low"], r["excess high"], 0.0, "the control set holds more"
         )
-        if verdict == SUPPORTED:
-            verdict, reason = _specific(by_model.get(r["model"]))
-        n = int(r["n"])
-        measure = f"middle-layer pivot minus control mass ({lens} lens, n = {n} pivot items)"
-        out.append(
-            Finding(
-                "pivots",
-                r["model"],
-                measure,
-                r["excess"],
-                r["excess low"],
-                r["excess high"],
-                verdict,
-                reason,
-                lens,
-            )
+        measure = (
+            f"middle-layer pivot minus control mass ({lens} lens, n = {int(r['n'])} pivot items)"
         )
-    return _complete(out, "pivots", models, "no semantic-pivot item with pivots")
-
-
-def _specific(row) -> tuple[str, str]:
-    """The verdict of an excess above 0 by its difference from the co-occurrence items'."""
-    if row is None or not np.isfinite(row["difference"]):
-        return CANNOT_TELL, "the excess lies above 0, and no co-occurrence item to compare with"
-    low, high = row["difference low"], row["difference high"]
-    by = f"the co-occurrence items' by {estimate(row['difference'], low, high)}"
-    verdict, reason = _side(row["difference"], low, high, 0.0, "co-occurrence items hold more")
-    if verdict == SUPPORTED:
-        return SUPPORTED, f"the excess lies above 0 and exceeds {by}"
-    return verdict, f"the excess lies above 0 but does not exceed {by}; {reason}"
+        values = (r["excess"], r["excess low"], r["excess high"])
+        out.append(Finding("pivots", r["model"], measure, *values, verdict, reason, lens))
+        d = specific.get(r["model"])
+        if d is None or not np.isfinite(d["difference"]):  # no co-occurrence item to compare
+            continue
+        verdict, reason = _side(
+            d["difference"],
+            d["difference low"],
+            d["difference high"],
+            0.0,
+            "co-occurrence items hold more",
+        )
+        measure = (
+            f"that excess minus the co-occurrence items' ({lens} lens, n = {int(d['n pivot'])} "
+            f"and {int(d['n co-occurrence'])} items)"
+        )
+        values = (d["difference"], d["difference low"], d["difference high"])
+        out.append(Finding("pivots", r["model"], measure, *values, verdict, reason, lens, SPECIFIC))
+    return _complete(out, "pivots", models, "no semantic-pivot item with pivots", lens)
 
 
 def data(contrasts: pd.DataFrame, model: str, mde: float) -> list[Finding]:
@@ -423,14 +421,18 @@ def page(folder: Path) -> str:
     return "\n".join(lines)
 
 
+def _read(f: Finding) -> str:
+    """How a finding was read, in brackets: its lens and its test, where it names them."""
+    tags = [t for t in (f"{f.lens} lens" if f.lens else "", f.test) if t]
+    return f" ({', '.join(tags)})" if tags else ""
+
+
 def summary(folder: Path, built: str) -> str:
     """The introduction's summary: one line per claim with its verdict on each model."""
     lines = [built, ""]
     for claim, rows in claimed(folder).items():
         c = CLAIMS[claim]
-        verdicts = "; ".join(
-            f"{f.verdict} on {f.model}" + (f" ({f.lens} lens)" if f.lens else "") for f in rows
-        )
+        verdicts = "; ".join(f"{f.verdict} on {f.model}{_read(f)}" for f in rows)
         # the evidence's label exists only where its chapter ran with the finding
         evidence = f" ({{ref}}`evidence <{c.label}>`)" if rows else ""
         lines.append(f"- **{c.title}**: {verdicts or 'not measured'}{evidence}.")

@@ -208,23 +208,31 @@ def excluded_lines(frame: pd.DataFrame) -> str:
 
 
 def rule_agreement(frame: pd.DataFrame, other: str) -> str:
-    """Per model: the share of items the two rules label alike, and of each behaviour's items.
+    """Per model: how often the other rule gives this rule's labels, behaviour by behaviour.
 
-    An overall agreement can hide a behaviour the other rule hardly ever keeps (one rule may
-    call nearly every item a semantic pivot), so each behaviour's own share follows.
+    ``other``: the column of the other rule's labels (``label (threshold rule)``). Over the
+    items this rule labels (both rules exclude the same items, so those would only inflate
+    the agreement); each behaviour's own share follows, since one rule may call nearly every
+    item a semantic pivot.
     """
+    rule = other.removeprefix("label (").removesuffix(")")
     lines = []
     for m, g in frame.groupby("model", sort=False):
+        labelled = g[g.label != "excluded"]
+        if labelled.empty:
+            lines.append(f"- **{m}**: no item is labelled.")
+            continue
         parts = []
         for label in ("co-occurrence", "semantic pivot"):
-            mine = g[g.label == label]
+            mine = labelled[labelled.label == label]
             if len(mine):
                 alike = int((mine[other] == label).sum())
                 noun = label.replace(" ", "-") + " item"
                 parts.append(f"{alike} of {counted(len(mine), noun)} ({alike / len(mine):.0%})")
-        line = f"- **{m}**: the two rules agree on {(g.label == g[other]).mean():.0%} of items"
+        same = (labelled.label == labelled[other]).mean()
         lines.append(
-            line + (f"; the other rule labels alike {' and '.join(parts)}." if parts else ".")
+            f"- **{m}**: the {rule} gives the same label to {same:.0%} of the "
+            f"{counted(len(labelled), 'item')} labelled here: {' and '.join(parts)}."
         )
     return "\n".join(lines)
 
@@ -529,22 +537,21 @@ def exposure_effects(model: str, effects: pd.DataFrame, chance: float) -> str:
 
 
 def exposure_balance(achieved: pd.DataFrame) -> str:
-    """How far the two exposure groups' word counts differ in this draw (its ratio of means).
+    """How far the two exposure groups' word counts differ in this draw.
 
-    ``achieved``: :func:`frequency.achieved_exposure`. Random assignment balances counts only
-    in expectation; a reader needs to know when a difference between groups may carry one of
-    frequency too.
+    ``achieved``: :func:`frequency.achieved_exposure`. Means and medians, since counts are
+    skewed. Random assignment balances counts only in expectation; a reader needs to know when
+    a difference between groups may carry one of frequency too.
     """
     lines = []
     for m, g in achieved.groupby(level="model", sort=False):
         if len(g) != 2:
             continue
         (a, ra), (b, rb) = [(name[1], r) for name, r in g.iterrows()]
-        ratio = ra["mean count(source)"] / rb["mean count(source)"]
         lines.append(
-            f"- **{m}**: the mean count of a {a} item's source word is {ratio:.2g} times a {b} "
-            f"item's ({stats.significant(ra['mean count(source)'])} against "
-            f"{stats.significant(rb['mean count(source)'])}; medians "
+            f"- **{m}**: the mean count of a {a} item's source word is "
+            f"{stats.significant(ra['mean count(source)'])} against "
+            f"{stats.significant(rb['mean count(source)'])} for a {b} item's (medians "
             f"{stats.significant(ra['median count(source)'])} and "
             f"{stats.significant(rb['median count(source)'])}). Random assignment balances "
             "counts only in expectation: where they differ, a difference between the groups "
@@ -571,7 +578,8 @@ def label_shifts(shares: pd.DataFrame, label: str = "semantic pivot") -> str:
         return ""
     most = arms.loc[(arms[label] - start[label]).abs().idxmax()]
     return (
-        f"The share of {label} items is {share(start)} at the start checkpoint; after "
+        f"The share of {label.replace(' ', '-')} items is {share(start)} at the start "
+        "checkpoint; after "
         + "; ".join(f"the {r['arm']} arm, {share(r)}" for _, r in arms.iterrows())
         + f". The {most['arm']} arm moves it most ({most[label] - start[label]:+.3f}). These "
         "intervals leave out the spread between seeds, so the shifts are described here, not "
