@@ -221,7 +221,7 @@ def test_the_behaviours_difference_in_excess_has_a_concept_interval_computed_by_
     one = pivots.excess_difference(mass, peaks[peaks["label"] == "co-occurrence"], seed=0)
     assert one["difference"].isna().all()
     reading = tables.excess_reading(pivots.excess(mass, peaks), one.iloc[:0])
-    assert "semantic pivot items (n = 5)" in reading and "minus" not in reading
+    assert "semantic-pivot items (n = 5)" in reading and "minus" not in reading
     reading = tables.excess_reading(
         pivots.excess(mass, peaks), pivots.excess_difference(mass, peaks)
     )

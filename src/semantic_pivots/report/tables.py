@@ -308,7 +308,7 @@ def excess_reading(excess: pd.DataFrame, difference: pd.DataFrame) -> str:
             else:
                 verdict = "no difference between the pivot and control sets is detectable"
             parts.append(
-                f"for its {r['label']} items (n = {int(r['n'])}) {verdict} "
+                f"for its {r['label'].replace(' ', '-')} items (n = {int(r['n'])}) {verdict} "
                 f"({_estimate(r['excess'], r['excess low'], r['excess high'])})"
             )
         line = f"- **{model}**: in the middle layers, " + "; ".join(parts)
