@@ -108,7 +108,16 @@ def trace_pair(
 TRACES = Kind(
     "traces",
     2,
-    (lens.trace_batch, lens.token_variants, lens.Trace.to_json, *encoding.CODE, *kv.CODE),
+    (
+        lens.trace_batch,
+        lens.token_variants,
+        lens.Trace.to_json,
+        lens.Lens.every_layer,
+        lens.Lens.normed,
+        lens.Lens.logits,
+        *encoding.CODE,
+        *kv.CODE,
+    ),
 )
 
 

@@ -259,7 +259,9 @@ class LoadedModel:
             "torch": torch.__version__,
             "transformers": transformers.__version__,
             "final": self.adapter.final_names,
-            "adapter": source_digest(Adapter.for_model, Adapter.logits, _watch),
+            "adapter": source_digest(
+                Adapter.for_model, Adapter.logits, Adapter.normed, Adapter.unembedded, _watch
+            ),
         }
 
 

@@ -414,7 +414,7 @@ def page(folder: Path) -> str:
                 for f in rows
             ),
             "",
-            f"Evidence: {{ref}}`{c.label}`.",
+            f"Evidence: {{ref}}`{c.label}`, in the chapter {{doc}}`{c.chapter}`.",
             "",
         ]
     lines += ["## Limitations", "", *(f"- {line}" for line in LIMITATIONS), ""]
