@@ -188,7 +188,7 @@ def test_primary_reading_gives_the_minimum_detectable_difference_beside_a_null()
     assert "nominally a gain for the pivot arm, but the check below was not detected" in primary
     seen = found.assign(verdict=["gain", "gain", ""])
     assert readings.primary_reading(seen, 0.05).endswith("a gain for the pivot arm.")
-    assert "- **pivot − original**: +0.01 [-0.02, +0.04], p = 0.4 (Holm 0.9)" in note
+    assert "- **pivot − original**: +0.0100 [-0.0200, +0.0400], p = 0.40 (Holm 0.90)" in note
     assert "- **o**: not measured" in note
 
 
@@ -226,7 +226,7 @@ def test_exposure_effects_compare_with_chance_and_give_what_a_null_could_have_de
     null = readings.exposure_effects("m", effects(-0.02, 0.06), chance=0.1)
     assert "co-occurring items rank accuracy 0.200 [0.150, 0.250]" in null
     assert "(the interval lies above chance, chance 0.100)" in null
-    assert "(the interval lies not above chance, chance 0.100)" in null
+    assert "(the interval does not lie above chance, chance 0.100)" in null
     assert "no difference between the groups is detectable" in null
     # (1.96 + 0.84) standard errors of 0.08 / 3.92
     assert "would have detected a true rank-accuracy difference of 0.057 with 80 % power" in null
@@ -369,3 +369,15 @@ def test_label_shifts_name_the_arm_that_moves_the_share_most():
     assert "0.275 [0.200, 0.350] at the start checkpoint" in text
     assert "the pivot arm, 0.492 [0.400, 0.550]" in text and "moves it most (+0.217)" in text
     assert readings.label_shifts(shares[shares.arm != "start"]) == ""
+
+
+def test_one_pair_has_no_best_and_worst_and_zero_has_no_sign():
+    from semantic_pivots import stats
+
+    one = pd.DataFrame([[np.nan, 0.0], [np.nan, np.nan]], index=["en", "fr"], columns=["en", "fr"])
+    assert tables.pair_summary(one) == "0.00 on its one ordered pair, en→fr"
+    two = pd.DataFrame([[np.nan, 0.5], [0.25, np.nan]], index=["en", "fr"], columns=["en", "fr"])
+    assert "best en→fr (0.50), worst fr→en (0.25)" in tables.pair_summary(two)
+    row = pd.DataFrame({"x": [-0.0001], "x low": [-0.001], "x high": [0.0002]})
+    assert stats.with_interval(row, "x", 3).iloc[0] == "0.000 [-0.001, 0.000]"
+    assert stats.significant(-0.0004, 1) == "-0.0004" and stats.significant(-0.0, 3) == "0.00"

@@ -152,7 +152,12 @@ def significant(value: float, digits: int = 3) -> str:
         return f"{value:.0f}"
     rounded = float(f"{value:.{digits - 1}e}")  # 0.09996 is 0.100, three digits
     magnitude = int(np.floor(np.log10(abs(rounded)))) if rounded else 0
-    return f"{rounded:.{max(0, digits - 1 - magnitude)}f}"
+    return _unsigned_zero(f"{rounded:.{max(0, digits - 1 - magnitude)}f}")
+
+
+def _unsigned_zero(text: str) -> str:
+    """A number written as zero carries no sign: "-0.000" is "0.000"."""
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
 def with_interval(
@@ -167,7 +172,7 @@ def with_interval(
         raise ValueError(f"style {style!r}: expected 'f' or 's'")
 
     def number(value: float) -> str:
-        return significant(value, digits) if style == "s" else f"{value:.{digits}f}"
+        return significant(value, digits) if style == "s" else _unsigned_zero(f"{value:.{digits}f}")
 
     def cell(r) -> str:
         low, high = r[f"{column} low"], r[f"{column} high"]

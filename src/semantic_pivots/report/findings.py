@@ -263,8 +263,8 @@ def pivots(
             "co-occurrence items hold more",
         )
         measure = (
-            f"that excess minus the co-occurrence items' ({lens} lens, n = {int(d['n pivot'])} "
-            f"and {int(d['n co-occurrence'])} items)"
+            f"that excess minus the co-occurrence items' excess ({lens} lens, n = "
+            f"{int(d['n pivot'])} and {int(d['n co-occurrence'])} items)"
         )
         values = (d["difference"], d["difference low"], d["difference high"])
         out.append(Finding("pivots", r["model"], measure, *values, verdict, reason, lens, SPECIFIC))

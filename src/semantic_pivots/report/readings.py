@@ -334,8 +334,8 @@ def frequency_caveats(
         )
     if glass_models:
         text += (
-            f" For {', '.join(glass_models)} the counts are exact and the pairs hold hundreds "
-            "of items, but the behaviour labels come from a logit lens over a few layers, "
+            f" For {', '.join(glass_models)} the counts are exact, but the behaviour labels "
+            "come from a logit lens over a few layers, "
             "and the CLWTD chapter shows how little such a small model learns to translate: read a "
             "null result here in that light."
         )
@@ -401,7 +401,7 @@ def exposure_reading(exposure: pd.DataFrame) -> str:
         p, r = rows.loc["pivot"], random.mean(numeric_only=True)
         ratio = p["mean length"] / r["mean length"]
         length = (
-            "about as long as the random arm's, within 5 %,"
+            "about as long as the random arm's (within 5 %)"
             if abs(ratio - 1) <= 0.05
             else f"{'longer' if ratio > 1 else 'shorter'} than the random arm's"
         )
@@ -490,7 +490,7 @@ def above_chance(low: float, chance: float) -> str:
     """Where an interval whose lower bound is ``low`` lies against ``chance``, in words."""
     if pd.isna(low):
         return "too few concepts for an interval"
-    return f"the interval lies {'above' if low > chance else 'not above'} chance"
+    return f"the interval {'lies' if low > chance else 'does not lie'} above chance"
 
 
 def exposure_effects(model: str, effects: pd.DataFrame, chance: float) -> str:

@@ -165,6 +165,8 @@ def pair_summary(matrix: pd.DataFrame) -> str:
     """One sentence: mean over the ordered pairs, and the best and worst pair."""
     values = matrix.stack().dropna()
     best, worst = values.idxmax(), values.idxmin()
+    if len(values) == 1:  # best and worst would be the same pair
+        return f"{values.iloc[0]:.2f} on its one ordered pair, {best[0]}→{best[1]}"
     return (
         f"mean {values.mean():.2f} over {len(values)} ordered pairs; best {best[0]}→{best[1]} "
         f"({values.max():.2f}), worst {worst[0]}→{worst[1]} ({values.min():.2f})"
@@ -415,9 +417,9 @@ def contrast_reading(table: pd.DataFrame, measure: str) -> str:
         + (
             "not measured (an arm has one seed, or nothing varies)."
             if r["verdict"] == "not measured"
-            else f"{r['difference']:+.3g} [{r['difference low']:+.3g}, "
-            f"{r['difference high']:+.3g}], p = {r['p']:.2g}"
-            + ("" if r["primary"] or r["check"] else f" (Holm {r['p (Holm)']:.2g})")
+            else f"{_estimate(r['difference'], r['difference low'], r['difference high'])}, "
+            f"p = {significant(r['p'], 2)}"
+            + ("" if r["primary"] or r["check"] else f" (Holm {significant(r['p (Holm)'], 2)})")
             + f": {r['verdict']}."
         )
         for _, r in rows.iterrows()
