@@ -61,8 +61,9 @@ def test_numbers_held_as_objects_get_the_number_format():
 
 
 def test_a_frame_can_ask_for_decimals_and_keeps_counts_and_dashes():
-    frame = pd.DataFrame({"r": [0.08, -0.2449, np.nan], "pairs": [12.0, 3.0, 4.0]})
+    frame = pd.DataFrame({"r": [0.08, -0.2449, np.nan, -0.001], "pairs": [12.0, 3.0, 4.0, 5.0]})
     html = frames.html(frames.decimals(frame, 2))
     assert ">0.08<" in html and ">-0.24<" in html and ">–<" in html and ">12<" in html
+    assert ">0.00<" in html and "-0.00" not in html  # zero has no sign
     assert "0.0800" in frames.html(frame)  # significant digits unless asked
     assert "decimals" not in frame.attrs  # the frame itself is left as it was

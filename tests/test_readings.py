@@ -378,6 +378,7 @@ def test_one_pair_has_no_best_and_worst_and_zero_has_no_sign():
     assert tables.pair_summary(one) == "0.00 on its one ordered pair, en→fr"
     two = pd.DataFrame([[np.nan, 0.5], [0.25, np.nan]], index=["en", "fr"], columns=["en", "fr"])
     assert "best en→fr (0.50), worst fr→en (0.25)" in tables.pair_summary(two)
+    assert tables.pair_summary(two * 0) == "0.00 on each of its 2 ordered pairs"
     row = pd.DataFrame({"x": [-0.0001], "x low": [-0.001], "x high": [0.0002]})
     assert stats.with_interval(row, "x", 3).iloc[0] == "0.000 [-0.001, 0.000]"
     assert stats.significant(-0.0004, 1) == "-0.0004" and stats.significant(-0.0, 3) == "0.00"

@@ -155,8 +155,12 @@ def significant(value: float, digits: int = 3) -> str:
     return _unsigned_zero(f"{rounded:.{max(0, digits - 1 - magnitude)}f}")
 
 
+def fixed(value: float, digits: int) -> str:
+    """``digits`` decimals; a number written as zero carries no sign ("0.00", not "-0.00")."""
+    return _unsigned_zero(f"{value:.{digits}f}")
+
+
 def _unsigned_zero(text: str) -> str:
-    """A number written as zero carries no sign: "-0.000" is "0.000"."""
     return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
@@ -172,7 +176,7 @@ def with_interval(
         raise ValueError(f"style {style!r}: expected 'f' or 's'")
 
     def number(value: float) -> str:
-        return significant(value, digits) if style == "s" else _unsigned_zero(f"{value:.{digits}f}")
+        return significant(value, digits) if style == "s" else fixed(value, digits)
 
     def cell(r) -> str:
         low, high = r[f"{column} low"], r[f"{column} high"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from semantic_pivots.stats import significant
+from semantic_pivots.stats import fixed, significant
 
 
 def _integer(value: float) -> str:
@@ -39,7 +39,7 @@ def decimals(frame: pd.DataFrame, digits: int) -> pd.DataFrame:
 
 
 def _fixed(digits: int):
-    return lambda v: significant(v) if not np.isfinite(v) else f"{v:.{digits}f}"
+    return lambda v: significant(v) if not np.isfinite(v) else fixed(v, digits)
 
 
 def html(frame: pd.DataFrame) -> str:

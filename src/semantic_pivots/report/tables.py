@@ -167,6 +167,8 @@ def pair_summary(matrix: pd.DataFrame) -> str:
     best, worst = values.idxmax(), values.idxmin()
     if len(values) == 1:  # best and worst would be the same pair
         return f"{values.iloc[0]:.2f} on its one ordered pair, {best[0]}→{best[1]}"
+    if f"{values.max():.2f}" == f"{values.min():.2f}":  # no pair is best at this precision
+        return f"{values.iloc[0]:.2f} on each of its {len(values)} ordered pairs"
     return (
         f"mean {values.mean():.2f} over {len(values)} ordered pairs; best {best[0]}→{best[1]} "
         f"({values.max():.2f}), worst {worst[0]}→{worst[1]} ({values.min():.2f})"
