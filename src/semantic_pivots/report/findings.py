@@ -428,11 +428,17 @@ def _read(f: Finding) -> str:
 
 
 def summary(folder: Path, built: str) -> str:
-    """The introduction's summary: one line per claim with its verdict on each model."""
+    """The introduction's summary: one line per claim, its models grouped by verdict.
+
+    Grouped, since a claim with two tests under two lenses has a dozen rows.
+    """
     lines = [built, ""]
     for claim, rows in claimed(folder).items():
         c = CLAIMS[claim]
-        verdicts = "; ".join(f"{f.verdict} on {f.model}{_read(f)}" for f in rows)
+        by_verdict: dict[str, list[str]] = {}
+        for f in rows:
+            by_verdict.setdefault(f.verdict, []).append(f"{f.model}{_read(f)}")
+        verdicts = "; ".join(f"{v} on {', '.join(on)}" for v, on in by_verdict.items())
         # the evidence's label exists only where its chapter ran with the finding
         evidence = f" ({{ref}}`evidence <{c.label}>`)" if rows else ""
         lines.append(f"- **{c.title}**: {verdicts or 'not measured'}{evidence}.")
