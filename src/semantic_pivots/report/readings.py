@@ -568,19 +568,16 @@ def label_shifts(shares: pd.DataFrame, label: str = "semantic pivot") -> str:
     """
     if label not in shares or not (shares["arm"] == "start").any():
         return ""
-
-    def share(r) -> str:
-        return f"{r[label]:.3f} [{r[label + ' low']:.3f}, {r[label + ' high']:.3f}]"
-
-    start = shares[shares["arm"] == "start"].iloc[0]
-    arms = shares[shares["arm"] != "start"]
+    share = stats.with_interval(shares, label, 3)
+    is_start = shares["arm"] == "start"
+    start, arms = shares[is_start].iloc[0], shares[~is_start]
     if arms.empty:
         return ""
     most = arms.loc[(arms[label] - start[label]).abs().idxmax()]
     return (
-        f"The share of {label.replace(' ', '-')} items is {share(start)} at the start "
+        f"The share of {label.replace(' ', '-')} items is {share[is_start].iloc[0]} at the start "
         "checkpoint; after "
-        + "; ".join(f"the {r['arm']} arm, {share(r)}" for _, r in arms.iterrows())
+        + "; ".join(f"the {r['arm']} arm, {share[i]}" for i, r in arms.iterrows())
         + f". The {most['arm']} arm moves it most ({most[label] - start[label]:+.3f}). These "
         "intervals leave out the spread between seeds, so the shifts are described here, not "
         "tested; a shift the random arm shares is not the selected data's own."
