@@ -296,6 +296,9 @@ def test_function_words_come_from_the_lists_one_token_each():
 
     english, french = function_words.function_words("en"), function_words.function_words("fr")
     assert {"the", "with", "whose"} <= english and not {"house", "river"} & english
+    # the second list adds what the first lacks: the auxiliary do, than, whether, numerals
+    assert {"do", "than", "whether", "two"} <= english
+    assert {"因为", "并且"} <= function_words.function_words("zh")
     assert {"que", "avec", "qu", "lorsqu"} <= french and "maison" not in french
     assert "人" not in function_words.function_words("ja")  # あの人 is two tokens: left out
     assert function_words.function_words("xx") == frozenset()  # no list: nothing barred

@@ -3,7 +3,10 @@
 Where ``functionwordsets`` has a 21st-century set (English, French, Spanish, Italian, Dutch:
 curated by category, articles, pronouns, prepositions, conjunctions, auxiliaries, modals and
 function adverbs), that set; for every other language the ``stop-words`` package's list
-(Chinese, Japanese, German and others). A pivot is one word token, so the entries that are one
+(Chinese, Japanese, German and others). Where the ``functionwords`` package has a list, its
+words are added: English function words compiled for stylometry (Koppel's 512, with the
+auxiliary do, numerals, than and whether, which the 21st-century set lacks) and the modern
+Chinese ones of a dictionary of function words (819, against the stop list's 119). A pivot is one word token, so the entries that are one
 token of the study's tokenisation are kept; a multi-word entry ("afin que", あの人) is left
 out, since its parts are either entries of their own (que) or content words (人). French
 elided forms (qu', lorsqu') are added, as the tokenisation cuts them at the apostrophe.
@@ -24,6 +27,8 @@ ELIDED = {"fr": frozenset({"qu", "jusqu", "lorsqu", "puisqu", "quoiqu"})}
 # language -> functionwordsets dataset
 FUNCTION_WORD_SETS = {"en": "en_21c", "fr": "fr_21c", "es": "sp_21c", "it": "it_21c"}
 FUNCTION_WORD_SETS["nl"] = "nl_21c"
+# language -> the functionwords package's list, added to the language's other list
+FUNCTIONWORDS_LISTS = {"en": "english", "zh": "chinese_simplified_modern"}
 
 
 @cache
@@ -37,6 +42,10 @@ def function_words(lang: str) -> frozenset[str]:
         import stop_words
 
         entries = frozenset(stop_words.safe_get_stop_words(lang))
+    if lang in FUNCTIONWORDS_LISTS:
+        from functionwords import FunctionWords
+
+        entries |= frozenset(FunctionWords(FUNCTIONWORDS_LISTS[lang]).get_feature_names())
     return _one_token(entries, lang) | ELIDED.get(lang, frozenset())
 
 
