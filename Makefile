@@ -53,18 +53,18 @@ publish: book
 
 # Lint, types and every test not marked slow: the loop while developing (under two minutes).
 check: install
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench book/_ext
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q -m "not slow"
 
 # Everything CI runs: lint, types and every test, the slow ones too.
 test: install
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench book/_ext
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench book/_ext
 
 # Rebuild data/clwtd from the pinned registry sources (byte-identical to the committed files).
 data: install

@@ -47,6 +47,9 @@ def test_error_rates_count_wrong_senses_and_wrong_words_only():
     counts = audit.judgment_counts(_rows(), "distractor")
     assert counts.loc["unrelated", "fr"] == 1 and counts.loc["translation", "fr"] == 0
     assert list(audit.errors(_rows())["word"]) == ["vedette", "Star"]
+    # the book writes the judgment in words, never the packets' code
+    assert "another sense" in audit.judgment_counts(_rows(), "answer").index
+    assert "wrong_sense" not in set(audit.errors(_rows())["judgment"])
 
 
 def _write(path, rows):

@@ -13,7 +13,7 @@ NAN = float("nan")
 
 
 def test_numbers_have_three_significant_digits_and_no_e_notation():
-    assert fd.number(0.0000123456) == "0.0000123"
+    assert fd.number(0.0000123456) == "1.23×10⁻⁵"
     assert fd.number(-0.5) == "-0.500"
     assert fd.number(1234.4) == "1234" and fd.number(0) == "0.00"
     assert fd.number(NAN) == "–"

@@ -21,7 +21,7 @@ def test_a_frame_reads_as_the_book_shows_it():
     assert "NaN" not in html and "nan" not in html and "–" in html
     assert not re.search(r"\d[eE][+-]?\d", html)
     assert ">9<" in html and ">12<" in html  # a count, not 9.0
-    assert ">0.105<" in html and ">0.0000123<" in html and ">-0.500<" in html
+    assert ">0.105<" in html and ">1.23×10⁻⁵<" in html and ">-0.500<" in html
     assert "&lt;b&gt;" in html  # text is escaped, as pandas does
     assert 'class="row_heading' not in html  # no row numbers
     indexed = frames.html(frame.set_index("model"))
@@ -44,6 +44,8 @@ def test_tokens_are_shown_as_a_reader_can_see_them():
     # a token that holds part of a character's bytes
     assert printable("\ufffd\ufffd") == "‹byte›" and printable(" \ufffd") == "␣‹byte›"
     assert printable("abcdefghij") == "abcdefgh" and printable("abcdefghij", None) == "abcdefghij"
+    # a character no figure font draws is its code point, not a box; CJK has its fallback font
+    assert printable("\U00012000", None) == "‹U+12000›" and printable("犬が") == "犬が"
 
 
 def test_row_numbers_of_a_concat_and_shares_of_zero_and_one():

@@ -314,10 +314,10 @@ def test_a_tiny_score_keeps_its_digits_in_the_tables():
         }
     )
     table = tables.with_intervals(summary, {"score": 3, "rank accuracy": 2})
-    assert table["score"].iloc[0] == "0.000123 [0.0000456, 0.000201]"
+    assert table["score"].iloc[0] == "0.000123 [4.56×10⁻⁵, 0.000201]"
     assert table["rank accuracy"].iloc[0] == "0.18 [0.10, 0.25]"
     overall = tables.overall_table(summary, ["score"])
-    assert overall["score"].iloc[0] == "0.000123 [0.0000456, 0.000201]"
+    assert overall["score"].iloc[0] == "0.000123 [4.56×10⁻⁵, 0.000201]"
 
 
 def test_rule_agreement_gives_each_behaviours_own_share():

@@ -69,7 +69,9 @@ def test_no_interval_from_fewer_clusters_than_the_minimum():
 def test_significant_digits_never_use_e_notation():
     from semantic_pivots.stats import significant
 
-    assert significant(0.0000123456) == "0.0000123" and significant(0.09996) == "0.100"
+    # below 10⁻⁴, a power of ten written out, not a long run of zeros
+    assert significant(0.0000123456) == "1.23×10⁻⁵" and significant(0.09996) == "0.100"
+    assert significant(-0.0000000627) == "-6.27×10⁻⁸" and significant(0.000123) == "0.000123"
     assert significant(-0.5) == "-0.500" and significant(1234.4) == "1234"
     assert significant(float("nan")) == "–" and significant(float("-inf")) == "-∞"
 

@@ -139,10 +139,14 @@ def weighted_pearson(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
         return (w * dx * dy).sum(1) / np.sqrt((w * dx**2).sum(1) * (w * dy**2).sum(1))
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def significant(value: float, digits: int = 3) -> str:
     """``digits`` significant digits, never in e-notation; a dash for a missing value.
 
-    A larger number keeps all its integer digits.
+    A larger number keeps all its integer digits; one below 10⁻⁴ is written as a power of
+    ten ("1.23×10⁻⁵"), where decimals would hold a long run of zeros.
     """
     if value is None or np.isnan(value):
         return "–"
@@ -151,6 +155,9 @@ def significant(value: float, digits: int = 3) -> str:
     if abs(value) >= 10 ** (digits - 1):
         return f"{value:.0f}"
     rounded = float(f"{value:.{digits - 1}e}")  # 0.09996 is 0.100, three digits
+    if rounded and abs(rounded) < 1e-4:
+        mantissa, exponent = f"{rounded:.{digits - 1}e}".split("e")
+        return f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
     magnitude = int(np.floor(np.log10(abs(rounded)))) if rounded else 0
     return _unsigned_zero(f"{rounded:.{max(0, digits - 1 - magnitude)}f}")
 

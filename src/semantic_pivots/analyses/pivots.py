@@ -617,12 +617,16 @@ def excess(mass, peaks, seed: int = 0, by: tuple[str, ...] = ("model",)):
     Groups: ``by`` (the model, or a column of ``mass`` such as a continued run's arm). An item's
     value is the mean over its model's middle-third layers (:func:`middle_layers`) of pivot
     mass - control mass; mean and interval over the items of every model in the group,
-    resampling concepts.
+    resampling concepts. Groups come in the order of their first row in ``mass``.
     """
     from semantic_pivots.stats import summarise
 
     per_item = _middle_excess(mass, peaks, by)
-    return summarise(per_item, [*by, "label"], ["pivots", "control", "excess"], "item", seed)
+    summary = summarise(per_item, [*by, "label"], ["pivots", "control", "excess"], "item", seed)
+    # groups in the order they come in ``mass`` (a continued run's start first), not by name
+    first = {c: {v: i for i, v in enumerate(dict.fromkeys(mass[c]))} for c in by}
+    order = summary.sort_values(list(by), key=lambda col: col.map(first[col.name]), kind="stable")
+    return order.reset_index(drop=True)
 
 
 def excess_difference(mass, peaks, seed: int = 0):

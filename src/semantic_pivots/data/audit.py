@@ -36,6 +36,8 @@ PACKET_COLUMNS = ("item", "wordnet_synonyms", "definition", "lang", "kind", "wor
 ANSWER = ("correct", "acceptable", "wrong_sense", "wrong")
 ERRORS = frozenset({"wrong_sense", "wrong"})
 DISTRACTOR = ("translation", "close", "unrelated")
+# a judgment as the book writes it (the data keeps the packets' words)
+READS = {"wrong_sense": "another sense"}
 COLUMNS = (
     "sample_seed",
     "list_sha256",
@@ -244,7 +246,7 @@ def error_rates(rows: list[Judgment]) -> pd.DataFrame:
 
 
 def judgment_counts(rows: list[Judgment], kind: str) -> pd.DataFrame:
-    """Counts of each judgment per language, for answers or distractors."""
+    """Counts of each judgment per language, for answers or distractors, as the book reads them."""
     labels = ANSWER if kind == "answer" else DISTRACTOR
     mine = [r for r in rows if r.kind == kind]
     return pd.DataFrame(
@@ -252,16 +254,17 @@ def judgment_counts(rows: list[Judgment], kind: str) -> pd.DataFrame:
             lang: [sum(r.lang == lang and r.judgment == j for r in mine) for j in labels]
             for lang in _languages(mine)
         },
-        index=pd.Index(labels, name="judgment"),
+        index=pd.Index([READS.get(j, j) for j in labels], name="judgment"),
     )
 
 
 def errors(rows: list[Judgment]) -> pd.DataFrame:
     """Every answer judged wrong or of another sense, with the reviewer's note."""
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         [r.__dict__ for r in rows if r.kind == "answer" and r.judgment in ERRORS],
         columns=["item", "lang", "word", "judgment", "note"],
     )
+    return frame.assign(judgment=frame["judgment"].replace(READS))
 
 
 def check_list(meta: dict, rows: list[Judgment], items: list[Item], list_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import warnings
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 
@@ -33,9 +34,22 @@ def _use_cjk_fallback() -> None:
 
 
 _use_cjk_fallback()
-# A glyph no font has (a rare script) is drawn as a box; matplotlib's warning about it would
-# print this machine's paths into the book.
+# A glyph no font has is written as its code point (:func:`printable`); should one still reach
+# a figure, matplotlib's warning about it would print this machine's paths into the book.
 warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
+
+
+@cache
+def drawn() -> frozenset[int]:
+    """The code points the figures' fonts can draw (the default font, then the CJK one)."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    points: set[int] = set()
+    for family in plt.rcParams["font.family"]:
+        path = font_manager.findfont(family, fallback_to_default=False)
+        font = TTCollection(path).fonts[0] if path.endswith((".ttc", ".otc")) else TTFont(path)
+        points |= set(font.getBestCmap())
+    return frozenset(points)
 
 
 SHOWN = {" ": "␣", "\n": "↵", "\t": "⇥", "\ufffd": "‹byte›"}
@@ -89,12 +103,17 @@ def _legend_outside(fig, ax, title: str | None = None) -> None:
 def printable(token: str, width: int | None = 8) -> str:
     """A token as a reader can see it, at most ``width`` characters.
 
-    A blank is ``␣``, a line break ``↵``, a tab ``⇥``, and any other invisible character its
-    code point (``‹U+200B›``); an empty token is ``∅``; a token that holds only part of a
-    character's bytes (decoded as U+FFFD, one for each run) is ``‹byte›``.
+    A blank is ``␣``, a line break ``↵``, a tab ``⇥``, and any other invisible character, or
+    one the figures' fonts cannot draw (a box otherwise), its code point (``‹U+200B›``); an
+    empty token is ``∅``; a token that holds only part of a character's bytes (decoded as
+    U+FFFD, one for each run) is ``‹byte›``.
     """
     token = re.sub("\ufffd+", "\ufffd", token)
-    shown = "".join(SHOWN.get(c, c if c.isprintable() else f"‹U+{ord(c):04X}›") for c in token)
+    seen = drawn()
+    shown = "".join(
+        SHOWN.get(c, c if c.isprintable() and ord(c) in seen else f"‹U+{ord(c):04X}›")
+        for c in token
+    )
     return (shown or "∅")[:width]
 
 
@@ -285,23 +304,24 @@ def scatter_grid(
 ):
     """Scatter ``y`` against each x, per model.
 
-    ``y`` against each x (columns), one row per ``by`` level, titled with the mean Pearson
+    ``y`` against each x (rows), one column per ``by`` level, titled with the mean Pearson
     r within pairs and its interval (``means``: frequency.pearson_summary's second table).
-    Each row has its own y scale: models' scores differ by orders of magnitude.
+    Each column has its own y scale: models' scores differ by orders of magnitude. Few
+    columns, so that the panels stay legible at the page's width.
     """
     means = means.set_index([by, "x"])
     groups = list(frame.groupby(by, sort=False))
     levels = sorted(frame[hue].dropna().unique())  # one colour per level in every panel
     fig, axes = plt.subplots(
-        len(groups),
         len(xs),
-        figsize=(3.2 * len(xs), 3 * len(groups) + 0.6),
+        len(groups),
+        figsize=(4 * len(groups), 2.8 * len(xs) + 0.6),
         squeeze=False,
         constrained_layout=True,
-        sharey="row",
+        sharey="col",
     )
-    for row, (name, g) in zip(axes, groups, strict=True):
-        for ax, x in zip(row, xs, strict=True):
+    for column, (name, g) in zip(axes.T, groups, strict=True):
+        for ax, x in zip(column, xs, strict=True):
             sns.scatterplot(g, x=x, y=y, hue=hue, hue_order=levels, ax=ax, s=12, alpha=0.6)
             m = means.loc[(name, x)]
             ax.set_title(
