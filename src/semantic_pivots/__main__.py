@@ -75,6 +75,35 @@ def _audit_collect(args) -> None:
     print(f"{audit.AUDIT_PATH}: {n} judgments")
 
 
+def _pivot_audit_packets(args) -> None:
+    import csv
+    from pathlib import Path
+
+    from semantic_pivots.data import pivot_audit
+    from semantic_pivots.study import Study
+
+    found = Study.from_profile(args.profile).audited_pivots()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for k, rows in enumerate(pivot_audit.packets(found, args.seed), start=1):
+        with open(out / f"packet_{k}.csv", "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, [*pivot_audit.PACKET_COLUMNS, "judgment", "note"])
+            writer.writeheader()
+            writer.writerows(rows)
+        print(f"{out / f'packet_{k}.csv'}: {len(rows)} rows to judge")
+
+
+def _pivot_audit_collect(args) -> None:
+    from pathlib import Path
+
+    from semantic_pivots.data import pivot_audit
+    from semantic_pivots.study import Study
+
+    found = Study.from_profile(args.profile).audited_pivots()
+    n = pivot_audit.collect([Path(p) for p in args.judged], found, args.seed, args.reviewer)
+    print(f"{pivot_audit.AUDIT_PATH}: {n} judgments")
+
+
 def _model_info(args) -> None:
     from dataclasses import asdict
 
@@ -279,6 +308,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, required=True, help="the seed that drew the packets")
     p.add_argument("--reviewer", required=True, help="who judged (blind to the rule)")
     p.set_defaults(func=_audit_collect)
+    p = sub.add_parser("pivot-audit-packets", help="draw the pivot sets' audit sample as packets")
+    p.add_argument("--profile", default="default", help="the run whose pivots are judged")
+    p.add_argument("--seed", type=int, required=True, help="the sample's seed")
+    p.add_argument("--out", required=True, help="folder for packet_N.csv")
+    p.set_defaults(func=_pivot_audit_packets)
+    p = sub.add_parser("pivot-audit-collect", help="merge judged packets into the pivot audit")
+    p.add_argument("judged", nargs="+", help="the judged packet CSVs")
+    p.add_argument("--profile", default="default", help="the run whose pivots were judged")
+    p.add_argument("--seed", type=int, required=True, help="the seed that drew the packets")
+    p.add_argument("--reviewer", required=True, help="who judged (blind to the rules)")
+    p.set_defaults(func=_pivot_audit_collect)
     p = sub.add_parser("model-info", help="load a model spec (converting it once) and describe it")
     p.add_argument("spec")
     p.add_argument("--device", default=None)

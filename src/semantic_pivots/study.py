@@ -468,6 +468,18 @@ class Study:
         docs = retrieval.Local(collection, s.pivots.engine)
         return pivots.pivots_by_pair(docs, collection.root.name, self.plans(spec), s.pivots, s.seed)
 
+    def audited_pivots(self) -> dict:
+        """Per pivot collection, the pivots of the first model that searches it.
+
+        What the pivot audit (``data.pivot_audit``) samples and checks its digest against.
+        """
+        found: dict = {}
+        for lm, _, _ in self.each_model():
+            root = self.collection(lm.info.name).root.name
+            if root not in found:
+                found[root] = self.found_pivots(lm.info.name)
+        return found
+
     def pivot_sets(self, lm, spec: str) -> dict:
         """Each item's pivot and control token sets, by (ordered pair, item id).
 

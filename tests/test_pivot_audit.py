@@ -1,0 +1,110 @@
+import csv
+from types import SimpleNamespace
+
+import pytest
+
+from semantic_pivots.data import pivot_audit
+from semantic_pivots.errors import UserError
+
+
+def _found(n_items=30, pivots=6, controls=6):
+    """Two collections of items with pivots, both directions of en-fr; one item without."""
+
+    def item(pair, i):
+        src, tgt = (f"w{i}", f"y{i}") if pair == "en-fr" else (f"y{i}", f"w{i}")
+        return SimpleNamespace(
+            pair=pair,
+            item=f"c{i}",
+            source=src,
+            target=tgt,
+            pivots=[SimpleNamespace(word=f"p{i}_{k}") for k in range(pivots)],
+            control=[f"q{i}_{k}" for k in range(controls)],
+        )
+
+    by_key = {(pair, f"c{i}"): item(pair, i) for pair in ("en-fr", "fr-en") for i in range(n_items)}
+    by_key["en-fr", "empty"] = SimpleNamespace(
+        pair="en-fr", item="empty", source="a", target="b", pivots=[], control=[]
+    )
+    return {"corpus": by_key, "glass": dict(list(by_key.items())[:10])}
+
+
+def _judge(packets, tmp_path, judgment=lambda row: "related"):
+    paths = []
+    for k, rows in enumerate(packets, start=1):
+        path = tmp_path / f"packet_{k}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, [*pivot_audit.PACKET_COLUMNS, "judgment", "note"])
+            writer.writeheader()
+            writer.writerows({**row, "judgment": judgment(row), "note": ""} for row in rows)
+        paths.append(path)
+    return paths
+
+
+def test_the_sample_is_seeded_balanced_and_blind():
+    found = _found()
+    rows = pivot_audit.draw(found, seed=3)
+    assert rows == pivot_audit.draw(found, seed=3) and rows != pivot_audit.draw(found, seed=4)
+    corpus = [r for r in rows if r["collection"] == "corpus"]
+    # ITEMS items of the collection, one direction each, never the item without pivots
+    assert len({r["item"] for r in corpus}) == pivot_audit.ITEMS
+    assert {(r["item"], r["pair"]) for r in corpus} == {(r["item"], "en-fr") for r in corpus}
+    assert "empty" not in {r["item"] for r in rows}
+    # as many controls as pivots per item, the top PER_ITEM of each
+    for item in {r["item"] for r in corpus}:
+        sets = [r["set"] for r in corpus if r["item"] == item]
+        assert sets.count("pivot") == sets.count("control") == pivot_audit.PER_ITEM
+    assert {r["word"] for r in corpus if r["set"] == "pivot"} <= {
+        f"p{i}_{k}" for i in range(30) for k in range(pivot_audit.PER_ITEM)
+    }
+    # a collection with fewer items gives them all
+    assert len({r["item"] for r in rows if r["collection"] == "glass"}) == 10
+    # the packets: every row once, numbered in the sample's order, no set and no collection
+    packets = pivot_audit.packets(found, seed=3)
+    assert len(packets) == pivot_audit.PACKETS
+    shown = [row for packet in packets for row in packet]
+    assert [row["row"] for row in shown] == list(range(1, len(rows) + 1))
+    assert [row["word"] for row in shown] == [r["word"] for r in rows]
+    assert set(shown[0]) == set(pivot_audit.PACKET_COLUMNS)
+
+
+def test_collected_judgments_give_shares_and_the_paired_difference(tmp_path):
+    found = _found()
+    paths = _judge(
+        pivot_audit.packets(found, seed=1),
+        tmp_path,
+        lambda row: "related" if row["word"].startswith("p") else "function",
+    )
+    out = tmp_path / "audit.csv"
+    n = pivot_audit.collect(paths, found, 1, "a reviewer", out)
+    assert n == len(pivot_audit.draw(found, 1))
+    meta, rows = pivot_audit.committed(found, out)
+    assert meta == {"sample_seed": 1, "pivots_sha256": pivot_audit.digest(found)}
+    shares = pivot_audit.shares(rows).set_index(["collection", "set"])
+    assert shares.loc[("corpus", "pivot"), "related"] == 1.0
+    assert shares.loc[("corpus", "control"), "function"] == 1.0
+    assert shares.loc[("corpus", "pivot"), "judged"] == pivot_audit.ITEMS * pivot_audit.PER_ITEM
+    low, high = pivot_audit.wilson(100, 100)
+    assert shares.loc[("corpus", "pivot"), ["related low", "related high"]].tolist() == [
+        pytest.approx(low),
+        high,
+    ]
+    difference = pivot_audit.related_difference(rows).set_index("collection")
+    assert difference.loc["corpus", "difference"] == 1.0
+    assert difference.loc["corpus", "items"] == pivot_audit.ITEMS
+    # other pivot sets: the audit does not describe them
+    other = {**found, "glass": dict(list(found["corpus"].items())[:3])}
+    assert pivot_audit.committed(other, out) is None
+
+
+def test_a_bad_packet_is_refused_in_one_line_and_nothing_is_written(tmp_path):
+    found = _found()
+    out = tmp_path / "audit.csv"
+    bad = _judge(pivot_audit.packets(found, seed=1), tmp_path, lambda row: "maybe")
+    with pytest.raises(UserError, match="judgment 'maybe': expected related"):
+        pivot_audit.collect(bad, found, 1, "r", out)
+    assert not out.exists()
+    with pytest.raises(UserError, match="rows judged: expected all"):
+        pivot_audit.collect(bad[:1], found, 1, "r", out)
+    with pytest.raises(UserError, match="is not a row of seed 2"):
+        pivot_audit.collect(bad, found, 2, "r", out)
+    assert not out.exists()
