@@ -1,10 +1,12 @@
 import csv
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
 
 from semantic_pivots.data import pivot_audit
 from semantic_pivots.errors import UserError
+from semantic_pivots.report import readings
 
 
 def _found(n_items=30, pivots=6, controls=6):
@@ -91,6 +93,16 @@ def test_collected_judgments_give_shares_and_the_paired_difference(tmp_path):
     difference = pivot_audit.related_difference(rows).set_index("collection")
     assert difference.loc["corpus", "difference"] == 1.0
     assert difference.loc["corpus", "items"] == pivot_audit.ITEMS
+    text = readings.pivot_audit_lines(meta, pivot_audit.shares(rows), difference.reset_index())
+    assert f"Sample seed 1, pivot sets sha256 `{meta['pivots_sha256'][:12]}…`" in text
+    assert "**corpus**: 1.00 of the pivots judged related against 0.00 of their controls" in text
+    assert "is 1.00 [1.00, 1.00] over 20 items: pivots are judged related more often" in text
+    # judged alike: no difference the sample can see
+    alike = [replace(r, judgment="related" if r.word.endswith("0") else "unrelated") for r in rows]
+    text = readings.pivot_audit_lines(
+        meta, pivot_audit.shares(alike), pivot_audit.related_difference(alike)
+    )
+    assert "not detectably more often related" in text and "nan" not in text
     # other pivot sets: the audit does not describe them
     other = {**found, "glass": dict(list(found["corpus"].items())[:3])}
     assert pivot_audit.committed(other, out) is None

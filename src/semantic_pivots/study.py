@@ -468,6 +468,18 @@ class Study:
         docs = retrieval.Local(collection, s.pivots.engine)
         return pivots.pivots_by_pair(docs, collection.root.name, self.plans(spec), s.pivots, s.seed)
 
+    @cached_property
+    def collection_readers(self) -> dict[str, str]:
+        """Each pivot collection's name as a reader knows it: what it is, for which models."""
+        named: dict[str, list[str]] = {}
+        for name, c in self.collections.items():
+            named.setdefault(c.root.name, []).append(name)
+        return {
+            root: ("training documents" if glass.is_glass(names[0]) else "study corpus")
+            + f" ({', '.join(names)})"
+            for root, names in named.items()
+        }
+
     def audited_pivots(self) -> dict:
         """Per pivot collection, the pivots of the first model that searches it.
 

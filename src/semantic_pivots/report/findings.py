@@ -371,7 +371,9 @@ LIMITATIONS = [
     "**Pivots that are function words.** Function words of every language of the list are "
     "removed from the pivots by maintained lists; what remains in the top pivots is measured "
     "in the pivots chapter ({ref}`finding-pivots`). The French list lacks some adverbs, "
-    "interrogatives and numerals (même, où, également, deux), which can still be pivots.",
+    "interrogatives and numerals (même, où, également, deux), which can still be pivots. A "
+    "blind audit of a sample judges how many pivots are related to the concept at all, "
+    "against matched controls ({ref}`pivot-audit`).",
     "**Power.** Each verdict of *could not tell* gives the smallest effect its design would "
     "have detected; a null is evidence only against effects larger than that.",
 ]

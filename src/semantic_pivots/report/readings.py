@@ -32,6 +32,36 @@ def audit_line(meta: dict, n_items: int, packets: int) -> str:
     )
 
 
+def pivot_audit_lines(meta: dict, shares: pd.DataFrame, difference: pd.DataFrame) -> str:
+    """The pivot audit's sample, then per collection its pivots' related share against controls.
+
+    ``shares``: ``pivot_audit.shares``; ``difference``: ``pivot_audit.related_difference``.
+    """
+    related = shares.set_index(["collection", "set"])["related"]
+    written = stats.with_interval(difference, "difference", 2)
+    lines = [
+        f"Sample seed {meta['sample_seed']}, pivot sets sha256 `{meta['pivots_sha256'][:12]}…`: "
+        f"{shares['judged'].sum()} words of {difference['items'].sum()} items judged."
+    ]
+    for (_, r), text in zip(difference.iterrows(), written, strict=True):
+        low, high = r["difference low"], r["difference high"]
+        if np.isnan(low):
+            verdict = "too few items for an interval"
+        elif low > 0:
+            verdict = "pivots are judged related more often than their matched controls"
+        elif high < 0:
+            verdict = "pivots are judged related less often than their matched controls"
+        else:
+            verdict = "pivots are not detectably more often related than their matched controls"
+        pivot, control = related[r["collection"], "pivot"], related[r["collection"], "control"]
+        lines.append(
+            f"- **{r['collection']}**: {stats.fixed(pivot, 2)} of the pivots judged related "
+            f"against {stats.fixed(control, 2)} of their controls; the difference, paired by "
+            f"item, is {text} over {r['items']} items: {verdict}."
+        )
+    return "\n".join(lines)
+
+
 def distractor_line(counts: pd.DataFrame) -> str:
     """The distractor judgments per language (judgment rows, language columns)."""
     parts = [
