@@ -16,11 +16,13 @@ def number(app, env) -> list[str]:
     doc = app.config.chapter_zero
     if not doc or doc not in env.tocs:
         return []
-    # the chapter's title: in its own table of contents, the first reference
+    # the chapter's title: the first reference of its table of contents (the navigation) and
+    # its first section (the page; by its anchor, as the sections below it have no number)
     first = next(iter(env.tocs[doc].findall(nodes.reference)), None)
-    if first is not None:
+    title = next(iter(env.get_doctree(doc).findall(nodes.section)), None)
+    if first is not None and title is not None:
         first["secnumber"] = (0,)
-        env.toc_secnumbers[doc] = {first["anchorname"] or "": (0,)}
+        env.toc_secnumbers[doc] = {"#" + title["ids"][0]: (0,)}
     for numbers in env.toc_fignumbers.get(doc, {}).values():
         for i, figure in enumerate(sorted(numbers, key=numbers.get), start=1):
             numbers[figure] = (0, i)
