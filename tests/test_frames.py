@@ -45,7 +45,8 @@ def test_tokens_are_shown_as_a_reader_can_see_them():
     assert printable("\ufffd\ufffd") == "‹byte›" and printable(" \ufffd") == "␣‹byte›"
     assert printable("abcdefghij") == "abcdefgh" and printable("abcdefghij", None) == "abcdefghij"
     # a character no figure font draws is its code point, not a box; CJK has its fallback font
-    assert printable("\U00012000", None) == "‹U+12000›" and printable("犬が") == "犬が"
+    assert printable("\U00012000", None, figure=True) == "‹U+12000›"
+    assert printable("犬が", figure=True) == "犬が" and printable("\U00012000") == "\U00012000"
 
 
 def test_row_numbers_of_a_concat_and_shares_of_zero_and_one():

@@ -10,20 +10,23 @@ from semantic_pivots.report import readings
 
 
 def _found(n_items=30, pivots=6, controls=6):
-    """Two collections of items with pivots, both directions of en-fr; one item without."""
+    """Two collections; items of en-fr (both directions), the first five also of en-zh, one
+    item whose controls are all pivots and one without pivots."""
 
-    def item(pair, i):
-        src, tgt = (f"w{i}", f"y{i}") if pair == "en-fr" else (f"y{i}", f"w{i}")
+    def item(pair, i, control=None):
+        src, tgt = pair.split("-")
         return SimpleNamespace(
             pair=pair,
             item=f"c{i}",
-            source=src,
-            target=tgt,
+            source=f"{src}{i}",
+            target=f"{tgt}{i}",
             pivots=[SimpleNamespace(word=f"p{i}_{k}") for k in range(pivots)],
-            control=[f"q{i}_{k}" for k in range(controls)],
+            control=[f"q{i}_{k}" for k in range(controls)] if control is None else control,
         )
 
     by_key = {(pair, f"c{i}"): item(pair, i) for pair in ("en-fr", "fr-en") for i in range(n_items)}
+    by_key |= {(pair, f"c{i}"): item(pair, i) for pair in ("en-zh", "zh-en") for i in range(5)}
+    by_key["en-fr", "c99"] = item("en-fr", 99, control=["p99_0"])  # no control but pivots
     by_key["en-fr", "empty"] = SimpleNamespace(
         pair="en-fr", item="empty", source="a", target="b", pivots=[], control=[]
     )
@@ -47,13 +50,14 @@ def test_the_sample_is_seeded_balanced_and_blind():
     rows = pivot_audit.draw(found, seed=3)
     assert rows == pivot_audit.draw(found, seed=3) and rows != pivot_audit.draw(found, seed=4)
     corpus = [r for r in rows if r["collection"] == "corpus"]
-    # ITEMS items of the collection, one direction each, never the item without pivots
-    assert len({r["item"] for r in corpus}) == pivot_audit.ITEMS
-    assert {(r["item"], r["pair"]) for r in corpus} == {(r["item"], "en-fr") for r in corpus}
-    assert "empty" not in {r["item"] for r in rows}
+    # ITEMS items of the collection, of a language pair each (one direction), never an item
+    # without pivots or without controls; a concept may come in two pairs
+    units = {(r["item"], r["pair"]) for r in corpus}
+    assert len(units) == pivot_audit.ITEMS and {p for _, p in units} <= {"en-fr", "en-zh"}
+    assert not {"empty", "c99"} & {r["item"] for r in rows}
     # as many controls as pivots per item, the top PER_ITEM of each
-    for item in {r["item"] for r in corpus}:
-        sets = [r["set"] for r in corpus if r["item"] == item]
+    for unit in units:
+        sets = [r["set"] for r in corpus if (r["item"], r["pair"]) == unit]
         assert sets.count("pivot") == sets.count("control") == pivot_audit.PER_ITEM
     assert {r["word"] for r in corpus if r["set"] == "pivot"} <= {
         f"p{i}_{k}" for i in range(30) for k in range(pivot_audit.PER_ITEM)
@@ -80,7 +84,7 @@ def test_collected_judgments_give_shares_and_the_paired_difference(tmp_path):
     n = pivot_audit.collect(paths, found, 1, "a reviewer", out)
     assert n == len(pivot_audit.draw(found, 1))
     meta, rows = pivot_audit.committed(found, out)
-    assert meta == {"sample_seed": 1, "pivots_sha256": pivot_audit.digest(found)}
+    assert meta == {"sample_seed": 1} and len(rows) == n
     shares = pivot_audit.shares(rows).set_index(["collection", "set"])
     assert shares.loc[("corpus", "pivot"), "related"] == 1.0
     assert shares.loc[("corpus", "control"), "function"] == 1.0
@@ -93,19 +97,26 @@ def test_collected_judgments_give_shares_and_the_paired_difference(tmp_path):
     difference = pivot_audit.related_difference(rows).set_index("collection")
     assert difference.loc["corpus", "difference"] == 1.0
     assert difference.loc["corpus", "items"] == pivot_audit.ITEMS
+    concepts = len({r.item for r in rows if r.collection == "corpus"})
+    assert difference.loc["corpus", "concepts"] == concepts < pivot_audit.ITEMS
     text = readings.pivot_audit_lines(meta, pivot_audit.shares(rows), difference.reset_index())
-    assert f"Sample seed 1, pivot sets sha256 `{meta['pivots_sha256'][:12]}…`" in text
+    assert f"Sample seed 1: {n} words of 30 items judged." in text
     assert "**corpus**: 1.00 of the pivots judged related against 0.00 of their controls" in text
-    assert "is 1.00 [1.00, 1.00] over 20 items: pivots are judged related more often" in text
+    assert (
+        f"is 1.00 [1.00, 1.00] on average over 20 items ({concepts} concepts): pivots are "
+        "judged related more often"
+    ) in text
     # judged alike: no difference the sample can see
     alike = [replace(r, judgment="related" if r.word.endswith("0") else "unrelated") for r in rows]
     text = readings.pivot_audit_lines(
         meta, pivot_audit.shares(alike), pivot_audit.related_difference(alike)
     )
     assert "not detectably more often related" in text and "nan" not in text
-    # other pivot sets: the audit does not describe them
+    # a collection whose pivots changed under the sample: the audit describes the others
     other = {**found, "glass": dict(list(found["corpus"].items())[:3])}
-    assert pivot_audit.committed(other, out) is None
+    assert {r.collection for r in pivot_audit.committed(other, out)[1]} == {"corpus"}
+    assert pivot_audit.committed({"glass": other["glass"]}, out) is None
+    assert pivot_audit.committed(found, tmp_path / "none.csv") is None
 
 
 def test_a_bad_packet_is_refused_in_one_line_and_nothing_is_written(tmp_path):
@@ -119,4 +130,15 @@ def test_a_bad_packet_is_refused_in_one_line_and_nothing_is_written(tmp_path):
         pivot_audit.collect(bad[:1], found, 1, "r", out)
     with pytest.raises(UserError, match="is not a row of seed 2"):
         pivot_audit.collect(bad, found, 2, "r", out)
+    with pytest.raises(UserError, match="row 1 judged twice"):
+        pivot_audit.collect([bad[0], *bad], found, 1, "r", out)
     assert not out.exists()
+    # a file whose item lacks its controls, or a column
+    good = _judge(pivot_audit.packets(found, seed=1), tmp_path)
+    pivot_audit.collect(good, found, 1, "r", out)
+    lines = out.read_text().splitlines()
+    first_control = next(i for i, line in enumerate(lines) if ",control," in line)
+    with pytest.raises(UserError, match="pivots and 4 controls judged: expected as many"):
+        pivot_audit.parse("\n".join(lines[:first_control] + lines[first_control + 1 :]), "x")
+    with pytest.raises(UserError, match="x: no column sample_seed"):
+        pivot_audit.parse(out.read_text().replace("sample_seed", "seed"), "x")

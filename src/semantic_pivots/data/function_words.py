@@ -6,7 +6,8 @@ function adverbs), that set; for every other language the ``stop-words`` package
 (Chinese, Japanese, German and others). Where the ``functionwords`` package has a list, its
 words are added: English function words compiled for stylometry (Koppel's 512, with the
 auxiliary do, numerals, than and whether, which the 21st-century set lacks) and the modern
-Chinese ones of a dictionary of function words (819, against the stop list's 119). A pivot
+Chinese ones of a dictionary of function words; both hold some content words and homographs
+(today, front, way, mine; 大, 快), which are then never pivots either. A pivot
 is one word token, so the entries that are one token of the study's tokenisation are kept; a
 multi-word entry ("afin que", あの人) is left out, since its parts are either entries of their
 own (que) or content words (人). French elided forms (qu', lorsqu') are added, as the

@@ -2,9 +2,10 @@
 
 Per collection of documents (the study corpus the pretrained models' pivots come from, the
 glass-box model's training documents), :data:`ITEMS` items are drawn at random (seeded) among
-those with pivots, one ordered pair each (both directions of a language pair share their
-pivots). Each item brings its top :data:`PER_ITEM` pivots and as many of its control words,
-shuffled together over every packet, so that the reviewer cannot tell a pivot from a control.
+those with pivots and controls: an item of a language pair (both directions share their
+pivots), so that a concept may come in more than one pair. Each brings its top
+:data:`PER_ITEM` pivots and as many of its control words, shuffled together over every packet,
+so that the reviewer cannot tell a pivot from a control.
 A reviewer who did not write the rules judges each word against the item's two words:
 
 * ``related``: a content word associated with the concept (a typical context, part, attribute,
@@ -15,8 +16,9 @@ A reviewer who did not write the rules judges each word against the item's two w
 * ``name``: a proper name;
 * ``fragment``: not a word of a language (a piece of a word, markup, code, an abbreviation).
 
-``data/pivots/audit.csv`` holds the judgments with the sample's seed and a digest of the pivot
-sets judged; the pivots chapter reads it only for those pivot sets. An item's pivots are read
+``data/pivots/audit.csv`` holds the judgments with the sample's seed. It describes a
+collection's pivots only where the seed draws from them exactly the rows judged
+(:func:`committed`); the pivots chapter shows it for those collections. An item's pivots are read
 through their attributes (``pair``, ``item``, ``source``, ``target``, ``pivots`` with a
 ``word`` each, ``control``), so that this module knows nothing of how they were found.
 """
@@ -24,9 +26,7 @@ through their attributes (``pair``, ``item``, ``source``, ``target``, ``pivots``
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import json
 import math
 import random
 from collections.abc import Mapping
@@ -47,7 +47,6 @@ JUDGMENTS = ("related", "unrelated", "function", "name", "fragment")
 PACKET_COLUMNS = ("row", "pair", "concept", "source", "target", "word")
 COLUMNS = (
     "sample_seed",
-    "pivots_sha256",
     "collection",
     "pair",
     "item",
@@ -72,17 +71,6 @@ class Judgment:
     note: str = ""
 
 
-def digest(found: Mapping[str, Mapping]) -> str:
-    """The sha256 of the pivot sets an audit judges: per collection, every item's words."""
-    plain = {
-        collection: sorted(
-            [f.pair, f.item, [p.word for p in f.pivots], list(f.control)] for f in by_key.values()
-        )
-        for collection, by_key in sorted(found.items())
-    }
-    return hashlib.sha256(json.dumps(plain, ensure_ascii=False).encode()).hexdigest()
-
-
 def draw(found: Mapping[str, Mapping], seed: int) -> list[dict]:
     """The sample, in the seeded order the packets take: one row per word to judge.
 
@@ -94,11 +82,11 @@ def draw(found: Mapping[str, Mapping], seed: int) -> list[dict]:
         first: dict[tuple, object] = {}
         for key in sorted(by_key):  # one ordered pair per language pair and item
             f = by_key[key]
-            if f.pivots:
+            if f.pivots and _controls(f):
                 first.setdefault((frozenset(f.pair.split("-")), f.item), f)
         chosen = sorted(first.values(), key=lambda f: (f.pair, f.item))
         for f in random.Random(f"{seed}:{collection}").sample(chosen, min(ITEMS, len(chosen))):
-            control = [w for w in f.control if w not in {p.word for p in f.pivots}]
+            control = _controls(f)
             n = min(PER_ITEM, len(f.pivots), len(control))
             words = [("pivot", p.word) for p in f.pivots[:n]]
             words += [("control", w) for w in control[:n]]
@@ -117,8 +105,20 @@ def draw(found: Mapping[str, Mapping], seed: int) -> list[dict]:
     return random.Random(seed).sample(rows, len(rows))
 
 
+def _controls(found) -> list[str]:
+    return [w for w in found.control if w not in {p.word for p in found.pivots}]
+
+
+def _key(row) -> tuple:
+    """What makes a judged row the row drawn: where it comes from and its word."""
+    return tuple(row[k] for k in ("collection", "pair", "item", "set", "word"))
+
+
 def packets(found: Mapping[str, Mapping], seed: int) -> list[list[dict]]:
-    """The sample as :data:`PACKETS` packets of rows for a reviewer (no collection, no set)."""
+    """The sample as packets of rows for a reviewer (no collection, no set).
+
+    :data:`PACKETS` packets of equal size, fewer where the sample is too small to fill them.
+    """
     rows = draw(found, seed)
     size = math.ceil(len(rows) / PACKETS) if rows else 1
     shown = [
@@ -142,7 +142,7 @@ def collect(
     reviewer: str,
     out: Path = AUDIT_PATH,
 ) -> int:
-    """Merge judged packets into the audit file with the seed and the pivot sets' digest.
+    """Merge judged packets into the audit file with the sample's seed.
 
     Returns the number of rows. Every row of the sample must come back once with a valid
     judgment; nothing is written otherwise.
@@ -156,14 +156,14 @@ def collect(
                 i = int(row["row"]) if (row.get("row") or "").isdigit() else 0
                 if not 1 <= i <= len(drawn) or row.get("word") != drawn[i - 1]["word"]:
                     raise UserError(f"{at}: row {row.get('row')!r} is not a row of seed {seed}")
+                if i in back:
+                    raise UserError(f"{at}: row {i} judged twice")
                 back[i] = row
     if len(back) != len(drawn):
         raise UserError(f"{len(back)} of the sample's {len(drawn)} rows judged: expected all")
-    sha = digest(found)
     rows = [
         {
             "sample_seed": seed,
-            "pivots_sha256": sha,
             **{k: d[k] for k in ("collection", "pair", "item", "set", "word")},
             "judgment": back[i]["judgment"],
             "note": back[i].get("note") or "",
@@ -182,10 +182,14 @@ def collect(
 
 
 def parse(text: str, where: str) -> tuple[dict, list[Judgment]]:
-    """The audit's header (seed, digest) and judgments; one-line errors for bad rows."""
+    """The audit's header (its seed) and judgments; one-line errors for bad rows."""
     meta: dict = {}
     rows = []
-    for line_no, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise UserError(f"{where}: no column {', '.join(missing)}: expected {', '.join(COLUMNS)}")
+    for line_no, row in enumerate(reader, start=2):
         at = f"{where}:{line_no}"
         if row.get("judgment") not in JUDGMENTS:
             raise UserError(
@@ -193,22 +197,44 @@ def parse(text: str, where: str) -> tuple[dict, list[Judgment]]:
             )
         if row.get("set") not in ("pivot", "control"):
             raise UserError(f"{at}: set {row.get('set')!r}: expected pivot or control")
-        here = {"sample_seed": int(row["sample_seed"]), "pivots_sha256": row["pivots_sha256"]}
+        here = {"sample_seed": int(row["sample_seed"])}
         if meta and here != meta:
-            raise UserError(f"{at}: a second sample or set of pivots in one audit")
+            raise UserError(f"{at}: a second sample in one audit")
         meta = here
         rows.append(Judgment(*(row[k] for k in Judgment.__dataclass_fields__)))
     if not rows:
         raise UserError(f"{where}: no judgments")
+    sets = {}
+    for r in rows:
+        sets.setdefault((r.collection, r.pair, r.item), []).append(r.set)
+    for (collection, pair, item), kinds in sets.items():
+        if kinds.count("pivot") != kinds.count("control"):
+            raise UserError(
+                f"{where}: {collection} {pair} {item}: {kinds.count('pivot')} pivots and "
+                f"{kinds.count('control')} controls judged: expected as many of each"
+            )
     return meta, rows
 
 
 def committed(found: Mapping[str, Mapping], path: Path = AUDIT_PATH):
-    """The committed audit if it judged these pivot sets (its digest), else None."""
+    """The committed audit's judgments of the collections it describes, and their seed.
+
+    A collection is described where the audit's seed draws from ``found`` exactly the rows
+    judged of it (its items, their pairs and words); None where there is no audit or it
+    describes none of them.
+    """
     if not path.exists():
         return None
     meta, rows = parse(path.read_text(encoding="utf-8"), str(path))
-    return (meta, rows) if meta["pivots_sha256"] == digest(found) else None
+    drawn = draw(found, meta["sample_seed"])
+    same = [
+        c
+        for c in dict.fromkeys(r.collection for r in rows)
+        if sorted(_key(d) for d in drawn if d["collection"] == c)
+        == sorted(_key(r.__dict__) for r in rows if r.collection == c)
+    ]
+    kept = [r for r in rows if r.collection in same]
+    return (meta, kept) if kept else None
 
 
 def shares(rows: list[Judgment]) -> pd.DataFrame:
@@ -237,28 +263,35 @@ def _shares_row(collection: str, kind: str, group: list[Judgment]) -> dict:
 def related_difference(rows: list[Judgment], seed: int = 0) -> pd.DataFrame:
     """Per collection: the share of pivots judged related minus that of their controls.
 
-    Paired by item (each item has as many of both), with a 95 % interval resampling items.
+    Paired by item: each drawn item (of a language pair) has as many of both, and gives its
+    difference of shares; the mean over items, with a 95 % interval that resamples concepts
+    (an item drawn in two language pairs is one concept).
     """
     from semantic_pivots.stats import bootstrap_ci
 
     out = []
     for collection in dict.fromkeys(r.collection for r in rows):
+        mine = [r for r in rows if r.collection == collection]
+        units = list(dict.fromkeys((r.pair, r.item) for r in mine))
         per_item = []
-        for item in dict.fromkeys(r.item for r in rows if r.collection == collection):
-            mine = [r for r in rows if r.collection == collection and r.item == item]
+        for unit in units:
             related = {
-                s: [r.judgment == "related" for r in mine if r.set == s]
+                s: [
+                    r.judgment == "related" for r in mine if (r.pair, r.item) == unit and r.set == s
+                ]
                 for s in ("pivot", "control")
             }
             per_item.append(
                 sum(related["pivot"]) / len(related["pivot"])
                 - sum(related["control"]) / len(related["control"])
             )
-        mean, low, high = bootstrap_ci(per_item, seed=seed)
+        concepts = [item for _, item in units]
+        mean, low, high = bootstrap_ci(per_item, concepts, seed=seed)
         out.append(
             {
                 "collection": collection,
-                "items": len(per_item),
+                "items": len(units),
+                "concepts": len(set(concepts)),
                 "difference": mean,
                 "difference low": low,
                 "difference high": high,

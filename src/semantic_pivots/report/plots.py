@@ -100,18 +100,22 @@ def _legend_outside(fig, ax, title: str | None = None) -> None:
         fig.legend(handles, labels, title=title, loc="outside right center", fontsize=8)
 
 
-def printable(token: str, width: int | None = 8) -> str:
+def printable(token: str, width: int | None = 8, figure: bool = False) -> str:
     """A token as a reader can see it, at most ``width`` characters.
 
-    A blank is ``␣``, a line break ``↵``, a tab ``⇥``, and any other invisible character, or
-    one the figures' fonts cannot draw (a box otherwise), its code point (``‹U+200B›``); an
-    empty token is ``∅``; a token that holds only part of a character's bytes (decoded as
-    U+FFFD, one for each run) is ``‹byte›``.
+    A blank is ``␣``, a line break ``↵``, a tab ``⇥``, and any other invisible character its
+    code point (``‹U+200B›``); an empty token is ``∅``; a token that holds only part of a
+    character's bytes (decoded as U+FFFD, one for each run) is ``‹byte›``. In a ``figure``, a
+    character the figures' fonts cannot draw is its code point too (a box otherwise; a page's
+    text has the browser's fonts).
     """
     token = re.sub("\ufffd+", "\ufffd", token)
-    seen = drawn()
+    seen = drawn() if figure else None
     shown = "".join(
-        SHOWN.get(c, c if c.isprintable() and ord(c) in seen else f"‹U+{ord(c):04X}›")
+        SHOWN.get(
+            c,
+            c if c.isprintable() and (seen is None or ord(c) in seen) else f"‹U+{ord(c):04X}›",
+        )
         for c in token
     )
     return (shown or "∅")[:width]
@@ -243,7 +247,7 @@ def lens_grid(grid, title: str):
     annotated with the top-1 token.
     """
     probs = np.array(grid.probs)[::-1]
-    labels = [[printable(t) for t in row] for row in grid.tokens][::-1]
+    labels = [[printable(t, figure=True) for t in row] for row in grid.tokens][::-1]
     n_layers = probs.shape[0]
     fig, ax = plt.subplots(
         figsize=(1.3 * probs.shape[1] + 1.5, 0.32 * n_layers + 1.2), constrained_layout=True
@@ -259,7 +263,7 @@ def lens_grid(grid, title: str):
         annot_kws={"fontsize": 7},
         cbar_kws={"label": "top-1 probability"},
     )
-    ax.set_xticklabels([printable(t, 12) for t in grid.inputs], rotation=0)
+    ax.set_xticklabels([printable(t, 12, figure=True) for t in grid.inputs], rotation=0)
     ax.set_yticklabels([layer_label(i) for i in range(n_layers)][::-1], rotation=0)
     ax.set_xlabel("input token (the prediction is for the next one)")
     ax.set_ylabel("layer")
@@ -306,8 +310,8 @@ def scatter_grid(
 
     ``y`` against each x (rows), one column per ``by`` level, titled with the mean Pearson
     r within pairs and its interval (``means``: frequency.pearson_summary's second table).
-    Each column has its own y scale: models' scores differ by orders of magnitude. Few
-    columns, so that the panels stay legible at the page's width.
+    Each column has its own y scale: models' scores differ by orders of magnitude. A column
+    per model rather than per x, so that the panels stay legible at the page's width.
     """
     means = means.set_index([by, "x"])
     groups = list(frame.groupby(by, sort=False))

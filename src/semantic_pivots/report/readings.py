@@ -36,17 +36,19 @@ def pivot_audit_lines(meta: dict, shares: pd.DataFrame, difference: pd.DataFrame
     """The pivot audit's sample, then per collection its pivots' related share against controls.
 
     ``shares``: ``pivot_audit.shares``; ``difference``: ``pivot_audit.related_difference``.
+    The verdict reads the interval as it is written.
     """
     related = shares.set_index(["collection", "set"])["related"]
-    written = stats.with_interval(difference, "difference", 2)
+    written = stats.with_interval(difference, "difference", 3, "s")
     lines = [
-        f"Sample seed {meta['sample_seed']}, pivot sets sha256 `{meta['pivots_sha256'][:12]}…`: "
-        f"{shares['judged'].sum()} words of {difference['items'].sum()} items judged."
+        f"Sample seed {meta['sample_seed']}: {counted(shares['judged'].sum(), 'word')} of "
+        f"{counted(difference['items'].sum(), 'item')} judged."
     ]
     for (_, r), text in zip(difference.iterrows(), written, strict=True):
-        low, high = r["difference low"], r["difference high"]
+        # as written: three significant digits
+        low, high = (float(f"{r[f'difference {e}']:.2e}") for e in ("low", "high"))
         if np.isnan(low):
-            verdict = "too few items for an interval"
+            verdict = "too few concepts for an interval"
         elif low > 0:
             verdict = "pivots are judged related more often than their matched controls"
         elif high < 0:
@@ -56,8 +58,9 @@ def pivot_audit_lines(meta: dict, shares: pd.DataFrame, difference: pd.DataFrame
         pivot, control = related[r["collection"], "pivot"], related[r["collection"], "control"]
         lines.append(
             f"- **{r['collection']}**: {stats.fixed(pivot, 2)} of the pivots judged related "
-            f"against {stats.fixed(control, 2)} of their controls; the difference, paired by "
-            f"item, is {text} over {r['items']} items: {verdict}."
+            f"against {stats.fixed(control, 2)} of their controls. Item by item, the share of "
+            f"pivots judged related minus that of the item's controls is {text} on average over "
+            f"{counted(r['items'], 'item')} ({counted(r['concepts'], 'concept')}): {verdict}."
         )
     return "\n".join(lines)
 
