@@ -352,7 +352,11 @@ def test_exposure_balance_names_the_groups_count_ratio():
     text = readings.exposure_balance(frequency.achieved_exposure(frame, groups))
     # one frequent word moves a mean far from its median
     assert "mean count of a separated item's source word is 168 against 40.0 for a" in text
-    assert "co-occurring item's (medians 168 and 40.0)" in text
+    # medians of counts are counts (or a half between two)
+    assert "co-occurring item's (medians 168 and 40)" in text
+    halves = frame.assign(**{"count(source)": [37.0, 40.0, 40.0, 40.0]})
+    text = readings.exposure_balance(frequency.achieved_exposure(halves, groups))
+    assert "(medians 38.5 and 40)" in text
 
 
 def test_label_shifts_name_the_arm_that_moves_the_share_most():

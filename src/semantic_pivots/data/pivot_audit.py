@@ -29,9 +29,10 @@ import csv
 import io
 import math
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
@@ -58,6 +59,24 @@ COLUMNS = (
 )
 
 
+class Word(Protocol):
+    word: str
+
+
+class Found(Protocol):
+    """An item's pivots in one ordered pair, as pivot discovery gives them."""
+
+    pair: str
+    item: str
+    source: str
+    target: str
+    pivots: Sequence[Word]
+    control: Sequence[str]
+
+
+Pivots = Mapping[str, Mapping[tuple[str, str], Found]]  # per collection, by (pair, item)
+
+
 @dataclass(frozen=True)
 class Judgment:
     """One judged word of a sampled item: a pivot or a control word."""
@@ -71,7 +90,7 @@ class Judgment:
     note: str = ""
 
 
-def draw(found: Mapping[str, Mapping], seed: int) -> list[dict]:
+def draw(found: Pivots, seed: int) -> list[dict]:
     """The sample, in the seeded order the packets take: one row per word to judge.
 
     ``found``: per collection, the items' pivots by (ordered pair, item id). Each row holds the
@@ -79,7 +98,7 @@ def draw(found: Mapping[str, Mapping], seed: int) -> list[dict]:
     """
     rows = []
     for collection, by_key in sorted(found.items()):
-        first: dict[tuple, object] = {}
+        first: dict[tuple, Found] = {}
         for key in sorted(by_key):  # one ordered pair per language pair and item
             f = by_key[key]
             if f.pivots and _controls(f):
@@ -105,7 +124,7 @@ def draw(found: Mapping[str, Mapping], seed: int) -> list[dict]:
     return random.Random(seed).sample(rows, len(rows))
 
 
-def _controls(found) -> list[str]:
+def _controls(found: Found) -> list[str]:
     return [w for w in found.control if w not in {p.word for p in found.pivots}]
 
 
@@ -114,7 +133,7 @@ def _key(row) -> tuple:
     return tuple(row[k] for k in ("collection", "pair", "item", "set", "word"))
 
 
-def packets(found: Mapping[str, Mapping], seed: int) -> list[list[dict]]:
+def packets(found: Pivots, seed: int) -> list[list[dict]]:
     """The sample as packets of rows for a reviewer (no collection, no set).
 
     :data:`PACKETS` packets of equal size, fewer where the sample is too small to fill them.
@@ -137,7 +156,7 @@ def packets(found: Mapping[str, Mapping], seed: int) -> list[list[dict]]:
 
 def collect(
     judged: list[Path],
-    found: Mapping[str, Mapping],
+    found: Pivots,
     seed: int,
     reviewer: str,
     out: Path = AUDIT_PATH,
@@ -204,7 +223,7 @@ def parse(text: str, where: str) -> tuple[dict, list[Judgment]]:
         rows.append(Judgment(*(row[k] for k in Judgment.__dataclass_fields__)))
     if not rows:
         raise UserError(f"{where}: no judgments")
-    sets = {}
+    sets: dict[tuple[str, str, str], list[str]] = {}
     for r in rows:
         sets.setdefault((r.collection, r.pair, r.item), []).append(r.set)
     for (collection, pair, item), kinds in sets.items():
@@ -216,7 +235,7 @@ def parse(text: str, where: str) -> tuple[dict, list[Judgment]]:
     return meta, rows
 
 
-def committed(found: Mapping[str, Mapping], path: Path = AUDIT_PATH):
+def committed(found: Pivots, path: Path = AUDIT_PATH):
     """The committed audit's judgments of the collections it describes, and their seed.
 
     A collection is described where the audit's seed draws from ``found`` exactly the rows

@@ -569,6 +569,11 @@ def exposure_effects(model: str, effects: pd.DataFrame, chance: float) -> str:
     return text + "."
 
 
+def _count(value: float) -> str:
+    """A count as an integer; a median between two counts keeps its half."""
+    return f"{value:.0f}" if float(value).is_integer() else stats.significant(value)
+
+
 def exposure_balance(achieved: pd.DataFrame) -> str:
     """How far the two exposure groups' word counts differ in this draw.
 
@@ -585,8 +590,8 @@ def exposure_balance(achieved: pd.DataFrame) -> str:
             f"- **{m}**: the mean count of a {a} item's source word is "
             f"{stats.significant(ra['mean count(source)'])} against "
             f"{stats.significant(rb['mean count(source)'])} for a {b} item's (medians "
-            f"{stats.significant(ra['median count(source)'])} and "
-            f"{stats.significant(rb['median count(source)'])}). Random assignment balances "
+            f"{_count(ra['median count(source)'])} and "
+            f"{_count(rb['median count(source)'])}). Random assignment balances "
             "counts only in expectation: where they differ, a difference between the groups "
             "below carries one of frequency as well as of exposure."
         )
