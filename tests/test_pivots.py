@@ -236,6 +236,7 @@ def test_the_behaviours_difference_in_excess_has_a_concept_interval_computed_by_
     # groups come as they come in the mass, not by name: a continued run's start first
     two = _mass([(m, "en-fr", i, "co-occurrence", 2, 4, 1.0, 0.0) for m in "zy" for i in "AB"])
     assert list(pivots.excess(*two)["model"]) == ["z", "y"]
+    assert pivots.excess(two[0], two[1].iloc[:0]).empty  # no labelled item: nothing, no error
 
 
 def test_prompt_tokens_leave_both_the_pivot_and_the_control_set():

@@ -623,6 +623,8 @@ def excess(mass, peaks, seed: int = 0, by: tuple[str, ...] = ("model",)):
 
     per_item = _middle_excess(mass, peaks, by)
     summary = summarise(per_item, [*by, "label"], ["pivots", "control", "excess"], "item", seed)
+    if summary.empty:  # no item with a behaviour label and pivots
+        return summary
     # groups in the order they come in ``mass`` (a continued run's start first), not by name
     first = {c: {v: i for i, v in enumerate(dict.fromkeys(mass[c]))} for c in by}
     order = summary.sort_values(list(by), key=lambda col: col.map(first[col.name]), kind="stable")
