@@ -234,8 +234,11 @@ def test_the_behaviours_difference_in_excess_has_a_concept_interval_computed_by_
     assert "too few concepts for an interval" in reading and "holds more" not in reading
     assert "nan" not in reading
     # groups come as they come in the mass, not by name: a continued run's start first
-    two = _mass([(m, "en-fr", i, "co-occurrence", 2, 4, 1.0, 0.0) for m in "zy" for i in "AB"])
-    assert list(pivots.excess(*two)["model"]) == ["z", "y"]
+    rows = [(m, "en-fr", i, "co-occurrence", 2, 4, 1.0, 0.0) for m in "zy" for i in "AB"]
+    rows += [("y", "fr-en", i, "semantic pivot", 2, 4, 1.0, 0.0) for i in "AB"]
+    two = _mass(rows[4:] + rows[:4])  # y's semantic-pivot items come first
+    order = pivots.excess(*two)[["model", "label"]].values.tolist()
+    assert order == [["y", "co-occurrence"], ["y", "semantic pivot"], ["z", "co-occurrence"]]
     assert pivots.excess(two[0], two[1].iloc[:0]).empty  # no labelled item: nothing, no error
 
 

@@ -625,9 +625,12 @@ def excess(mass, peaks, seed: int = 0, by: tuple[str, ...] = ("model",)):
     summary = summarise(per_item, [*by, "label"], ["pivots", "control", "excess"], "item", seed)
     if summary.empty:  # no item with a behaviour label and pivots
         return summary
-    # groups in the order they come in ``mass`` (a continued run's start first), not by name
+    # groups in the order they come in ``mass`` (a continued run's start first), not by name,
+    # and the behaviours in one order in every group
     first = {c: {v: i for i, v in enumerate(dict.fromkeys(mass[c]))} for c in by}
-    order = summary.sort_values(list(by), key=lambda col: col.map(first[col.name]), kind="stable")
+    first["label"] = {v: i for i, v in enumerate(sorted(summary["label"].unique()))}
+    keys = [*by, "label"]
+    order = summary.sort_values(keys, key=lambda col: col.map(first[col.name]), kind="stable")
     return order.reset_index(drop=True)
 
 
