@@ -42,22 +42,28 @@ def _data_validate(args) -> None:
     )
 
 
-def _audit_packets(args) -> None:
+def _write_packets(folder: str, packets: list[list[dict]], columns) -> None:
+    """Each packet as ``folder/packet_N.csv``, with empty judgment and note columns."""
     import csv
     from pathlib import Path
 
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    for k, rows in enumerate(packets, start=1):
+        with open(out / f"packet_{k}.csv", "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, [*columns, "judgment", "note"])
+            writer.writeheader()
+            writer.writerows(rows)
+        print(f"{out / f'packet_{k}.csv'}: {len(rows)} rows to judge")
+
+
+def _audit_packets(args) -> None:
     from semantic_pivots.data import audit, clwtd, sources
     from semantic_pivots.data.wordnet import read_nouns
 
     nouns = read_nouns(sources.deb_root(sources.WORDNET) / "usr/share/wordnet")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    for k, rows in enumerate(audit.packets(clwtd.load().items, nouns, args.seed), start=1):
-        with open(out / f"packet_{k}.csv", "w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, [*audit.PACKET_COLUMNS, "judgment", "note"])
-            writer.writeheader()
-            writer.writerows(rows)
-        print(f"{out / f'packet_{k}.csv'}: {len(rows)} rows to judge")
+    packets = audit.packets(clwtd.load().items, nouns, args.seed)
+    _write_packets(args.out, packets, audit.PACKET_COLUMNS)
 
 
 def _audit_collect(args) -> None:
@@ -76,21 +82,12 @@ def _audit_collect(args) -> None:
 
 
 def _pivot_audit_packets(args) -> None:
-    import csv
-    from pathlib import Path
-
     from semantic_pivots.data import pivot_audit
     from semantic_pivots.study import Study
 
     found = Study.from_profile(args.profile).audited_pivots()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    for k, rows in enumerate(pivot_audit.packets(found, args.seed), start=1):
-        with open(out / f"packet_{k}.csv", "w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, [*pivot_audit.PACKET_COLUMNS, "judgment", "note"])
-            writer.writeheader()
-            writer.writerows(rows)
-        print(f"{out / f'packet_{k}.csv'}: {len(rows)} rows to judge")
+    packets = pivot_audit.packets(found, args.seed)
+    _write_packets(args.out, packets, pivot_audit.PACKET_COLUMNS)
 
 
 def _pivot_audit_collect(args) -> None:
