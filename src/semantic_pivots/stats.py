@@ -142,6 +142,11 @@ def weighted_pearson(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+def rounded(value: float, digits: int = 3) -> float:
+    """``value`` rounded to ``digits`` significant digits (0.09996 is 0.100); NaN stays NaN."""
+    return float(f"{value:.{digits - 1}e}")
+
+
 def significant(value: float, digits: int = 3) -> str:
     """``digits`` significant digits, never in e-notation; a dash for a missing value.
 
@@ -154,12 +159,12 @@ def significant(value: float, digits: int = 3) -> str:
         return "∞" if value > 0 else "-∞"
     if abs(value) >= 10 ** (digits - 1):
         return f"{value:.0f}"
-    rounded = float(f"{value:.{digits - 1}e}")  # 0.09996 is 0.100, three digits
-    if rounded and abs(rounded) < 1e-4:
-        mantissa, exponent = f"{rounded:.{digits - 1}e}".split("e")
+    near = rounded(value, digits)
+    if near and abs(near) < 1e-4:
+        mantissa, exponent = f"{near:.{digits - 1}e}".split("e")
         return f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
-    magnitude = int(np.floor(np.log10(abs(rounded)))) if rounded else 0
-    return _unsigned_zero(f"{rounded:.{max(0, digits - 1 - magnitude)}f}")
+    magnitude = int(np.floor(np.log10(abs(near)))) if near else 0
+    return _unsigned_zero(f"{near:.{max(0, digits - 1 - magnitude)}f}")
 
 
 def fixed(value: float, digits: int) -> str:

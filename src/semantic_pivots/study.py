@@ -483,13 +483,12 @@ class Study:
     def audited_pivots(self) -> dict:
         """Per pivot collection, the pivots of the first model that searches it.
 
-        What the pivot audit (``data.pivot_audit``) samples and checks its digest against.
+        What the pivot audit (``data.pivot_audit``) draws its sample from, and checks it by.
         """
         found: dict = {}
-        for lm, _, _ in self.each_model():
-            root = self.collection(lm.info.name).root.name
-            if root not in found:
-                found[root] = self.found_pivots(lm.info.name)
+        for name, c in self.collections.items():
+            if c.root.name not in found:
+                found[c.root.name] = self.found_pivots(name)
         return found
 
     def pivot_sets(self, lm, spec: str) -> dict:

@@ -128,9 +128,12 @@ def _controls(found: Found) -> list[str]:
     return [w for w in found.control if w not in {p.word for p in found.pivots}]
 
 
+# what makes a judged row the row drawn: where it comes from and its word
+KEY = ("collection", "pair", "item", "set", "word")
+
+
 def _key(row) -> tuple:
-    """What makes a judged row the row drawn: where it comes from and its word."""
-    return tuple(row[k] for k in ("collection", "pair", "item", "set", "word"))
+    return tuple(row[k] for k in KEY)
 
 
 def packets(found: Pivots, seed: int) -> list[list[dict]]:
@@ -183,7 +186,7 @@ def collect(
     rows = [
         {
             "sample_seed": seed,
-            **{k: d[k] for k in ("collection", "pair", "item", "set", "word")},
+            **{k: d[k] for k in KEY},
             "judgment": back[i]["judgment"],
             "note": back[i].get("note") or "",
             "reviewer": reviewer,

@@ -45,8 +45,7 @@ def pivot_audit_lines(meta: dict, shares: pd.DataFrame, difference: pd.DataFrame
         f"{counted(difference['items'].sum(), 'item')} judged."
     ]
     for (_, r), text in zip(difference.iterrows(), written, strict=True):
-        # as written: three significant digits
-        low, high = (float(f"{r[f'difference {e}']:.2e}") for e in ("low", "high"))
+        low, high = (stats.rounded(r[f"difference {e}"]) for e in ("low", "high"))
         if np.isnan(low):
             verdict = "too few concepts for an interval"
         elif low > 0:
