@@ -42,13 +42,14 @@ def test_frequency_verdicts_follow_the_interval_and_every_model_gets_a_row():
     summary = pd.DataFrame(
         [_auc("a", 0.7, 0.6, 0.8), _auc("b", 0.4, 0.3, 0.45), _auc("c", 0.52, 0.4, 0.64)]
     )
-    found = {f.model: f for f in fd.frequency(summary, ["a", "b", "c", "d"])}
+    found = {f.model: f for f in fd.frequency(summary, ["a", "b", "c", "d"], "tuned")}
     assert found["a"].verdict == fd.SUPPORTED
     assert found["b"].verdict == fd.NOT_SUPPORTED
     assert found["c"].verdict == fd.CANNOT_TELL
     assert fd.number(fd.detectable(0.4, 0.64)) in found["c"].reason
     assert found["d"].verdict == fd.CANNOT_TELL and np.isnan(found["d"].value)
     assert found["a"].estimate == "0.700 [0.600, 0.800]"
+    assert {f.lens for f in found.values()} == {"tuned"}  # the lens of the labels, every row
 
 
 def _behaviour_rows(labels, peak):
@@ -177,7 +178,7 @@ def test_what_a_chapter_glues_the_page_reads(tmp_path, monkeypatch):
     monkeypatch.setattr(
         glue_module, "ipy_display", lambda data, raw, metadata: shown.append((data, metadata))
     )
-    found = fd.frequency(pd.DataFrame([_auc("a", 0.7, 0.6, 0.8)]), ["a"])
+    found = fd.frequency(pd.DataFrame([_auc("a", 0.7, 0.6, 0.8)]), ["a"], "logit")
     fd.record(found)
     ((data, metadata),) = shown
     output = {"output_type": "display_data", "data": data, "metadata": metadata}

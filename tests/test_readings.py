@@ -84,6 +84,10 @@ def test_frequency_caveats_name_the_span_of_items_and_only_the_caveats_that_appl
     assert "each pair has 2 to 3 items" in bare and "proxy" not in bare and "exact" not in bare
     full = readings.frequency_caveats(frame, [12.0, 340.4], ["glass-x"])
     assert "12 to 340 MB of text per language" in full and "For glass-x the counts" in full
+    assert "logit lens's weaknesses" in full and "tuned" not in full
+    tuned = readings.frequency_caveats(frame, None, ["glass-x"], "tuned")
+    assert "tuned lens's weaknesses" in tuned and "from a tuned lens over" in tuned
+    assert "logit" not in tuned
 
 
 def test_interval_width_names_the_widest_pair():
@@ -386,3 +390,19 @@ def test_one_pair_has_no_best_and_worst_and_zero_has_no_sign():
     row = pd.DataFrame({"x": [-0.0001], "x low": [-0.001], "x high": [0.0002]})
     assert stats.with_interval(row, "x", 3).iloc[0] == "0.000 [-0.001, 0.000]"
     assert stats.significant(-0.0004, 1) == "-0.0004" and stats.significant(-0.0, 3) == "0.00"
+
+
+def test_peak_reading_names_each_rows_lens_only_where_the_table_has_lenses():
+    row = {"model": "m", "n": 10, "on pivot": 0.3, "on control": 0.1}
+    interval = {"difference low": 0.05, "difference high": 0.35}
+    one = pd.DataFrame([{**row, **interval}])
+    assert tables.peak_reading(one).startswith("- **m**: of 10 semantic-pivot items, 30% peak")
+    both = pd.DataFrame(
+        [
+            {**row, **interval, "lens": "logit"},
+            {**row, "difference low": -0.1, "difference high": 0.2, "lens": "tuned"},
+        ]
+    )
+    logit, tuned = tables.peak_reading(both).split("\n")
+    assert logit.startswith("- **m** (logit lens): ") and logit.endswith("than on controls.")
+    assert tuned.startswith("- **m** (tuned lens): ") and "no difference" in tuned

@@ -262,6 +262,16 @@ class Study:
         return self.mark_same_string(pd.DataFrame(rows)) if rows else pd.DataFrame(), traces
 
     @cached_property
+    def labels(self):
+        """The behaviour rows the findings read (a DataFrame) and the name of their lens.
+
+        The tuned lens's where the profile reads one, the logit lens's otherwise: analyses 3 and
+        4 group items by the labels that analysis 2's finding counts.
+        """
+        tuned = self.tuned_behaviour[0]
+        return (tuned, "tuned") if len(tuned) else (self.behaviour, "logit")
+
+    @cached_property
     def translations(self):
         """Greedy translations of every model's planned items (a DataFrame)."""
         import pandas as pd
@@ -404,10 +414,18 @@ class Study:
     def frequency(self):
         """Analysis 3's items: (count features per item, counts by model, items left out).
 
-        Each traced item with its behaviour label, CLWTD score and the count features of
-        ``frequency.xs``; items whose two words are one string are left out (copying answers
-        them), and their number is the third value.
+        Each traced item with its behaviour label (:attr:`labels`), CLWTD score and the count
+        features of ``frequency.xs``; items whose two words are one string are left out (copying
+        answers them), and their number is the third value.
         """
+        return self.frequency_items(self.labels[0])
+
+    @cached_property
+    def _counts(self) -> dict:
+        return {lm.info.name: self.counts(lm.info.name) for lm, _, _ in self.each_model()}
+
+    def frequency_items(self, behaviour):
+        """:attr:`frequency` with the labels of ``behaviour``'s rows (another lens's, say)."""
         import pandas as pd
 
         from semantic_pivots.analyses import frequency
@@ -415,10 +433,10 @@ class Study:
         f = self.settings.frequency
         xs = f.xs or list(frequency.XS)
         scored = self.scores[["model", "pair", "item", "score", "rank accuracy", "log ratio"]]
-        items = self.behaviour.merge(scored, on=["model", "pair", "item"])
+        items = behaviour.merge(scored, on=["model", "pair", "item"])
         copied = items["same string"]
         items = items[~copied]
-        counts = {lm.info.name: self.counts(lm.info.name) for lm, _, _ in self.each_model()}
+        counts = self._counts
         frame = pd.concat(
             [
                 frequency.features(counts[m], g, xs, f.cooccurrence)
@@ -561,21 +579,30 @@ class Study:
 
     @cache  # noqa: B019 - one study per notebook
     def tuned_pivot_mass(self, spec: str):
-        """Analysis 4's lens mass rows for one model, read with its tuned lens.
+        """Analysis 4 for one model read with its tuned lens: (lens mass rows, peak rows).
 
-        Empty where the profile does not turn the tuned lens on; the items' behaviour labels
-        stay the logit lens's, so that both lenses' curves cover the same items.
+        The peak rows carry the items' tuned-lens labels and peaks, so that each lens groups the
+        items by its own labels. Both empty where the profile does not turn the tuned lens on.
         """
         import pandas as pd
 
         from semantic_pivots.analyses import pivots
 
         if not self.tuned:
-            return pd.DataFrame(columns=pivots.MASS_COLUMNS)
+            return (
+                pd.DataFrame(columns=pivots.MASS_COLUMNS),
+                pd.DataFrame(columns=pivots.PEAK_COLUMNS),
+            )
         lm = next(m for m in self.models if m.info.name == spec)
         traces, sets = self.pivot_traces(lm, spec, self.tuned_lens(spec)[0])
-        rows = pivots.mass_rows(traces, sets, lm.adapter.n_layers)
-        return pd.DataFrame(rows, columns=pivots.MASS_COLUMNS)
+        mass = pivots.mass_rows(traces, sets, lm.adapter.n_layers)
+        labelled, lens_traces = self.tuned_behaviour
+        own = labelled[labelled["model"] == spec]
+        peaks = pivots.peak_rows(lm.tokenizer, lens_traces, sets, own)
+        return (
+            pd.DataFrame(mass, columns=pivots.MASS_COLUMNS),
+            pd.DataFrame(peaks, columns=pivots.PEAK_COLUMNS),
+        )
 
     def evaluate_checkpoint(self, folder, spec: str) -> dict:
         """Scores, behaviour labels and pivot mass of a checkpoint folder on ``spec``'s items."""

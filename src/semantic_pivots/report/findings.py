@@ -199,10 +199,12 @@ def behaviours(
     return _complete(out, "behaviours", models, "no labelled item", lens)
 
 
-def frequency(summary: pd.DataFrame, models: list[str], x: str = PRIMARY_X) -> list[Finding]:
+def frequency(
+    summary: pd.DataFrame, models: list[str], lens: str, x: str = PRIMARY_X
+) -> list[Finding]:
     """Claim 2 per model: the mean AUC over pairs of ``x`` (co-occurrence items positive).
 
-    ``summary``: :func:`frequency.summary`. Supported above 0.5.
+    ``summary``: :func:`frequency.summary`, of items labelled under ``lens``. Supported above 0.5.
     """
     out = []
     for _, r in summary[summary["x"] == x].iterrows():
@@ -222,10 +224,11 @@ def frequency(summary: pd.DataFrame, models: list[str], x: str = PRIMARY_X) -> l
                 r["AUC high"],
                 verdict,
                 reason,
+                lens,
             )
         )
     return _complete(
-        out, "frequency", models, f"no pair with enough items of each behaviour and {x}"
+        out, "frequency", models, f"no pair with enough items of each behaviour and {x}", lens
     )
 
 
@@ -360,9 +363,10 @@ LIMITATIONS = [
     "trained by this study: what they do is what models of their size do.",
     "**Lens artefacts.** The logit lens decodes early layers to whatever their embeddings "
     "resemble; a peak there may be a blank, a letter or a byte fragment rather than a pivot. "
-    "The behaviour finding reads the tuned lens where the run trains one "
-    "({ref}`finding-behaviours`); the frequency finding and both lenses' pivot rows group the "
-    "items by the logit lens's labels.",
+    "The behaviour and frequency findings read the tuned lens's labels where the run trains one "
+    "({ref}`finding-behaviours`), and each lens's pivot rows group the items by that lens's "
+    "labels. The tuned lens is trained on a small budget, and the layer-tracing chapter gives "
+    "the share of its semantic-pivot peaks that are still junk.",
     "**Proxy counts.** The pretrained models' pre-training data is unknown: their counts and "
     "pivots come from the study's own corpus, a proxy. Only the glass-box model is counted "
     "exactly over what it read.",

@@ -343,15 +343,21 @@ def frequency_lines(summary: pd.DataFrame, mean_r: pd.DataFrame, primary: str) -
 
 
 def frequency_caveats(
-    frame: pd.DataFrame, corpus_megabytes: list[float] | None, glass_models: list[str]
+    frame: pd.DataFrame,
+    corpus_megabytes: list[float] | None,
+    glass_models: list[str],
+    lens: str = "logit",
 ) -> str:
-    """How to read the frequency chapter: items per pair, the proxy corpus, the glass-box models."""
+    """How to read the frequency chapter: items per pair, the proxy corpus, the glass-box models.
+
+    ``lens``: the lens whose behaviour labels the chapter reads.
+    """
     n_pair = frame.groupby(["model", "pair"]).size()
     low, high = n_pair.min(), n_pair.max()
     span = f"{low}" if low == high else f"{low} to {high}"
     text = (
         f"Reading these results: each pair has {span} items, so per-pair AUCs are noisy, and "
-        "the behaviour labels carry the logit lens's weaknesses on small models (the "
+        f"the behaviour labels carry the {lens} lens's weaknesses on small models (the "
         "layer-tracing chapter). "
         "An interval that includes chance means these counts give no evidence either way, not "
         "that frequency plays no role in the models' own training data."
@@ -367,7 +373,7 @@ def frequency_caveats(
     if glass_models:
         text += (
             f" For {', '.join(glass_models)} the counts are exact, but the behaviour labels "
-            "come from a logit lens over a few layers, "
+            f"come from a {lens} lens over a few layers, "
             "and the CLWTD chapter shows how little such a small model learns to translate: read a "
             "null result here in that light."
         )

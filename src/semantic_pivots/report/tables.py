@@ -348,11 +348,15 @@ def _estimate(value: float, low: float, high: float) -> str:
 
 
 def peak_reading(peaks: pd.DataFrame) -> str:
-    """Whether the semantic-pivot peaks land on pivots more often than on matched controls."""
+    """Whether the semantic-pivot peaks land on pivots more often than on matched controls.
+
+    One line per row of ``peaks``, naming its lens where the table has a ``lens`` column.
+    """
     lines = []
     for _, r in peaks.iterrows():
         base = (
-            f"- **{r['model']}**: of {int(r['n'])} semantic-pivot items, "
+            f"- **{r['model']}**{f' ({lens} lens)' if (lens := r.get('lens')) else ''}: "
+            f"of {int(r['n'])} semantic-pivot items, "
             f"{r['on pivot']:.0%} peak on a pivot token and {r['on control']:.0%} on a control "
             "token; "
         )
