@@ -225,7 +225,7 @@ def test_the_behaviours_difference_in_excess_has_a_concept_interval_computed_by_
     reading = tables.excess_reading(
         pivots.excess(mass, peaks), pivots.excess_difference(mass, peaks)
     )
-    assert "Semantic-pivot minus co-occurrence items: +1.00 [+0.00, +3.00]" in reading
+    assert "Semantic-pivot minus co-occurrence items: +1.00 [0.00, +3.00]" in reading
     assert "not detectably different between the behaviours" in reading
     # four concepts are too few for an interval, and the reading says so
     few = mass[mass["item"] != "E"], peaks[peaks["item"] != "E"]
@@ -277,7 +277,7 @@ def test_an_items_word_in_another_language_stays_a_pivot_and_latent_english_is_c
     assert not {p.word for p in found.pivots} & {"cat", "chat"}  # the pair's own words
     latent = pivots.latent_english({("fr-de", "cat"): found}, {"cat": item})
     assert latent.to_dict("records") == [
-        {"pair": "fr-de", "items": 1, "English top pivot": 1.0, "English a pivot": 1.0}
+        {"pair": "fr-de", "items": 1, "English top pivot": 1, "English a pivot": 1}
     ]
     english_pair = pivots.latent_english({("en-fr", "cat"): found}, {"cat": item})
     assert english_pair.empty  # only pairs without English ask for a latent English pivot

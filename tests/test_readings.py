@@ -173,7 +173,7 @@ def test_primary_reading_gives_the_minimum_detectable_difference_beside_a_null()
         ]
     )
     text = readings.primary_reading(contrasts, 0.05)
-    assert "+0.01 [-0.02, +0.04] (t interval, 5.2 degrees of freedom), p = 0.4" in text
+    assert "+0.0100 [-0.0200, +0.0400] (t interval, 5.2 degrees of freedom), p = 0.4" in text
     assert "would have detected a true difference of 0.05 with 80 % power" in text
     note = readings.contrasts_note(contrasts, 4)
     assert (
@@ -318,10 +318,10 @@ def test_a_tiny_score_keeps_its_digits_in_the_tables():
         }
     )
     table = tables.with_intervals(summary, {"score": 3, "rank accuracy": 2})
-    assert table["score"].iloc[0] == "0.000123 [4.56×10⁻⁵, 0.000201]"
+    assert table["score"].iloc[0] == "0.000123 [0.000046, 0.000201]"
     assert table["rank accuracy"].iloc[0] == "0.18 [0.10, 0.25]"
     overall = tables.overall_table(summary, ["score"])
-    assert overall["score"].iloc[0] == "0.000123 [4.56×10⁻⁵, 0.000201]"
+    assert overall["score"].iloc[0] == "0.000123 [0.000046, 0.000201]"
 
 
 def test_rule_agreement_gives_each_behaviours_own_share():
@@ -406,3 +406,21 @@ def test_peak_reading_names_each_rows_lens_only_where_the_table_has_lenses():
     logit, tuned = tables.peak_reading(both).split("\n")
     assert logit.startswith("- **m** (logit lens): ") and logit.endswith("than on controls.")
     assert tuned.startswith("- **m** (tuned lens): ") and "no difference" in tuned
+
+
+def test_the_peak_table_counts_the_peaks_and_leaves_no_difference_where_none_landed():
+    peaks = pd.DataFrame(
+        {
+            "model": ["m", "m"],
+            "lens": ["logit", "tuned"],
+            "n": [29, 20],
+            "on pivot": [0.0, 0.15],
+            "on control": [0.0, 0.05],
+            "difference": [0.0, 0.10],
+            "difference low": [0.0, -0.05],
+            "difference high": [0.0, 0.25],
+        }
+    )
+    table = tables.peak_table(peaks, ["model", "lens", "n"])
+    assert table["on a pivot"].tolist() == [0, 3] and table["on a control"].tolist() == [0, 1]
+    assert table["difference"].tolist() == ["–", "0.100 [-0.050, 0.250]"]

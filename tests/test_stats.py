@@ -76,6 +76,22 @@ def test_significant_digits_never_use_e_notation():
     assert significant(float("nan")) == "–" and significant(float("-inf")) == "-∞"
 
 
+def test_an_interval_writes_its_three_numbers_in_one_style():
+    from semantic_pivots.stats import interval_text
+
+    # decimals for all three, as many as the largest needs for three significant digits
+    assert interval_text(7.04e-5, -1.7e-5, 0.000226) == "0.000070 [-0.000017, 0.000226]"
+    assert interval_text(0.5, 0.00002, 0.9) == "0.500 [0.000, 0.900]"
+    assert interval_text(12.5, 3.25, 140.0) == "12 [3, 140]"
+    # all below 10⁻⁴: every number a power of ten, none as decimals
+    assert interval_text(-1.68e-5, -4.15e-5, -1.51e-6) == "-1.68×10⁻⁵ [-4.15×10⁻⁵, -1.51×10⁻⁶]"
+    assert interval_text(0.0, 0.0, 0.0) == "0.00 [0.00, 0.00]"
+    # a sign before positive numbers only, and never on a number written as zero
+    assert interval_text(0.01, -0.02, 0.0000004, signed=True) == "+0.0100 [-0.0200, 0.0000]"
+    assert interval_text(0.2, float("nan"), 0.3) == "0.200 (no interval)"
+    assert interval_text(0.2, 0.1, float("inf")) == "0.200 (no interval)"
+
+
 def test_bootstrap_p_counts_the_samples_beyond_the_null_on_the_nearer_side():
     samples = np.arange(1, 100, dtype=float)  # 1..99: 9 samples at or below 9.5
     assert stats.bootstrap_p(samples, 9.5) == pytest.approx(2 * 9 / 99)

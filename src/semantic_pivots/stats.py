@@ -7,6 +7,8 @@ every pair), not rows. With one row per cluster this is the ordinary bootstrap.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -167,6 +169,36 @@ def significant(value: float, digits: int = 3) -> str:
     return _unsigned_zero(f"{near:.{max(0, digits - 1 - magnitude)}f}")
 
 
+def interval_text(
+    value: float, low: float, high: float, digits: int = 3, signed: bool = False
+) -> str:
+    """'value [low, high]' in one style: ``digits`` significant digits of the largest of them.
+
+    All three are powers of ten where the largest is below 10⁻⁴ (as :func:`significant`);
+    otherwise all have the decimals that give the largest ``digits`` significant digits, so a
+    bound is never a power of ten beside decimals ("0.000271 [0.000026, 0.000537]").
+    ``signed``: a plus sign before each positive number. '(no interval)' where a bound is
+    missing or infinite.
+    """
+    values = [v for v in (value, low, high) if v is not None and np.isfinite(v)]
+    big = rounded(max((abs(v) for v in values), default=0.0), digits)
+    if big and big < 1e-4:
+        write = partial(significant, digits=digits)
+    else:
+        magnitude = int(np.floor(np.log10(big))) if big else 0
+        write = partial(fixed, digits=max(0, digits - 1 - magnitude))
+
+    def number(v: float) -> str:
+        if v is None or not np.isfinite(v):
+            return significant(v, digits)  # a dash or an infinity
+        text = write(v)
+        return f"+{text}" if signed and v > 0 and text.strip("0.") else text
+
+    if not all(b is not None and np.isfinite(b) for b in (low, high)):
+        return f"{number(value)} (no interval)"
+    return f"{number(value)} [{number(low)}, {number(high)}]"
+
+
 def fixed(value: float, digits: int) -> str:
     """``digits`` decimals; a number written as zero carries no sign ("0.00", not "-0.00")."""
     return _unsigned_zero(f"{value:.{digits}f}")
@@ -187,13 +219,12 @@ def with_interval(
     if style not in ("f", "s"):
         raise ValueError(f"style {style!r}: expected 'f' or 's'")
 
-    def number(value: float) -> str:
-        return significant(value, digits) if style == "s" else fixed(value, digits)
-
     def cell(r) -> str:
         low, high = r[f"{column} low"], r[f"{column} high"]
+        if style == "s":
+            return interval_text(r[column], low, high, digits)
         if np.isnan(low) or np.isnan(high):
-            return f"{number(r[column])} (no interval)"
-        return f"{number(r[column])} [{number(low)}, {number(high)}]"
+            return f"{fixed(r[column], digits)} (no interval)"
+        return f"{fixed(r[column], digits)} [{fixed(low, digits)}, {fixed(high, digits)}]"
 
     return summary.apply(cell, axis=1)

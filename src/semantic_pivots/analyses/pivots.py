@@ -754,11 +754,11 @@ def what_remains(found: dict, measuring: frozenset[str], top: int = 10, n_exampl
 
 
 def latent_english(found: dict, items: dict[str, Item]):
-    """Per non-English pair: how often an item's English word is its top pivot, or a pivot.
+    """Per non-English pair: how many items have their English word as top pivot, or a pivot.
 
     ``found``: pivots by (ordered pair, item id); ``items``: the word list's items by id. Over
-    the items with pivots whose English word is known; the English word matches a pivot in
-    its matching form.
+    the items with pivots whose English word is known (counts: a pair has few such items);
+    the English word matches a pivot in its matching form.
     """
     import pandas as pd
 
@@ -776,8 +776,8 @@ def latent_english(found: dict, items: dict[str, Item]):
         return pd.DataFrame(columns=["pair", "items", "English top pivot", "English a pivot"])
     frame = pd.DataFrame(rows)
     return frame.groupby("pair", as_index=False).agg(
-        items=("top", "size"), **{"English top pivot": ("top", "mean")},
-        **{"English a pivot": ("any", "mean")},
+        items=("top", "size"), **{"English top pivot": ("top", "sum")},
+        **{"English a pivot": ("any", "sum")},
     )  # fmt: skip
 
 

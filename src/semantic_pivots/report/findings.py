@@ -21,7 +21,7 @@ import pandas as pd
 
 from semantic_pivots.analyses.frequency import PRIMARY_X
 from semantic_pivots.report.readings import counted
-from semantic_pivots.stats import LEVEL, minimum_detectable, significant
+from semantic_pivots.stats import LEVEL, interval_text, minimum_detectable, significant
 
 SUPPORTED = "supported"
 NOT_SUPPORTED = "not supported"
@@ -108,10 +108,8 @@ def number(value: float) -> str:
 
 
 def estimate(value: float, low: float, high: float) -> str:
-    """'value [low, high]', or the value and '(no interval)'."""
-    if not (np.isfinite(low) and np.isfinite(high)):
-        return f"{number(value)} (no interval)"
-    return f"{number(value)} [{number(low)}, {number(high)}]"
+    """'value [low, high]' in one style (:func:`stats.interval_text`), or '(no interval)'."""
+    return interval_text(value, low, high, 3)
 
 
 def detectable(low: float, high: float, power: float = 0.8) -> float:

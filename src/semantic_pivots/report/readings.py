@@ -465,9 +465,11 @@ def exposure_reading(exposure: pd.DataFrame) -> str:
 
 def _contrast_head(title: str, r: pd.Series, note: str) -> str:
     """A contrast's name, difference, t interval and p-value, before its verdict."""
+    difference = stats.interval_text(
+        r["difference"], r["difference low"], r["difference high"], signed=True
+    )
     return (
-        f"**{title}**, {r['contrast']} on the {r['measure']} over all pairs{note}: "
-        f"{r['difference']:+.3g} [{r['difference low']:+.3g}, {r['difference high']:+.3g}] "
+        f"**{title}**, {r['contrast']} on the {r['measure']} over all pairs{note}: {difference} "
         f"(t interval, {r['df']:.1f} degrees of freedom), p = {r['p']:.2g}: "
     )
 

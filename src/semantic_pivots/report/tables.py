@@ -14,7 +14,7 @@ from semantic_pivots.data.retrieval import Collection
 from semantic_pivots.models.encoding import encode
 from semantic_pivots.models.loading import LoadedModel
 from semantic_pivots.prompts import answer, ordered_pairs
-from semantic_pivots.stats import significant, summarise, with_interval
+from semantic_pivots.stats import interval_text, significant, summarise, with_interval
 
 if TYPE_CHECKING:
     from semantic_pivots.training.glass import Checkpoint
@@ -338,13 +338,28 @@ def excess_reading(excess: pd.DataFrame, difference: pd.DataFrame) -> str:
 
 
 def _estimate(value: float, low: float, high: float) -> str:
-    """A signed estimate with its interval (three significant digits), or alone."""
+    """A signed estimate with its interval in one style (three significant digits), or alone."""
+    # the sentences around it already say where there is no interval
+    return interval_text(value, low, high, 3, signed=True).removesuffix(" (no interval)")
 
-    def signed(v: float) -> str:
-        text = significant(v, 3)
-        return text if text.startswith(("-", "–")) or pd.isna(v) else f"+{text}"
 
-    return signed(value) + ("" if pd.isna(low) else f" [{signed(low)}, {signed(high)}]")
+def peak_table(peaks: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """How many semantic-pivot items peak on a pivot and on a control, per row of ``keys``.
+
+    With the difference of the two shares and its interval (a dash where no peak lands on
+    either). ``peaks``: :func:`pivots.peak_summary`'s rows. Counts, since few peaks land on
+    either set and a column of shares would read 0.000 [0.000, 0.000].
+    """
+    if peaks.empty:
+        return pd.DataFrame(columns=[*keys, "on a pivot", "on a control", "difference"])
+    landed = (peaks["on pivot"] > 0) | (peaks["on control"] > 0)
+    return peaks[keys].assign(
+        **{
+            "on a pivot": (peaks["on pivot"] * peaks["n"]).round().astype(int),
+            "on a control": (peaks["on control"] * peaks["n"]).round().astype(int),
+            "difference": with_interval(peaks, "difference", 3, "s").where(landed, "–"),
+        }
+    )
 
 
 def peak_reading(peaks: pd.DataFrame) -> str:
