@@ -142,3 +142,97 @@ def test_a_bad_packet_is_refused_in_one_line_and_nothing_is_written(tmp_path):
         pivot_audit.parse("\n".join(lines[:first_control] + lines[first_control + 1 :]), "x")
     with pytest.raises(UserError, match="x: no column sample_seed"):
         pivot_audit.parse(out.read_text().replace("sample_seed", "seed"), "x")
+
+
+def _pivot_set():
+    """A set of 60 words with counts 100..159, candidates outside it at each of those counts,
+    and two far from all of them."""
+    pivots = [f"s{i}" for i in range(60)]
+    candidates = {f"s{i}": 100 + i for i in range(60)}
+    candidates |= {f"c{i}": 100 + i for i in range(60)}  # near every word of the set
+    candidates |= {"rare": 1, "common": 100_000}
+    return pivots, candidates
+
+
+def test_the_set_sample_pairs_each_drawn_word_with_an_unused_control_of_its_frequency():
+    pivots, candidates = _pivot_set()
+    rows = pivot_audit.set_draw(pivots, candidates, seed=3)
+    assert rows == pivot_audit.set_draw(pivots, candidates, seed=3)
+    drawn = [r["word"] for r in rows if r["set"] == "pivot"]
+    controls = [r["word"] for r in rows if r["set"] == "control"]
+    assert len(drawn) == len(controls) == pivot_audit.SET_SAMPLE
+    assert len(set(controls)) == len(controls) and not set(controls) & set(pivots)
+    assert all(c.startswith("c") for c in controls)  # never a far one while a near one is left
+    assert pivot_audit.set_draw(pivots, candidates, seed=4) != rows
+    # none near: the nearest in log count (1 is nearer 100..159 than 100,000 is)
+    # none near: the nearest in log count, until the controls run out
+    far = {w: n for w, n in candidates.items() if w in pivots or w in ("rare", "common")}
+    sparse = pivot_audit.set_draw(pivots, far, 3)
+    assert sorted(r["set"] for r in sparse) == ["control"] * 2 + ["pivot"] * 2
+    # log 1 is nearer log 100..159 than log 100,000 is: with one draw, "rare" is taken
+    one = pivot_audit.set_draw(["s0"], {"s0": 100, "rare": 1, "common": 100_000}, 3)
+    assert [r["word"] for r in one if r["set"] == "control"] == ["rare"]
+
+
+def test_the_set_audit_refuses_a_foreign_row_and_writes_its_judgments_for_that_set_only(
+    tmp_path,
+):
+    pivots, candidates = _pivot_set()
+    packets = pivot_audit.set_packets(pivots, candidates, seed=3)
+    assert len(packets) == pivot_audit.SET_PACKETS and all("set" not in r for r in packets[0])
+    out = tmp_path / "set_audit.csv"
+    judged = _judge(packets, tmp_path, lambda row: "content" if row["row"] % 3 else "fragment")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("row,word,judgment,note\n1,not-the-word,content,\n", encoding="utf-8")
+    with pytest.raises(UserError, match="is not a row of seed 3"):
+        pivot_audit.set_collect([*judged, bad], pivots, candidates, 3, "r", out)
+    with pytest.raises(UserError, match="judged: expected all"):
+        pivot_audit.set_collect(judged[:1], pivots, candidates, 3, "r", out)
+    assert not out.exists()
+    assert pivot_audit.set_collect(judged, pivots, candidates, 3, "r", out) == 80
+    meta, rows = pivot_audit.set_committed(pivots, candidates, out)
+    assert meta == {"sample_seed": 3} and len(rows) == 80
+    assert pivot_audit.set_committed(pivots[1:], candidates, out) is None  # another set
+    shares = pivot_audit.set_shares(rows).set_index("set")
+    assert shares.loc["pivot", "judged"] == 40
+    assert shares.loc["pivot", "content"] + shares.loc["pivot", "fragment"] == pytest.approx(1)
+
+
+def test_the_content_difference_has_newcombes_interval():
+    # Newcombe (1998), example (a): 56/70 - 48/80, method 10 gives [0.0524, 0.3339]
+    rows = [
+        pivot_audit.SetJudgment(kind, "w", "content" if i < k else "fragment")
+        for kind, k, n in (("pivot", 56, 70), ("control", 48, 80))
+        for i in range(n)
+    ]
+    d = pivot_audit.content_difference(rows)
+    assert d["difference"] == pytest.approx(0.2)
+    assert (d["difference low"], d["difference high"]) == pytest.approx((0.0524, 0.3339), abs=1e-4)
+
+
+def test_the_method_chapter_states_the_set_audits_sample_and_tolerance():
+    from pathlib import Path
+
+    method = (Path(__file__).resolve().parents[1] / "book" / "method.md").read_text()
+    text = " ".join(method.split())
+    assert f"{pivot_audit.SET_SAMPLE} of its words" in text
+    assert f"within a factor {pivot_audit.SET_TOLERANCE:g} of its count" in text
+    assert f"up to {pivot_audit.ITEMS} items" in text
+    assert f"their {pivot_audit.PER_ITEM} best pivots" in text
+
+
+def test_the_set_audit_line_names_a_detected_difference_or_what_a_null_could_detect():
+    import pandas as pd
+
+    shares = pd.DataFrame({"set": ["pivot", "control"], "content": [0.8, 0.6]})
+    found = {"pivots": 70, "controls": 80, "difference": 0.2}
+    line = readings.set_audit_line(
+        {"sample_seed": 7}, shares, {**found, "difference low": 0.0524, "difference high": 0.3339}
+    )
+    assert line.startswith("Sample seed 7: 70 words of the set and 80 controls judged.")
+    assert "0.80 of the set's words against 0.60" in line
+    assert "0.200 [0.052, 0.334]" in line and "more content words" in line
+    null = readings.set_audit_line(
+        {"sample_seed": 7}, shares, {**found, "difference low": -0.05, "difference high": 0.35}
+    )
+    assert "no difference is detectable" in null and "one of 0.29 with 80 % power" in null

@@ -115,3 +115,36 @@ def test_every_figure_a_chapter_draws_is_placed_once_with_a_caption_and_off_the_
                     assert caption.strip(), (path.name, key)
         assert sorted(drawn) == sorted(placed) and len(set(drawn)) == len(drawn), path.name
     assert len(set(labels)) == len(labels)
+
+
+# the references that name the version used, and the package each one pins
+CITED_PACKAGES = {
+    "accelerate": "accelerate",
+    "cafiero2025functionwordsets": "functionwordsets",
+    "datatrove": "datatrove",
+    "jupyterbook": "jupyter-book",
+    "liu2024infinigram": "infini-gram",
+    "papermill": "papermill",
+    "paszke2019pytorch": "torch",
+    "speer2022wordfreq": "wordfreq",
+    "stopwords": "stop-words",
+    "stopwordsiso": "stopwordsiso",
+    "wang2022functionwords": "functionwords",
+    "wolf2020transformers": "transformers",
+}
+
+
+def test_every_version_the_references_name_is_the_one_installed():
+    pins = dict(
+        line.split("==", 1)
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    pins = {name.lower(): version.split()[0] for name, version in pins.items()}
+    bib = (ROOT / "book" / "references.bib").read_text()
+    entries = re.findall(r"@\w+\{([^,]+),(.*?)\n\}", bib, flags=re.S)
+    named = {
+        key: m.group(1) for key, body in entries if (m := re.search(r"version ([\w.]+)", body))
+    }
+    assert named.keys() == CITED_PACKAGES.keys()
+    assert {key: pins.get(CITED_PACKAGES[key]) for key in named} == named

@@ -424,3 +424,12 @@ def test_the_peak_table_counts_the_peaks_and_leaves_no_difference_where_none_lan
     table = tables.peak_table(peaks, ["model", "lens", "n"])
     assert table["on a pivot"].tolist() == [0, 3] and table["on a control"].tolist() == [0, 1]
     assert table["difference"].tolist() == ["–", "0.100 [-0.050, 0.250]"]
+
+
+def test_pivot_examples_come_once_per_collection_under_the_name_a_reader_knows():
+    found: dict = {}  # the headings do not depend on the pivots
+    results = {"a": (found, None, None), "b": (found, None, None)}
+    roots = {"a": "corpus-1f2e", "b": "corpus-1f2e"}
+    out = tables.pivot_examples(results, roots, {"corpus-1f2e": "study corpus (a, b)"}, "en")
+    assert list(out) == ["corpus-1f2e"]
+    assert out["corpus-1f2e"][0] == "**Study corpus (a, b)** (collection `corpus-1f2e`)"

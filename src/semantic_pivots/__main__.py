@@ -101,6 +101,26 @@ def _pivot_audit_collect(args) -> None:
     print(f"{pivot_audit.AUDIT_PATH}: {n} judgments")
 
 
+def _set_audit_packets(args) -> None:
+    from semantic_pivots.data import pivot_audit
+    from semantic_pivots.study import Study
+
+    words = Study.from_profile(args.profile).pivot_set_words()
+    _write_packets(args.out, pivot_audit.set_packets(*words, args.seed), ("row", "word"))
+
+
+def _set_audit_collect(args) -> None:
+    from pathlib import Path
+
+    from semantic_pivots.data import pivot_audit
+    from semantic_pivots.study import Study
+
+    words = Study.from_profile(args.profile).pivot_set_words()
+    judged = [Path(p) for p in args.judged]
+    n = pivot_audit.set_collect(judged, *words, args.seed, args.reviewer)
+    print(f"{pivot_audit.SET_AUDIT_PATH}: {n} judgments")
+
+
 def _model_info(args) -> None:
     from dataclasses import asdict
 
@@ -316,6 +336,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, required=True, help="the seed that drew the packets")
     p.add_argument("--reviewer", required=True, help="who judged (blind to the rules)")
     p.set_defaults(func=_pivot_audit_collect)
+    p = sub.add_parser(
+        "set-audit-packets", help="draw the pivot-aware data's pivot set audit sample as packets"
+    )
+    p.add_argument("--profile", default="default", help="the run whose pivot set is judged")
+    p.add_argument("--seed", type=int, required=True, help="the sample's seed")
+    p.add_argument("--out", required=True, help="folder for packet_N.csv")
+    p.set_defaults(func=_set_audit_packets)
+    p = sub.add_parser("set-audit-collect", help="merge judged packets into the pivot set audit")
+    p.add_argument("judged", nargs="+", help="the judged packet CSVs")
+    p.add_argument("--profile", default="default", help="the run whose pivot set was judged")
+    p.add_argument("--seed", type=int, required=True, help="the seed that drew the packets")
+    p.add_argument("--reviewer", required=True, help="who judged (blind to the rules)")
+    p.set_defaults(func=_set_audit_collect)
     p = sub.add_parser("model-info", help="load a model spec (converting it once) and describe it")
     p.add_argument("spec")
     p.add_argument("--device", default=None)

@@ -76,6 +76,18 @@ def minimum_detectable(se: float, df: float, power: float = 0.8, level: float = 
     return float((t.ppf(0.5 + level / 2, df) + t.ppf(power, df)) * se)
 
 
+def detectable(low: float, high: float, power: float = 0.8) -> float:
+    """The smallest true effect a two-sided test at the interval's level detects with ``power``.
+
+    :func:`minimum_detectable` with the standard error of a ``LEVEL`` interval [low, high]
+    under a normal approximation (infinite degrees of freedom).
+    """
+    from scipy.stats import norm
+
+    se = (high - low) / (2 * norm.ppf(0.5 + LEVEL / 2))
+    return minimum_detectable(se, np.inf, power)
+
+
 def bootstrap_ci(values, clusters=None, n_boot: int = N_BOOT, seed: int = 0):
     """Mean and percentile interval, resampling clusters.
 

@@ -651,6 +651,19 @@ class Study:
             scores = scores[scores["item"].isin(self.separated_items)]
         return transfer.gains(scores[scores["arm"] == "start"], scores[scores["arm"] != "start"])
 
+    def pivot_set_words(self) -> tuple[list[str], dict[str, int]]:
+        """Analysis 5's pivot set, and the words its audit draws controls from with their counts.
+
+        From the selection alone (``continued.select_arms``), without the continued runs.
+        """
+        from transformers import AutoTokenizer
+
+        from semantic_pivots.training import continued
+
+        start = continued.start_checkpoint(self.settings)
+        chosen = continued.select_arms(self.settings, AutoTokenizer.from_pretrained(start.folder))
+        return chosen.pivots, continued.set_candidates(self.settings)
+
     @cached_property
     def continuation(self) -> dict:
         """Analysis 5: the profile's glass-box model continued on each arm's data, per seed.

@@ -211,6 +211,17 @@ def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
+def newcombe(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
+    """Newcombe's interval for p1 - p2 of two independent proportions, from their Wilson ones."""
+    if not (n1 and n2):
+        return (math.nan, math.nan)
+    p1, p2 = k1 / n1, k2 / n2
+    (l1, u1), (l2, u2) = wilson(k1, n1), wilson(k2, n2)
+    low = p1 - p2 - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = p1 - p2 + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return (low, high)
+
+
 def _languages(rows: list[Judgment]) -> list[str]:
     """The languages the rows judge, in the list's order."""
     return [lang for lang in LANGS if any(r.lang == lang for r in rows)]

@@ -21,6 +21,12 @@ collection's pivots only where the seed draws from them exactly the rows judged
 (:func:`committed`); the pivots chapter shows it for those collections. An item's pivots are read
 through their attributes (``pair``, ``item``, ``source``, ``target``, ``pivots`` with a
 ``word`` each, ``control``), so that this module knows nothing of how they were found.
+
+The pivot set of the pivot-aware data (chapter 5), the words of highest weighted degree, has
+an audit of its own (``data/pivots/set_audit.csv``, the ``set_`` functions): a seeded sample of
+its words, each with a control word of about the same frequency that the set's rules admit but
+the set does not hold, shuffled together and judged alone (``content``, ``function``, ``name``,
+``fragment``: no item to relate them to).
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from semantic_pivots.data.audit import wilson
+from semantic_pivots.data.audit import newcombe, wilson
 from semantic_pivots.errors import UserError
 from semantic_pivots.paths import DATA_DIR, atomic_write_text
 
@@ -169,7 +175,15 @@ def collect(
     Returns the number of rows. Every row of the sample must come back once with a valid
     judgment; nothing is written otherwise.
     """
-    drawn = draw(found, seed)
+    return _merge(judged, draw(found, seed), KEY, seed, reviewer, COLUMNS, parse, out)
+
+
+def _merge(judged, drawn, key, seed, reviewer, columns, check, out: Path) -> int:
+    """Judged packets' rows, checked against the ``drawn`` rows and written to ``out``.
+
+    Every drawn row must come back once, under its number and with its word; ``check`` (the
+    audit's parser) refuses a bad judgment. Nothing is written where anything is refused.
+    """
     back: dict[int, dict] = {}
     for path in judged:
         with open(path, encoding="utf-8", newline="") as fh:
@@ -186,7 +200,7 @@ def collect(
     rows = [
         {
             "sample_seed": seed,
-            **{k: d[k] for k in KEY},
+            **{k: d[k] for k in key},
             "judgment": back[i]["judgment"],
             "note": back[i].get("note") or "",
             "reviewer": reviewer,
@@ -194,10 +208,10 @@ def collect(
         for i, d in enumerate(drawn, start=1)
     ]
     text = io.StringIO()
-    writer = csv.DictWriter(text, COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(text, columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    parse(text.getvalue(), str(out))  # a bad judgment: refused, nothing written
+    check(text.getvalue(), str(out))  # a bad judgment: refused, nothing written
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out, text.getvalue())
     return len(rows)
@@ -205,27 +219,7 @@ def collect(
 
 def parse(text: str, where: str) -> tuple[dict, list[Judgment]]:
     """The audit's header (its seed) and judgments; one-line errors for bad rows."""
-    meta: dict = {}
-    rows = []
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise UserError(f"{where}: no column {', '.join(missing)}: expected {', '.join(COLUMNS)}")
-    for line_no, row in enumerate(reader, start=2):
-        at = f"{where}:{line_no}"
-        if row.get("judgment") not in JUDGMENTS:
-            raise UserError(
-                f"{at}: judgment {row.get('judgment')!r}: expected {', '.join(JUDGMENTS)}"
-            )
-        if row.get("set") not in ("pivot", "control"):
-            raise UserError(f"{at}: set {row.get('set')!r}: expected pivot or control")
-        here = {"sample_seed": int(row["sample_seed"])}
-        if meta and here != meta:
-            raise UserError(f"{at}: a second sample in one audit")
-        meta = here
-        rows.append(Judgment(*(row[k] for k in Judgment.__dataclass_fields__)))
-    if not rows:
-        raise UserError(f"{where}: no judgments")
+    meta, rows = _parse(text, where, COLUMNS, JUDGMENTS, Judgment)
     sets: dict[tuple[str, str, str], list[str]] = {}
     for r in rows:
         sets.setdefault((r.collection, r.pair, r.item), []).append(r.set)
@@ -269,13 +263,15 @@ def shares(rows: list[Judgment]) -> pd.DataFrame:
         for kind in ("pivot", "control"):
             group = [r for r in rows if (r.collection, r.set) == (collection, kind)]
             if group:
-                out.append(_shares_row(collection, kind, group))
+                head = {"collection": collection, "set": kind}
+                out.append(_shares_row(head, group, JUDGMENTS))
     return pd.DataFrame(out)
 
 
-def _shares_row(collection: str, kind: str, group: list[Judgment]) -> dict:
-    row: dict = {"collection": collection, "set": kind, "judged": len(group)}
-    for j in JUDGMENTS:
+def _shares_row(head: dict, group: Sequence, judgments: Sequence[str]) -> dict:
+    """``head``, the words judged, and each judgment's share with its Wilson interval."""
+    row: dict = {**head, "judged": len(group)}
+    for j in judgments:
         k = sum(r.judgment == j for r in group)
         row[j] = k / len(group)
         row[f"{j} low"], row[f"{j} high"] = wilson(k, len(group))
@@ -320,3 +316,153 @@ def related_difference(rows: list[Judgment], seed: int = 0) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(out)
+
+
+# The continuation's pivot set (chapter 5): not an item's pivots but the words of highest
+# weighted degree in the co-occurrence graph of the glass-box model's training documents.
+SET_AUDIT_PATH = DATA_DIR / "pivots" / "set_audit.csv"
+SET_SAMPLE = 40  # words of the set, and as many controls
+SET_PACKETS = 2
+SET_TOLERANCE = 1.5  # a control's count is within this factor of its pivot's, where one is
+SET_JUDGMENTS = ("content", "function", "name", "fragment")
+SET_KEY = ("set", "word")
+SET_COLUMNS = ("sample_seed", "set", "word", "judgment", "note", "reviewer")
+
+
+def set_draw(pivots: Sequence[str], candidates: Mapping[str, int], seed: int) -> list[dict]:
+    """The pivot set's sample with its controls, shuffled: one row per word to judge.
+
+    :data:`SET_SAMPLE` words of the set drawn at random (seeded), each with one control word:
+    a word the set's rules admit (``candidates``, with their counts in the same documents) that
+    is not in the set, of a count within a factor :data:`SET_TOLERANCE` of the pivot's (drawn
+    at random among those, each used once), else the nearest in log count. The audit then
+    tells what the set holds beside what words of the same frequency hold.
+    """
+    import numpy as np
+
+    rng = random.Random(f"{seed}:pivot set")
+    chosen = rng.sample(list(pivots), min(SET_SAMPLE, len(pivots)))
+    in_set = set(pivots)
+    pool = sorted(w for w in candidates if w not in in_set)
+    rows = []
+    for word in chosen:
+        if not pool:
+            break
+        gap = np.abs(np.log([candidates[w] for w in pool]) - np.log(candidates[word]))
+        near = [w for w, g in zip(pool, gap, strict=True) if g <= np.log(SET_TOLERANCE)]
+        control = rng.choice(near) if near else pool[int(np.argmin(gap))]
+        pool.remove(control)
+        rows += [{"set": "pivot", "word": word}, {"set": "control", "word": control}]
+    return random.Random(seed).sample(rows, len(rows))
+
+
+def set_packets(pivots: Sequence[str], candidates: Mapping[str, int], seed: int):
+    """The set's sample as :data:`SET_PACKETS` packets of numbered words (no set shown)."""
+    rows = [
+        {"row": i, "word": r["word"]} for i, r in enumerate(set_draw(pivots, candidates, seed), 1)
+    ]
+    size = math.ceil(len(rows) / SET_PACKETS) if rows else 1
+    return [rows[start : start + size] for start in range(0, len(rows), size)]
+
+
+def set_collect(
+    judged: list[Path],
+    pivots: Sequence[str],
+    candidates: Mapping[str, int],
+    seed: int,
+    reviewer: str,
+    out: Path = SET_AUDIT_PATH,
+) -> int:
+    """Merge the set's judged packets into its audit file, as :func:`collect` does."""
+    drawn = set_draw(pivots, candidates, seed)
+    return _merge(judged, drawn, SET_KEY, seed, reviewer, SET_COLUMNS, set_parse, out)
+
+
+@dataclass(frozen=True)
+class SetJudgment:
+    """One judged word of the pivot set's sample: a word of the set or a control."""
+
+    set: str  # pivot or control
+    word: str
+    judgment: str
+    note: str = ""
+
+
+def set_parse(text: str, where: str) -> tuple[dict, list[SetJudgment]]:
+    """The set audit's seed and judgments; one-line errors for bad rows."""
+    meta, rows = _parse(text, where, SET_COLUMNS, SET_JUDGMENTS, SetJudgment)
+    kinds = [r.set for r in rows]
+    if kinds.count("pivot") != kinds.count("control"):
+        raise UserError(
+            f"{where}: {kinds.count('pivot')} words of the set and {kinds.count('control')} "
+            "controls judged: expected as many of each"
+        )
+    return meta, rows
+
+
+def _parse(text: str, where: str, columns, judgments, record) -> tuple[dict, list]:
+    """An audit file's seed and its rows as ``record``s; one-line errors for bad rows."""
+    meta: dict = {}
+    rows = []
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in columns if c not in (reader.fieldnames or [])]
+    if missing:
+        raise UserError(f"{where}: no column {', '.join(missing)}: expected {', '.join(columns)}")
+    for line_no, row in enumerate(reader, start=2):
+        at = f"{where}:{line_no}"
+        if row.get("judgment") not in judgments:
+            raise UserError(
+                f"{at}: judgment {row.get('judgment')!r}: expected {', '.join(judgments)}"
+            )
+        if row.get("set") not in ("pivot", "control"):
+            raise UserError(f"{at}: set {row.get('set')!r}: expected pivot or control")
+        here = {"sample_seed": int(row["sample_seed"])}
+        if meta and here != meta:
+            raise UserError(f"{at}: a second sample in one audit")
+        meta = here
+        rows.append(record(*(row[k] for k in record.__dataclass_fields__)))
+    if not rows:
+        raise UserError(f"{where}: no judgments")
+    return meta, rows
+
+
+def set_committed(
+    pivots: Sequence[str], candidates: Mapping[str, int], path: Path = SET_AUDIT_PATH
+):
+    """The committed set audit and its seed, where its seed draws exactly the words judged.
+
+    None where there is no audit, or it judged another set (another profile or corpus).
+    """
+    if not path.exists():
+        return None
+    meta, rows = set_parse(path.read_text(encoding="utf-8"), str(path))
+    drawn = set_draw(pivots, candidates, meta["sample_seed"])
+    same = sorted((d["set"], d["word"]) for d in drawn) == sorted((r.set, r.word) for r in rows)
+    return (meta, rows) if same else None
+
+
+def set_shares(rows: list[SetJudgment]) -> pd.DataFrame:
+    """Per set (pivot, control): words judged, each judgment's share with a Wilson interval."""
+    groups = {kind: [r for r in rows if r.set == kind] for kind in ("pivot", "control")}
+    return pd.DataFrame([_shares_row({"set": k}, g, SET_JUDGMENTS) for k, g in groups.items() if g])
+
+
+def content_difference(rows: list[SetJudgment]) -> dict:
+    """The share of the set's words judged content words minus that of their controls.
+
+    With Newcombe's interval for a difference of two independent proportions (from the two
+    Wilson intervals): the sample draws the set's words and their controls independently.
+    """
+    content = {
+        kind: [r.judgment == "content" for r in rows if r.set == kind]
+        for kind in ("pivot", "control")
+    }
+    (k1, n1), (k2, n2) = ((sum(c), len(c)) for c in content.values())
+    low, high = newcombe(k1, n1, k2, n2)
+    return {
+        "pivots": n1,
+        "controls": n2,
+        "difference": k1 / n1 - k2 / n2,
+        "difference low": low,
+        "difference high": high,
+    }

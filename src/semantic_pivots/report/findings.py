@@ -21,7 +21,7 @@ import pandas as pd
 
 from semantic_pivots.analyses.frequency import PRIMARY_X
 from semantic_pivots.report.readings import counted
-from semantic_pivots.stats import LEVEL, interval_text, minimum_detectable, significant
+from semantic_pivots.stats import detectable, interval_text, significant
 
 SUPPORTED = "supported"
 NOT_SUPPORTED = "not supported"
@@ -110,18 +110,6 @@ def number(value: float) -> str:
 def estimate(value: float, low: float, high: float) -> str:
     """'value [low, high]' in one style (:func:`stats.interval_text`), or '(no interval)'."""
     return interval_text(value, low, high, 3)
-
-
-def detectable(low: float, high: float, power: float = 0.8) -> float:
-    """The smallest true effect a two-sided test at the interval's level detects with ``power``.
-
-    :func:`stats.minimum_detectable` with the interval's standard error under a normal
-    approximation (infinite degrees of freedom).
-    """
-    from scipy.stats import norm
-
-    se = (high - low) / (2 * norm.ppf(0.5 + LEVEL / 2))
-    return minimum_detectable(se, np.inf, power)
 
 
 def _side(value: float, low: float, high: float, null: float, what: str) -> tuple[str, str]:

@@ -279,21 +279,23 @@ def roc_curves(frame: pd.DataFrame, xs: list[str], by: str = "model"):
     fig, axes = plt.subplots(
         1, len(groups), figsize=(4.4 * len(groups), 4), squeeze=False, constrained_layout=True
     )
+    # one colour per x in every panel, even where a panel lacks an x
+    colours = dict(zip(xs, sns.color_palette("tab10", len(xs)), strict=True))
     for ax, (name, g) in zip(axes[0], groups, strict=True):
         for x in xs:
             area = frequency.auc(g.label, g[x])
             if area == area:  # NaN where the x or one behaviour is missing
                 fpr, tpr = frequency.roc(g, x)
-                ax.plot(fpr, tpr, label=f"{x} ({area:.2f})")
+                ax.plot(fpr, tpr, label=f"{x} ({area:.2f})", color=colours[x])
         ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls="--")
         ax.set_title(str(name))
         ax.set_xlabel("false positive rate")
         ax.set_ylabel("true positive rate (co-occurrence)")
         if ax.get_legend_handles_labels()[0]:  # below the panel: curves fill every corner
             ax.legend(
-                fontsize=7,
+                fontsize=9,
                 title="x (AUC)",
-                title_fontsize=7,
+                title_fontsize=9,
                 loc="upper center",
                 bbox_to_anchor=(0.5, -0.18),
                 frameon=False,

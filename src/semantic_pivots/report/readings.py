@@ -64,6 +64,33 @@ def pivot_audit_lines(meta: dict, shares: pd.DataFrame, difference: pd.DataFrame
     return "\n".join(lines)
 
 
+def set_audit_line(meta: dict, shares: pd.DataFrame, difference: dict) -> str:
+    """The pivot set's audit: its sample, and its content words against controls, in words.
+
+    ``shares``: ``pivot_audit.set_shares``; ``difference``: ``pivot_audit.content_difference``.
+    A null names the smallest difference the sample could have detected.
+    """
+    content = shares.set_index("set")["content"]
+    low, high = (stats.rounded(difference[f"difference {e}"]) for e in ("low", "high"))
+    text = stats.interval_text(difference["difference"], low, high)
+    if low > 0:
+        verdict = "the set holds more content words than words of its frequency do"
+    elif high < 0:
+        verdict = "the set holds fewer content words than words of its frequency do"
+    else:
+        verdict = (
+            "no difference is detectable; this sample would have detected one of "
+            f"{stats.significant(stats.detectable(low, high), 2)} with 80 % power"
+        )
+    return (
+        f"Sample seed {meta['sample_seed']}: {counted(difference['pivots'], 'word')} of the set "
+        f"and {counted(difference['controls'], 'control')} judged. Content words are "
+        f"{stats.fixed(content['pivot'], 2)} of the set's words against "
+        f"{stats.fixed(content['control'], 2)} of the controls, a difference of {text} "
+        f"(Newcombe's interval): {verdict}."
+    )
+
+
 def distractor_line(counts: pd.DataFrame) -> str:
     """The distractor judgments per language (judgment rows, language columns)."""
     parts = [

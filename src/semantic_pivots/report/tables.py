@@ -270,11 +270,18 @@ def pivot_settings_line(p: Pivots, collections: dict[str, Collection]) -> str:
 
 
 def pivot_examples(
-    results: dict, roots: dict[str, str], first: str, pairs: int = 3, per_pair: int = 2
+    results: dict,
+    roots: dict[str, str],
+    readers: dict[str, str],
+    first: str,
+    pairs: int = 3,
+    per_pair: int = 2,
 ) -> dict:
     """Per collection (the first model that uses it): a heading and its example table.
 
-    ``roots``: each model's collection name; pairs from the ``first`` language come first.
+    ``roots``: each model's collection name; ``readers``: each collection's name as a reader
+    knows it (``Study.collection_readers``), the heading; pairs from the ``first`` language
+    come first.
     """
     from semantic_pivots.analyses import pivots
 
@@ -286,7 +293,7 @@ def pivot_examples(
         ordered = list(dict.fromkeys(p for p, _ in found))
         chosen = [p for p in ordered if p.split("-")[0] == first]
         table = pivots.examples(found, (chosen or ordered)[:pairs], per_pair)
-        heading = f"**{root}** (the documents of {name}'s pivots)"
+        heading = f"**{readers[root].capitalize()}** (collection `{root}`)"
         out[root] = (heading, table)
     return out
 

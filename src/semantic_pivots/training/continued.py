@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -156,6 +157,32 @@ def continued_seed(settings: config.Settings, seed: int) -> int:
     return settings.seed + 1 + seed
 
 
+def barred_words(settings: config.Settings, collection) -> set[str]:
+    """Words the pivot set never holds: analysis 4's bars.
+
+    The collection's most frequent words (``pivots.stop``), the function words of the run's
+    languages, and the collection's proper names.
+    """
+    from semantic_pivots.data import function_words
+
+    barred = set(retrieval.Local(collection).frequent(settings.pivots.stop, settings.seed))
+    return barred | function_words.of_languages(settings.languages) | collection.names
+
+
+def set_candidates(settings: config.Settings) -> dict[str, int]:
+    """Every word of the mixture's collection the pivot set's rules admit, with its count.
+
+    Not barred (:func:`barred_words`) and content-like (``words.content_like``): the words the
+    set is the top of by weighted degree, from which its audit draws frequency-matched controls.
+    """
+    from semantic_pivots.data.words import content_like
+
+    _, collection = _mixture(settings.profile)
+    counts = Counter(w for text in collection.texts for w in text.split())
+    barred = barred_words(settings, collection)
+    return {w: n for w, n in counts.items() if w not in barred and content_like(w)}
+
+
 def select_arms(settings: config.Settings, tokenizer) -> Selection:
     """The documents of every arm (ids), the pivot set and the document scores, cached."""
     from semantic_pivots.data import function_words
@@ -191,15 +218,14 @@ def select_arms(settings: config.Settings, tokenizer) -> Selection:
             mixture_lengths,
             kind,
             select_arms,
+            barred_words,
         ),
     }
     path = cache_dir("glass", "selections") / f"{settings.profile}-{key_digest(key)[:12]}.json"
     if path.exists():
         return Selection(**json.loads(path.read_text(encoding="utf-8")))
     ids = [d.id for d in docs]
-    # analysis 4's bars: the most frequent words, function words, proper names
-    barred = set(retrieval.Local(collection).frequent(settings.pivots.stop, settings.seed))
-    barred |= function_words.of_languages(settings.languages) | collection.names
+    barred = barred_words(settings, collection)
     vocab, weights = selection.graph(
         (collection.texts[i].split() for i in range(len(collection))), c.window, c.weighting
     )
