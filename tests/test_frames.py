@@ -70,3 +70,28 @@ def test_a_frame_can_ask_for_decimals_and_keeps_counts_and_dashes():
     assert ">0.00<" in html and "-0.00" not in html  # zero has no sign
     assert "0.0800" in frames.html(frame)  # significant digits unless asked
     assert "decimals" not in frame.attrs  # the frame itself is left as it was
+
+
+def test_models_come_in_the_runs_order_wherever_a_table_holds_them():
+    from semantic_pivots.report.frames import in_order
+
+    order = ["gemma", "smol", "glass"]
+    rows = pd.DataFrame(
+        {
+            "model": ["gemma", "glass", "smol"] * 2,
+            "pair": ["fr-en"] * 3 + ["en-fr"] * 3,
+            "score": range(6),
+            "rank": range(6, 12),
+        }
+    )
+    # a level of the columns, under a measure level that keeps its own order
+    wide = rows.pivot(index="pair", columns="model", values=["score", "rank"])
+    columns = in_order(wide, order).columns.tolist()
+    assert columns == [(m, x) for m in ("score", "rank") for x in order]
+    # a level of the index, the pairs within each model in their first order
+    long = in_order(rows.set_index(["model", "pair"]).sort_index(), order)
+    assert long.index.tolist() == [(m, p) for m in order for p in ("en-fr", "fr-en")]
+    # a column: a stable sort of the rows
+    assert in_order(rows, order)["score"].tolist() == [0, 3, 2, 5, 1, 4]
+    # a label the order lacks comes last
+    assert in_order(rows, ["glass"])["model"].tolist()[:2] == ["glass", "glass"]

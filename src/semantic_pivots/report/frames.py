@@ -27,6 +27,29 @@ def _counts(values: pd.Series) -> bool:
     return len(finite) > 0 and bool((finite == np.round(finite)).all() and (abs(finite) > 1).any())
 
 
+def in_order(table: pd.DataFrame, order: list[str], level: str = "model") -> pd.DataFrame:
+    """``table`` with ``level``'s labels in ``order`` (the run's models), not the alphabet's.
+
+    ``level`` may be a level of the index or of the columns (other levels keep the order of
+    their first appearance), or a column (the rows are sorted stably). Labels not in
+    ``order`` come last.
+    """
+    rank = {label: n for n, label in enumerate(order)}
+
+    def key(index: pd.Index) -> pd.Index:
+        seen = rank if index.name == level else {v: n for n, v in enumerate(dict.fromkeys(index))}
+        return index.map(lambda v: seen.get(v, len(seen)))
+
+    for axis, labels in ((0, table.index), (1, table.columns)):
+        if level in labels.names:
+            table = table.sort_index(axis=axis, key=key)
+    if level in table.columns:
+        table = table.sort_values(
+            level, key=lambda c: c.map(lambda v: rank.get(v, len(rank))), kind="stable"
+        )
+    return table
+
+
 def decimals(frame: pd.DataFrame, digits: int) -> pd.DataFrame:
     """``frame`` to be shown with its fractions to ``digits`` decimals, not significant digits.
 

@@ -14,6 +14,7 @@ from semantic_pivots.data.retrieval import Collection
 from semantic_pivots.models.encoding import encode
 from semantic_pivots.models.loading import LoadedModel
 from semantic_pivots.prompts import answer, ordered_pairs
+from semantic_pivots.report import frames
 from semantic_pivots.stats import interval_text, significant, summarise, with_interval
 
 if TYPE_CHECKING:
@@ -563,7 +564,9 @@ def peak_tokens(frame: pd.DataFrame, per_pair: int = 3) -> tuple[pd.DataFrame, p
         .groupby(["model", "pair"])
         .head(per_pair)
     )
-    return pivots.groupby(["model", "script"]).size().unstack(fill_value=0), top
+    models = list(dict.fromkeys(frame["model"]))  # the run's order
+    scripts = pivots.groupby(["model", "script"]).size().unstack(fill_value=0)
+    return frames.in_order(scripts, models), frames.in_order(top, models)
 
 
 def exposure_table(exposure: pd.DataFrame) -> pd.DataFrame:
