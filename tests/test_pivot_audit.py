@@ -123,18 +123,19 @@ def test_a_bad_packet_is_refused_in_one_line_and_nothing_is_written(tmp_path):
     found = _found()
     out = tmp_path / "audit.csv"
     bad = _judge(pivot_audit.packets(found, seed=1), tmp_path, lambda row: "maybe")
-    with pytest.raises(UserError, match="judgment 'maybe': expected related"):
+    # named at the packet's line, where the reviewer wrote it
+    with pytest.raises(UserError, match=r"packet_1\.csv:2: judgment 'maybe': expected related"):
         pivot_audit.collect(bad, found, 1, "r", out)
     assert not out.exists()
-    with pytest.raises(UserError, match="rows judged: expected all"):
-        pivot_audit.collect(bad[:1], found, 1, "r", out)
-    with pytest.raises(UserError, match="is not a row of seed 2"):
-        pivot_audit.collect(bad, found, 2, "r", out)
-    with pytest.raises(UserError, match="row 1 judged twice"):
-        pivot_audit.collect([bad[0], *bad], found, 1, "r", out)
-    assert not out.exists()
-    # a file whose item lacks its controls, or a column
     good = _judge(pivot_audit.packets(found, seed=1), tmp_path)
+    with pytest.raises(UserError, match="rows judged: expected all"):
+        pivot_audit.collect(good[:1], found, 1, "r", out)
+    with pytest.raises(UserError, match="is not a row of seed 2"):
+        pivot_audit.collect(good, found, 2, "r", out)
+    with pytest.raises(UserError, match="row 1 judged twice"):
+        pivot_audit.collect([good[0], *good], found, 1, "r", out)
+    assert not out.exists()
+    # a file whose item lacks its controls, or a column, or a seed that is not a number
     pivot_audit.collect(good, found, 1, "r", out)
     lines = out.read_text().splitlines()
     first_control = next(i for i, line in enumerate(lines) if ",control," in line)
@@ -142,6 +143,8 @@ def test_a_bad_packet_is_refused_in_one_line_and_nothing_is_written(tmp_path):
         pivot_audit.parse("\n".join(lines[:first_control] + lines[first_control + 1 :]), "x")
     with pytest.raises(UserError, match="x: no column sample_seed"):
         pivot_audit.parse(out.read_text().replace("sample_seed", "seed"), "x")
+    with pytest.raises(UserError, match=r"x:2: sample_seed 'one': expected a whole number"):
+        pivot_audit.parse(out.read_text().replace("\n1,", "\none,", 1), "x")
 
 
 def _pivot_set():
@@ -164,7 +167,6 @@ def test_the_set_sample_pairs_each_drawn_word_with_an_unused_control_of_its_freq
     assert len(set(controls)) == len(controls) and not set(controls) & set(pivots)
     assert all(c.startswith("c") for c in controls)  # never a far one while a near one is left
     assert pivot_audit.set_draw(pivots, candidates, seed=4) != rows
-    # none near: the nearest in log count (1 is nearer 100..159 than 100,000 is)
     # none near: the nearest in log count, until the controls run out
     far = {w: n for w, n in candidates.items() if w in pivots or w in ("rare", "common")}
     sparse = pivot_audit.set_draw(pivots, far, 3)
@@ -201,7 +203,7 @@ def test_the_set_audit_refuses_a_foreign_row_and_writes_its_judgments_for_that_s
 def test_the_content_difference_has_newcombes_interval():
     # Newcombe (1998), example (a): 56/70 - 48/80, method 10 gives [0.0524, 0.3339]
     rows = [
-        pivot_audit.SetJudgment(kind, "w", "content" if i < k else "fragment")
+        pivot_audit.SetJudgment(i, kind, "w", 1, "content" if i < k else "fragment")
         for kind, k, n in (("pivot", 56, 70), ("control", 48, 80))
         for i in range(n)
     ]
@@ -210,7 +212,7 @@ def test_the_content_difference_has_newcombes_interval():
     assert (d["difference low"], d["difference high"]) == pytest.approx((0.0524, 0.3339), abs=1e-4)
 
 
-def test_the_method_chapter_states_the_set_audits_sample_and_tolerance():
+def test_the_method_chapter_states_both_pivot_audits_sample_sizes_and_tolerance():
     from pathlib import Path
 
     method = (Path(__file__).resolve().parents[1] / "book" / "method.md").read_text()
@@ -226,13 +228,59 @@ def test_the_set_audit_line_names_a_detected_difference_or_what_a_null_could_det
 
     shares = pd.DataFrame({"set": ["pivot", "control"], "content": [0.8, 0.6]})
     found = {"pivots": 70, "controls": 80, "difference": 0.2}
-    line = readings.set_audit_line(
-        {"sample_seed": 7}, shares, {**found, "difference low": 0.0524, "difference high": 0.3339}
+    matching = {"matches": 70, "outside": 3, "median ratio": 1.1}
+
+    def line(low, high, table=shares):
+        found_ = {**found, "difference low": low, "difference high": high}
+        return readings.set_audit_line({"sample_seed": 7}, table, found_, matching, 1.5)
+
+    detected = line(0.0524, 0.3339)
+    assert detected.startswith("Sample seed 7: 70 words of the set and 80 controls judged;")
+    assert "3 controls of 70 lie beyond a factor 1.5 of their word's count (median ratio 1.10)" in (
+        detected
     )
-    assert line.startswith("Sample seed 7: 70 words of the set and 80 controls judged.")
-    assert "0.80 of the set's words against 0.60" in line
-    assert "0.200 [0.052, 0.334]" in line and "more content words" in line
-    null = readings.set_audit_line(
-        {"sample_seed": 7}, shares, {**found, "difference low": -0.05, "difference high": 0.35}
-    )
+    assert "0.80 of the set's words against 0.60" in detected
+    assert "0.200 [0.052, 0.334]" in detected and "more content words" in detected
+    null = line(-0.05, 0.35)
     assert "no difference is detectable" in null and "one of 0.29 with 80 % power" in null
+    # at the ceiling no power is claimed
+    ceiling = pd.DataFrame({"set": ["pivot", "control"], "content": [0.975, 1.0]})
+    bound = line(-0.129, 0.065, ceiling)
+    assert "leaves no room for one" in bound and "power" not in bound
+
+
+def test_a_control_is_drawn_within_the_tolerance_where_one_is_and_its_match_is_kept():
+    # 140 lies within a factor 1.5 of 100, 160 does not: "a" every time, whatever the seed
+    for seed in range(5):
+        rows = pivot_audit.set_draw(["s"], {"s": 100, "a": 140, "b": 160}, seed)
+        assert {(r["set"], r["word"], r["count"], r["match"]) for r in rows} == {
+            ("pivot", "s", 100, 1),
+            ("control", "a", 140, 1),
+        }
+    # none within it: the nearest in log count, 160 before 1,000, and the matching says so
+    rows = pivot_audit.set_draw(["s"], {"s": 100, "b": 160, "c": 1000}, 0)
+    assert [r["word"] for r in rows if r["set"] == "control"] == ["b"]
+    judged = [
+        pivot_audit.SetJudgment(r["match"], r["set"], r["word"], r["count"], "content")
+        for r in rows
+    ]
+    assert pivot_audit.set_matching(judged) == {"matches": 1, "outside": 1, "median ratio": 1.6}
+    with pytest.raises(UserError, match="pivot set word 's' has no count"):
+        pivot_audit.set_draw(["s"], {"b": 160}, 0)
+
+
+def test_a_set_audit_whose_match_lacks_its_control_is_refused(tmp_path):
+    pivots, candidates = _pivot_set()
+    out = tmp_path / "set_audit.csv"
+    packets = pivot_audit.set_packets(pivots, candidates, seed=3)
+    pivot_audit.set_collect(
+        _judge(packets, tmp_path, lambda r: "content"), pivots, candidates, 3, "r", out
+    )
+    lines = out.read_text().splitlines()
+    control = next(i for i, line in enumerate(lines) if ",control," in line)
+    with pytest.raises(UserError, match=r"x: match \d+ holds pivot: expected one word"):
+        pivot_audit.set_parse("\n".join(lines[:control] + lines[control + 1 :]), "x")
+    bad = _judge(packets, tmp_path, lambda r: "related")  # the items' judgments, not the set's
+    with pytest.raises(UserError, match=r"packet_1\.csv:2: judgment 'related': expected content"):
+        pivot_audit.set_collect(bad, pivots, candidates, 3, "r", tmp_path / "other.csv")
+    assert not (tmp_path / "other.csv").exists()

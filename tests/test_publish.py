@@ -134,7 +134,7 @@ CITED_PACKAGES = {
 }
 
 
-def test_every_version_the_references_name_is_the_one_installed():
+def test_every_version_the_references_name_is_the_one_pinned():
     pins = dict(
         line.split("==", 1)
         for line in (ROOT / "requirements.txt").read_text().splitlines()

@@ -396,7 +396,9 @@ def test_peak_reading_names_each_rows_lens_only_where_the_table_has_lenses():
     row = {"model": "m", "n": 10, "on pivot": 0.3, "on control": 0.1}
     interval = {"difference low": 0.05, "difference high": 0.35}
     one = pd.DataFrame([{**row, **interval}])
-    assert tables.peak_reading(one).startswith("- **m**: of 10 semantic-pivot items, 30% peak")
+    assert tables.peak_reading(one).startswith(
+        "- **m**: of 10 semantic-pivot items, 3 peak on a pivot token and 1 on a control token;"
+    )
     both = pd.DataFrame(
         [
             {**row, **interval, "lens": "logit"},
@@ -430,6 +432,29 @@ def test_pivot_examples_come_once_per_collection_under_the_name_a_reader_knows()
     found: dict = {}  # the headings do not depend on the pivots
     results = {"a": (found, None, None), "b": (found, None, None)}
     roots = {"a": "corpus-1f2e", "b": "corpus-1f2e"}
-    out = tables.pivot_examples(results, roots, {"corpus-1f2e": "study corpus (a, b)"}, "en")
-    assert list(out) == ["corpus-1f2e"]
-    assert out["corpus-1f2e"][0] == "**Study corpus (a, b)** (collection `corpus-1f2e`)"
+    readers = {"corpus-1f2e": "study corpus (Qwen/Qwen2.5-0.5B, b)"}
+    out = tables.pivot_examples(results, roots, readers, "en")
+    assert list(out) == ["corpus-1f2e"]  # a model's name keeps its capitals
+    assert (
+        out["corpus-1f2e"][0]
+        == "**Study corpus (Qwen/Qwen2.5-0.5B, b)** (collection `corpus-1f2e`)"
+    )
+
+
+def test_lens_agreement_says_whether_two_lenses_verdicts_agree():
+    from semantic_pivots.report import findings as fd
+
+    def auc(model, value, low, high):
+        return {"model": model, "x": fd.PRIMARY_X, "AUC": value, "AUC low": low,
+                "AUC high": high, "pairs": 4}  # fmt: skip
+
+    tuned = fd.frequency(
+        pd.DataFrame([auc("a", 0.7, 0.6, 0.8), auc("b", 0.5, 0.4, 0.6)]), ["a", "b"], "tuned"
+    )
+    logit = fd.frequency(
+        pd.DataFrame([auc("a", 0.52, 0.45, 0.6), auc("b", 0.5, 0.41, 0.59)]), ["a", "b"], "logit"
+    )
+    a, b = readings.lens_agreement(tuned, logit).split("\n")
+    assert a.startswith("- **a**: 0.700 [0.600, 0.800] with the tuned lens's labels (supported)")
+    assert a.endswith("with the logit lens's (the design could not tell): the verdicts differ.")
+    assert b.endswith(": the same verdict.")

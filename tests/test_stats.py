@@ -81,13 +81,17 @@ def test_an_interval_writes_its_three_numbers_in_one_style():
 
     # decimals for all three, as many as the largest needs for three significant digits
     assert interval_text(7.04e-5, -1.7e-5, 0.000226) == "0.000070 [-0.000017, 0.000226]"
-    assert interval_text(0.5, 0.00002, 0.9) == "0.500 [0.000, 0.900]"
+    # a number that is not zero is never written as zero: its first digit shows
+    assert interval_text(0.5, 0.00002, 0.9) == "0.500 [0.00002, 0.900]"
+    assert interval_text(0.0021, 0.0000031, 0.0045) == "0.00210 [0.000003, 0.00450]"
     assert interval_text(12.5, 3.25, 140.0) == "12 [3, 140]"
     # all below 10⁻⁴: every number a power of ten, none as decimals
     assert interval_text(-1.68e-5, -4.15e-5, -1.51e-6) == "-1.68×10⁻⁵ [-4.15×10⁻⁵, -1.51×10⁻⁶]"
+    assert interval_text(-1.68e-5, -4.15e-5, 0.0) == "-1.68×10⁻⁵ [-4.15×10⁻⁵, 0]"
     assert interval_text(0.0, 0.0, 0.0) == "0.00 [0.00, 0.00]"
-    # a sign before positive numbers only, and never on a number written as zero
-    assert interval_text(0.01, -0.02, 0.0000004, signed=True) == "+0.0100 [-0.0200, 0.0000]"
+    # a sign before positive numbers only, never on zero
+    assert interval_text(0.01, -0.02, 0.0, signed=True) == "+0.0100 [-0.0200, 0.0000]"
+    assert interval_text(0.01, -0.02, 0.0000004, signed=True) == "+0.0100 [-0.0200, +0.0000004]"
     assert interval_text(0.2, float("nan"), 0.3) == "0.200 (no interval)"
     assert interval_text(0.2, 0.1, float("inf")) == "0.200 (no interval)"
 

@@ -106,7 +106,8 @@ def _set_audit_packets(args) -> None:
     from semantic_pivots.study import Study
 
     words = Study.from_profile(args.profile).pivot_set_words()
-    _write_packets(args.out, pivot_audit.set_packets(*words, args.seed), ("row", "word"))
+    packets = pivot_audit.set_packets(*words, args.seed)
+    _write_packets(args.out, packets, pivot_audit.SET_PACKET_COLUMNS)
 
 
 def _set_audit_collect(args) -> None:

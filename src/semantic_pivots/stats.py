@@ -7,8 +7,6 @@ every pair), not rows. With one row per cluster this is the ordinary bootstrap.
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 import pandas as pd
 
@@ -187,24 +185,28 @@ def interval_text(
     """'value [low, high]' in one style: ``digits`` significant digits of the largest of them.
 
     All three are powers of ten where the largest is below 10⁻⁴ (as :func:`significant`);
-    otherwise all have the decimals that give the largest ``digits`` significant digits, so a
-    bound is never a power of ten beside decimals ("0.000271 [0.000026, 0.000537]").
-    ``signed``: a plus sign before each positive number. '(no interval)' where a bound is
-    missing or infinite.
+    otherwise all are decimals, with those that give the largest ``digits`` significant digits,
+    so a bound is never a power of ten beside decimals ("0.000271 [0.000026, 0.000537]"). A
+    number that is not zero is never written as zero: it gets the decimals its first digit needs
+    ("0.500 [0.00002, 0.900]"), since a verdict may rest on its sign. ``signed``: a plus sign
+    before each positive number. '(no interval)' where a bound is missing or infinite.
     """
     values = [v for v in (value, low, high) if v is not None and np.isfinite(v)]
     big = rounded(max((abs(v) for v in values), default=0.0), digits)
-    if big and big < 1e-4:
-        write = partial(significant, digits=digits)
-    else:
-        magnitude = int(np.floor(np.log10(big))) if big else 0
-        write = partial(fixed, digits=max(0, digits - 1 - magnitude))
+    powers = bool(big) and big < 1e-4
+    common = digits - 1 - (int(np.floor(np.log10(big))) if big else 0)
 
     def number(v: float) -> str:
         if v is None or not np.isfinite(v):
             return significant(v, digits)  # a dash or an infinity
-        text = write(v)
-        return f"+{text}" if signed and v > 0 and text.strip("0.") else text
+        if v == 0:
+            return "0" if powers else fixed(0.0, max(0, common))
+        if powers:
+            text = significant(v, digits)
+        else:
+            first = -int(np.floor(np.log10(abs(rounded(v, 1)))))  # the decimal of its first digit
+            text = fixed(v, max(0, common, first))
+        return f"+{text}" if signed and v > 0 else text
 
     if not all(b is not None and np.isfinite(b) for b in (low, high)):
         return f"{number(value)} (no interval)"

@@ -265,8 +265,9 @@ class Study:
     def labels(self):
         """The behaviour rows the findings read (a DataFrame) and the name of their lens.
 
-        The tuned lens's where the profile reads one, the logit lens's otherwise: analyses 3 and
-        4 group items by the labels that analysis 2's finding counts.
+        The tuned lens's where the profile reads one, the logit lens's otherwise: analysis 3
+        groups items by the labels that analysis 2's finding counts (analysis 4 groups each
+        lens's rows by that lens's labels: :meth:`pivots`, :meth:`tuned_pivot_mass`).
         """
         tuned = self.tuned_behaviour[0]
         return (tuned, "tuned") if len(tuned) else (self.behaviour, "logit")
@@ -597,7 +598,7 @@ class Study:
         traces, sets = self.pivot_traces(lm, spec, self.tuned_lens(spec)[0])
         mass = pivots.mass_rows(traces, sets, lm.adapter.n_layers)
         labelled, lens_traces = self.tuned_behaviour
-        own = labelled[labelled["model"] == spec]
+        own = labelled[labelled["model"] == spec] if len(labelled) else labelled
         peaks = pivots.peak_rows(lm.tokenizer, lens_traces, sets, own)
         return (
             pd.DataFrame(mass, columns=pivots.MASS_COLUMNS),
@@ -651,18 +652,25 @@ class Study:
             scores = scores[scores["item"].isin(self.separated_items)]
         return transfer.gains(scores[scores["arm"] == "start"], scores[scores["arm"] != "start"])
 
-    def pivot_set_words(self) -> tuple[list[str], dict[str, int]]:
-        """Analysis 5's pivot set, and the words its audit draws controls from with their counts.
-
-        From the selection alone (``continued.select_arms``), without the continued runs.
-        """
+    @cached_property
+    def _selection(self):
+        """The base run's start checkpoint, its tokenizer, and analysis 5's selection."""
         from transformers import AutoTokenizer
 
         from semantic_pivots.training import continued
 
         start = continued.start_checkpoint(self.settings)
-        chosen = continued.select_arms(self.settings, AutoTokenizer.from_pretrained(start.folder))
-        return chosen.pivots, continued.set_candidates(self.settings)
+        tokenizer = AutoTokenizer.from_pretrained(start.folder)
+        return start, tokenizer, continued.select_arms(self.settings, tokenizer)
+
+    def pivot_set_words(self) -> tuple[list[str], dict[str, int]]:
+        """Analysis 5's pivot set, and the words its audit draws controls from with their counts.
+
+        From the selection alone (``continued.select_arms``), without the continued runs.
+        """
+        from semantic_pivots.training import continued
+
+        return self._selection[2].pivots, continued.set_candidates(self.settings)
 
     @cached_property
     def continuation(self) -> dict:
@@ -675,7 +683,6 @@ class Study:
         """
         import pandas as pd
         from tqdm import tqdm
-        from transformers import AutoTokenizer
 
         from semantic_pivots.data import counts
         from semantic_pivots.training import continued
@@ -690,8 +697,7 @@ class Study:
                 "than shots"
             )
         c = self.settings.continuation
-        start = continued.start_checkpoint(self.settings)
-        chosen = continued.select_arms(self.settings, AutoTokenizer.from_pretrained(start.folder))
+        start, tokenizer, chosen = self._selection
         runs = [("start", None, start.folder)] + [
             (arm, seed, None) for arm in c.arms for seed in c.seeds
         ]
@@ -715,7 +721,7 @@ class Study:
         exposure = continued.composition(
             documents,
             chosen,
-            AutoTokenizer.from_pretrained(start.folder),
+            tokenizer,
             set(glass.seen(start.folder)["documents"]),
             words,
             word_pairs,

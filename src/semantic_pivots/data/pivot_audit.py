@@ -138,8 +138,8 @@ def _controls(found: Found) -> list[str]:
 KEY = ("collection", "pair", "item", "set", "word")
 
 
-def _key(row) -> tuple:
-    return tuple(row[k] for k in KEY)
+def _key(row, keys: Sequence[str] = KEY) -> tuple:
+    return tuple(str(row[k]) for k in keys)
 
 
 def packets(found: Pivots, seed: int) -> list[list[dict]]:
@@ -175,14 +175,16 @@ def collect(
     Returns the number of rows. Every row of the sample must come back once with a valid
     judgment; nothing is written otherwise.
     """
-    return _merge(judged, draw(found, seed), KEY, seed, reviewer, COLUMNS, parse, out)
+    drawn = draw(found, seed)
+    return _merge(judged, drawn, KEY, JUDGMENTS, seed, reviewer, COLUMNS, parse, out)
 
 
-def _merge(judged, drawn, key, seed, reviewer, columns, check, out: Path) -> int:
+def _merge(judged, drawn, key, judgments, seed, reviewer, columns, check, out: Path) -> int:
     """Judged packets' rows, checked against the ``drawn`` rows and written to ``out``.
 
-    Every drawn row must come back once, under its number and with its word; ``check`` (the
-    audit's parser) refuses a bad judgment. Nothing is written where anything is refused.
+    Every drawn row must come back once, under its number, with its word and one of
+    ``judgments``; ``check`` (the audit's parser) reads the merged file back. Nothing is
+    written where anything is refused.
     """
     back: dict[int, dict] = {}
     for path in judged:
@@ -194,6 +196,10 @@ def _merge(judged, drawn, key, seed, reviewer, columns, check, out: Path) -> int
                     raise UserError(f"{at}: row {row.get('row')!r} is not a row of seed {seed}")
                 if i in back:
                     raise UserError(f"{at}: row {i} judged twice")
+                if row.get("judgment") not in judgments:
+                    raise UserError(
+                        f"{at}: judgment {row.get('judgment')!r}: expected {', '.join(judgments)}"
+                    )
                 back[i] = row
     if len(back) != len(drawn):
         raise UserError(f"{len(back)} of the sample's {len(drawn)} rows judged: expected all")
@@ -325,8 +331,9 @@ SET_SAMPLE = 40  # words of the set, and as many controls
 SET_PACKETS = 2
 SET_TOLERANCE = 1.5  # a control's count is within this factor of its pivot's, where one is
 SET_JUDGMENTS = ("content", "function", "name", "fragment")
-SET_KEY = ("set", "word")
-SET_COLUMNS = ("sample_seed", "set", "word", "judgment", "note", "reviewer")
+SET_KEY = ("match", "set", "word", "count")
+SET_COLUMNS = ("sample_seed", *SET_KEY, "judgment", "note", "reviewer")
+SET_PACKET_COLUMNS = ("row", "word")
 
 
 def set_draw(pivots: Sequence[str], candidates: Mapping[str, int], seed: int) -> list[dict]:
@@ -334,30 +341,36 @@ def set_draw(pivots: Sequence[str], candidates: Mapping[str, int], seed: int) ->
 
     :data:`SET_SAMPLE` words of the set drawn at random (seeded), each with one control word:
     a word the set's rules admit (``candidates``, with their counts in the same documents) that
-    is not in the set, of a count within a factor :data:`SET_TOLERANCE` of the pivot's (drawn
-    at random among those, each used once), else the nearest in log count. The audit then
-    tells what the set holds beside what words of the same frequency hold.
+    is not in the set, of a count within a factor :data:`SET_TOLERANCE` of the word's (drawn at
+    random among those, each used once), else the nearest in log count. A row keeps its
+    match (the drawn word's number) and its count, never shown to a reviewer.
     """
     import numpy as np
 
+    missing = [w for w in pivots if w not in candidates]
+    if missing:
+        raise UserError(f"pivot set word {missing[0]!r} has no count: expected every word's")
     rng = random.Random(f"{seed}:pivot set")
     chosen = rng.sample(list(pivots), min(SET_SAMPLE, len(pivots)))
     in_set = set(pivots)
     pool = sorted(w for w in candidates if w not in in_set)
     rows = []
-    for word in chosen:
+    for match, word in enumerate(chosen, start=1):
         if not pool:
             break
         gap = np.abs(np.log([candidates[w] for w in pool]) - np.log(candidates[word]))
         near = [w for w, g in zip(pool, gap, strict=True) if g <= np.log(SET_TOLERANCE)]
         control = rng.choice(near) if near else pool[int(np.argmin(gap))]
         pool.remove(control)
-        rows += [{"set": "pivot", "word": word}, {"set": "control", "word": control}]
+        rows += [
+            {"match": match, "set": kind, "word": w, "count": candidates[w]}
+            for kind, w in (("pivot", word), ("control", control))
+        ]
     return random.Random(seed).sample(rows, len(rows))
 
 
 def set_packets(pivots: Sequence[str], candidates: Mapping[str, int], seed: int):
-    """The set's sample as :data:`SET_PACKETS` packets of numbered words (no set shown)."""
+    """The set's sample as :data:`SET_PACKETS` packets of numbered words (no set, no count)."""
     rows = [
         {"row": i, "word": r["word"]} for i, r in enumerate(set_draw(pivots, candidates, seed), 1)
     ]
@@ -375,15 +388,19 @@ def set_collect(
 ) -> int:
     """Merge the set's judged packets into its audit file, as :func:`collect` does."""
     drawn = set_draw(pivots, candidates, seed)
-    return _merge(judged, drawn, SET_KEY, seed, reviewer, SET_COLUMNS, set_parse, out)
+    return _merge(
+        judged, drawn, SET_KEY, SET_JUDGMENTS, seed, reviewer, SET_COLUMNS, set_parse, out
+    )
 
 
 @dataclass(frozen=True)
 class SetJudgment:
     """One judged word of the pivot set's sample: a word of the set or a control."""
 
+    match: int  # the drawn word's number, its control's too
     set: str  # pivot or control
     word: str
+    count: int  # in the documents the set comes from
     judgment: str
     note: str = ""
 
@@ -391,13 +408,35 @@ class SetJudgment:
 def set_parse(text: str, where: str) -> tuple[dict, list[SetJudgment]]:
     """The set audit's seed and judgments; one-line errors for bad rows."""
     meta, rows = _parse(text, where, SET_COLUMNS, SET_JUDGMENTS, SetJudgment)
-    kinds = [r.set for r in rows]
-    if kinds.count("pivot") != kinds.count("control"):
+    kinds: dict[int, list[str]] = {}
+    for r in rows:
+        kinds.setdefault(r.match, []).append(r.set)
+    unmatched = [m for m, k in kinds.items() if sorted(k) != ["control", "pivot"]]
+    if unmatched:
         raise UserError(
-            f"{where}: {kinds.count('pivot')} words of the set and {kinds.count('control')} "
-            "controls judged: expected as many of each"
+            f"{where}: match {unmatched[0]} holds {', '.join(sorted(kinds[unmatched[0]]))}: "
+            "expected one word of the set and one control"
         )
     return meta, rows
+
+
+def set_matching(rows: list[SetJudgment]) -> dict:
+    """How closely the controls match their words' counts.
+
+    The matches, how many lie outside :data:`SET_TOLERANCE`, and the median of the larger
+    count over the smaller.
+    """
+    import numpy as np
+
+    counts: dict[int, dict[str, int]] = {}
+    for r in rows:
+        counts.setdefault(r.match, {})[r.set] = r.count
+    ratios = [max(c.values()) / min(c.values()) for c in counts.values()]
+    return {
+        "matches": len(ratios),
+        "outside": sum(q > SET_TOLERANCE for q in ratios),
+        "median ratio": float(np.median(ratios)),
+    }
 
 
 def _parse(text: str, where: str, columns, judgments, record) -> tuple[dict, list]:
@@ -416,11 +455,19 @@ def _parse(text: str, where: str, columns, judgments, record) -> tuple[dict, lis
             )
         if row.get("set") not in ("pivot", "control"):
             raise UserError(f"{at}: set {row.get('set')!r}: expected pivot or control")
-        here = {"sample_seed": int(row["sample_seed"])}
+        values = {}
+        for name, f in {"sample_seed": None, **record.__dataclass_fields__}.items():
+            value = row[name]
+            if name == "sample_seed" or f.type == "int":
+                if not (value or "").isdigit():
+                    raise UserError(f"{at}: {name} {value!r}: expected a whole number")
+                value = int(value)
+            values[name] = value
+        here = {"sample_seed": values.pop("sample_seed")}
         if meta and here != meta:
             raise UserError(f"{at}: a second sample in one audit")
         meta = here
-        rows.append(record(*(row[k] for k in record.__dataclass_fields__)))
+        rows.append(record(**values))
     if not rows:
         raise UserError(f"{where}: no judgments")
     return meta, rows
@@ -437,7 +484,9 @@ def set_committed(
         return None
     meta, rows = set_parse(path.read_text(encoding="utf-8"), str(path))
     drawn = set_draw(pivots, candidates, meta["sample_seed"])
-    same = sorted((d["set"], d["word"]) for d in drawn) == sorted((r.set, r.word) for r in rows)
+    same = sorted(_key(d, SET_KEY) for d in drawn) == sorted(
+        _key(r.__dict__, SET_KEY) for r in rows
+    )
     return (meta, rows) if same else None
 
 
@@ -451,7 +500,7 @@ def content_difference(rows: list[SetJudgment]) -> dict:
     """The share of the set's words judged content words minus that of their controls.
 
     With Newcombe's interval for a difference of two independent proportions (from the two
-    Wilson intervals): the sample draws the set's words and their controls independently.
+    Wilson intervals): the controls are matched to the words by count only, not judged in pairs.
     """
     content = {
         kind: [r.judgment == "content" for r in rows if r.set == kind]

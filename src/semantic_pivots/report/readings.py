@@ -64,19 +64,24 @@ def pivot_audit_lines(meta: dict, shares: pd.DataFrame, difference: pd.DataFrame
     return "\n".join(lines)
 
 
-def set_audit_line(meta: dict, shares: pd.DataFrame, difference: dict) -> str:
-    """The pivot set's audit: its sample, and its content words against controls, in words.
+def set_audit_line(
+    meta: dict, shares: pd.DataFrame, difference: dict, matching: dict, tolerance: float
+) -> str:
+    """The pivot set's audit: its sample, its controls' match, and its content words, in words.
 
-    ``shares``: ``pivot_audit.set_shares``; ``difference``: ``pivot_audit.content_difference``.
-    A null names the smallest difference the sample could have detected.
+    ``shares``: ``pivot_audit.set_shares``; ``difference``: ``pivot_audit.content_difference``;
+    ``matching``: ``pivot_audit.set_matching``. A null names the smallest difference the sample
+    could have detected, unless a share at 0 or 1 leaves no room for one.
     """
     content = shares.set_index("set")["content"]
     low, high = (stats.rounded(difference[f"difference {e}"]) for e in ("low", "high"))
     text = stats.interval_text(difference["difference"], low, high)
     if low > 0:
-        verdict = "the set holds more content words than words of its frequency do"
+        verdict = "the set holds more content words than its controls"
     elif high < 0:
-        verdict = "the set holds fewer content words than words of its frequency do"
+        verdict = "the set holds fewer content words than its controls"
+    elif {content["pivot"], content["control"]} & {0.0, 1.0}:
+        verdict = "no difference is detectable, and a share at the bound leaves no room for one"
     else:
         verdict = (
             "no difference is detectable; this sample would have detected one of "
@@ -84,11 +89,33 @@ def set_audit_line(meta: dict, shares: pd.DataFrame, difference: dict) -> str:
         )
     return (
         f"Sample seed {meta['sample_seed']}: {counted(difference['pivots'], 'word')} of the set "
-        f"and {counted(difference['controls'], 'control')} judged. Content words are "
-        f"{stats.fixed(content['pivot'], 2)} of the set's words against "
-        f"{stats.fixed(content['control'], 2)} of the controls, a difference of {text} "
-        f"(Newcombe's interval): {verdict}."
+        f"and {counted(difference['controls'], 'control')} judged; "
+        f"{counted(matching['outside'], 'control')} of {matching['matches']} lie beyond a "
+        f"factor {tolerance:g} of their word's count (median ratio "
+        f"{matching['median ratio']:.2f}). Content words are {stats.fixed(content['pivot'], 2)} "
+        f"of the set's words against {stats.fixed(content['control'], 2)} of the controls, a "
+        f"difference of {text} (Newcombe's interval): {verdict}. The controls pass the set's own "
+        "bars, so this finds only what the bars miss (function words, names, fragments); it "
+        "cannot tell whether the weighted degree picks other content words than frequency would."
     )
+
+
+def lens_agreement(first: list, second: list) -> str:
+    """Per model, one claim's findings under two lenses' labels, and whether the verdicts agree.
+
+    ``first``, ``second``: findings (``findings.Finding``) of one claim, each read with a lens.
+    """
+    other = {f.model: f for f in second}
+    lines = []
+    for f in first:
+        if (g := other.get(f.model)) is None:
+            continue
+        agree = "the same verdict" if f.verdict == g.verdict else "the verdicts differ"
+        lines.append(
+            f"- **{f.model}**: {f.estimate} with the {f.lens} lens's labels ({f.verdict}), "
+            f"{g.estimate} with the {g.lens} lens's ({g.verdict}): {agree}."
+        )
+    return "\n".join(lines)
 
 
 def distractor_line(counts: pd.DataFrame) -> str:

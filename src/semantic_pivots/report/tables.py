@@ -294,7 +294,8 @@ def pivot_examples(
         ordered = list(dict.fromkeys(p for p, _ in found))
         chosen = [p for p in ordered if p.split("-")[0] == first]
         table = pivots.examples(found, (chosen or ordered)[:pairs], per_pair)
-        heading = f"**{readers[root].capitalize()}** (collection `{root}`)"
+        name = readers[root]
+        heading = f"**{name[:1].upper() + name[1:]}** (collection `{root}`)"
         out[root] = (heading, table)
     return out
 
@@ -379,9 +380,8 @@ def peak_reading(peaks: pd.DataFrame) -> str:
     for _, r in peaks.iterrows():
         base = (
             f"- **{r['model']}**{f' ({lens} lens)' if (lens := r.get('lens')) else ''}: "
-            f"of {int(r['n'])} semantic-pivot items, "
-            f"{r['on pivot']:.0%} peak on a pivot token and {r['on control']:.0%} on a control "
-            "token; "
+            f"of {int(r['n'])} semantic-pivot items, {round(r['on pivot'] * r['n'])} peak on a "
+            f"pivot token and {round(r['on control'] * r['n'])} on a control token; "
         )
         if r["on pivot"] == 0 and r["on control"] == 0:
             lines.append(base + "the peaks land on neither set, so this test has nothing to say.")
@@ -526,10 +526,14 @@ def checkpoint_summary(by_ckpt: pd.DataFrame, seed: int) -> pd.DataFrame:
 def checkpoint_tables(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Per measure: "mean [low, high]" per checkpoint (rows: model, tokens seen) and pair."""
     digits = {"score": 3, "rank accuracy": 3, "log ratio": 3}
+    models = list(dict.fromkeys(summary["model"]))  # the run's order
     return {
-        m: with_intervals(summary, {m: d})
-        .pivot(index=["model", "seen"], columns="pair", values=m)
-        .sort_index()
+        m: frames.in_order(
+            with_intervals(summary, {m: d})
+            .pivot(index=["model", "seen"], columns="pair", values=m)
+            .sort_index(),
+            models,
+        )
         for m, d in digits.items()
     }
 
