@@ -122,6 +122,26 @@ def _set_audit_collect(args) -> None:
     print(f"{pivot_audit.SET_AUDIT_PATH}: {n} judgments")
 
 
+def _add_audit(sub, name: str, what: str, packets, collect, profile: bool = True) -> None:
+    """A blind audit's two commands: one draws the sample, the other merges the judged packets.
+
+    ``{name}-packets`` and ``{name}-collect``; ``profile``: whether the audit judges a run's words.
+    """
+    p = sub.add_parser(f"{name}-packets", help=f"draw the {what} audit sample as packets")
+    if profile:
+        p.add_argument("--profile", default="default", help="the run whose words are judged")
+    p.add_argument("--seed", type=int, required=True, help="the sample's seed")
+    p.add_argument("--out", required=True, help="folder for packet_N.csv")
+    p.set_defaults(func=packets)
+    p = sub.add_parser(f"{name}-collect", help=f"merge judged packets into the {what} audit")
+    p.add_argument("judged", nargs="+", help="the judged packet CSVs")
+    if profile:
+        p.add_argument("--profile", default="default", help="the run whose words were judged")
+    p.add_argument("--seed", type=int, required=True, help="the seed that drew the packets")
+    p.add_argument("--reviewer", required=True, help="who judged (blind to the rules)")
+    p.set_defaults(func=collect)
+
+
 def _model_info(args) -> None:
     from dataclasses import asdict
 
@@ -317,39 +337,11 @@ def parser() -> argparse.ArgumentParser:
         help="distractors: the list's own (each item needs them), or drawn from the list",
     )
     p.set_defaults(func=_data_validate)
-    p = sub.add_parser("audit-packets", help="draw the word list's audit sample as packets")
-    p.add_argument("--seed", type=int, required=True, help="the sample's seed")
-    p.add_argument("--out", required=True, help="folder for packet_N.csv")
-    p.set_defaults(func=_audit_packets)
-    p = sub.add_parser("audit-collect", help="merge judged packets into data/clwtd/audit.csv")
-    p.add_argument("judged", nargs="+", help="the judged packet CSVs")
-    p.add_argument("--seed", type=int, required=True, help="the seed that drew the packets")
-    p.add_argument("--reviewer", required=True, help="who judged (blind to the rule)")
-    p.set_defaults(func=_audit_collect)
-    p = sub.add_parser("pivot-audit-packets", help="draw the pivot sets' audit sample as packets")
-    p.add_argument("--profile", default="default", help="the run whose pivots are judged")
-    p.add_argument("--seed", type=int, required=True, help="the sample's seed")
-    p.add_argument("--out", required=True, help="folder for packet_N.csv")
-    p.set_defaults(func=_pivot_audit_packets)
-    p = sub.add_parser("pivot-audit-collect", help="merge judged packets into the pivot audit")
-    p.add_argument("judged", nargs="+", help="the judged packet CSVs")
-    p.add_argument("--profile", default="default", help="the run whose pivots were judged")
-    p.add_argument("--seed", type=int, required=True, help="the seed that drew the packets")
-    p.add_argument("--reviewer", required=True, help="who judged (blind to the rules)")
-    p.set_defaults(func=_pivot_audit_collect)
-    p = sub.add_parser(
-        "set-audit-packets", help="draw the pivot-aware data's pivot set audit sample as packets"
+    _add_audit(sub, "audit", "word list's", _audit_packets, _audit_collect, profile=False)
+    _add_audit(sub, "pivot-audit", "pivot sets'", _pivot_audit_packets, _pivot_audit_collect)
+    _add_audit(
+        sub, "set-audit", "pivot-aware data's pivot set", _set_audit_packets, _set_audit_collect
     )
-    p.add_argument("--profile", default="default", help="the run whose pivot set is judged")
-    p.add_argument("--seed", type=int, required=True, help="the sample's seed")
-    p.add_argument("--out", required=True, help="folder for packet_N.csv")
-    p.set_defaults(func=_set_audit_packets)
-    p = sub.add_parser("set-audit-collect", help="merge judged packets into the pivot set audit")
-    p.add_argument("judged", nargs="+", help="the judged packet CSVs")
-    p.add_argument("--profile", default="default", help="the run whose pivot set was judged")
-    p.add_argument("--seed", type=int, required=True, help="the seed that drew the packets")
-    p.add_argument("--reviewer", required=True, help="who judged (blind to the rules)")
-    p.set_defaults(func=_set_audit_collect)
     p = sub.add_parser("model-info", help="load a model spec (converting it once) and describe it")
     p.add_argument("spec")
     p.add_argument("--device", default=None)
