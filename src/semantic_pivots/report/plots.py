@@ -276,9 +276,11 @@ def roc_curves(frame: pd.DataFrame, xs: list[str], by: str = "model"):
     from semantic_pivots.analyses import frequency
 
     groups = list(frame.groupby(by, sort=False))
+    # tall enough for a square panel above its legend of one line per x
     fig, axes = plt.subplots(
-        1, len(groups), figsize=(4.4 * len(groups), 4), squeeze=False, constrained_layout=True
-    )
+        1, len(groups), figsize=(4.6 * len(groups), 4.4 + 0.22 * len(xs)), squeeze=False,
+        constrained_layout=True,
+    )  # fmt: skip
     # one colour per x in every panel, even where a panel lacks an x
     colours = dict(zip(xs, sns.color_palette("tab10", len(xs)), strict=True))
     for ax, (name, g) in zip(axes[0], groups, strict=True):
@@ -290,7 +292,8 @@ def roc_curves(frame: pd.DataFrame, xs: list[str], by: str = "model"):
         ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls="--")
         ax.set_title(str(name))
         ax.set_xlabel("false positive rate")
-        ax.set_ylabel("true positive rate (co-occurrence)")
+        ax.set_ylabel("true positive rate")
+        ax.set_aspect("equal")
         if ax.get_legend_handles_labels()[0]:  # below the panel: curves fill every corner
             ax.legend(
                 fontsize=9,
