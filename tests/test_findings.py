@@ -52,15 +52,19 @@ def test_frequency_verdicts_follow_the_interval_and_every_model_gets_a_row():
     assert {f.lens for f in found.values()} == {"tuned"}  # the lens of the labels, every row
 
 
-def _behaviour_rows(labels, peak):
+def _behaviour_rows(labels, peak, layer=6):
     return pd.DataFrame(
         {
             "model": "m",
             "item": [f"i{i}" for i in range(len(labels))],
             "label": labels,
             "peak token": peak,
+            "peak layer": layer,
         }
     )
+
+
+LAYERS = {"m": 12}  # a peak at layer 3 or before is in the first quarter
 
 
 def test_two_behaviours_need_both_and_peaks_that_are_not_junk():
@@ -70,20 +74,32 @@ def test_two_behaviours_need_both_and_peaks_that_are_not_junk():
     for peak, verdict in (("chat", fd.SUPPORTED), (" ", fd.NOT_SUPPORTED)):
         frame = _behaviour_rows(mixed, peak)
         shares = tracing.pivot_shares(frame)
-        (found,) = fd.behaviours(shares, tracing.junk_shares(frame), "tuned", ["m"])
+        (found,) = fd.behaviours(shares, tracing.artefact_shares(frame, LAYERS), "tuned", ["m"])
         assert found.verdict == verdict, peak
         assert found.value == pytest.approx(0.5)  # the excluded items are left out
         assert "n = 60" in found.measure and found.lens == "tuned"
-    # half the peaks junk: the junk share's interval holds one half
+    # a word, but at layer 2 of 12: an artefact of the lens all the same
+    early = _behaviour_rows(mixed, "tikz", layer=2)
+    (found,) = fd.behaviours(
+        tracing.pivot_shares(early), tracing.artefact_shares(early, LAYERS), "tuned", []
+    )
+    assert found.verdict == fd.NOT_SUPPORTED and "first quarter of the layers" in found.reason
+    # half the peaks junk: the artefact share's interval holds one half
     half = _behaviour_rows(mixed, ["chat", "chat", " ", " "] * 15 + ["x"] * 5)
-    (found,) = fd.behaviours(tracing.pivot_shares(half), tracing.junk_shares(half), "logit", [])
+    (found,) = fd.behaviours(
+        tracing.pivot_shares(half), tracing.artefact_shares(half, LAYERS), "logit", []
+    )
     assert found.verdict == fd.CANNOT_TELL and "holds one half" in found.reason
     one = _behaviour_rows(["co-occurrence"] * 40, "chat")
-    (found,) = fd.behaviours(tracing.pivot_shares(one), tracing.junk_shares(one), "logit", ["m"])
+    (found,) = fd.behaviours(
+        tracing.pivot_shares(one), tracing.artefact_shares(one, LAYERS), "logit", ["m"]
+    )
     assert found.verdict == fd.NOT_SUPPORTED and "one behaviour" in found.reason
     # one pivot item in 60: observed, but its interval reaches 0
     rare = _behaviour_rows(["semantic pivot"] + ["co-occurrence"] * 59, "chat")
-    (found,) = fd.behaviours(tracing.pivot_shares(rare), tracing.junk_shares(rare), "logit", [])
+    (found,) = fd.behaviours(
+        tracing.pivot_shares(rare), tracing.artefact_shares(rare, LAYERS), "logit", []
+    )
     assert found.verdict == fd.CANNOT_TELL and "reaches 0" in found.reason
 
 

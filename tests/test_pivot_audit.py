@@ -112,6 +112,8 @@ def test_collected_judgments_give_shares_and_the_paired_difference(tmp_path):
         meta, pivot_audit.shares(alike), pivot_audit.related_difference(alike)
     )
     assert "not detectably more often related" in text and "nan" not in text
+    share = pivot_audit.shares(alike).set_index(["collection", "set"]).loc[("corpus", "pivot")]
+    assert f"{share['unrelated']:.2f} of the pivots are judged content words unrelated" in text
     # a collection whose pivots changed under the sample: the audit describes the others
     other = {**found, "glass": dict(list(found["corpus"].items())[:3])}
     assert {r.collection for r in pivot_audit.committed(other, out)[1]} == {"corpus"}

@@ -387,8 +387,11 @@ def test_one_pair_has_no_best_and_worst_and_zero_has_no_sign():
     two = pd.DataFrame([[np.nan, 0.5], [0.25, np.nan]], index=["en", "fr"], columns=["en", "fr"])
     assert "best en→fr (0.50), worst fr→en (0.25)" in tables.pair_summary(two)
     assert tables.pair_summary(two * 0) == "0.00 on each of its 2 ordered pairs"
+    # a number that is not zero keeps its first digit; zero, signed or not, reads 0.000
     row = pd.DataFrame({"x": [-0.0001], "x low": [-0.001], "x high": [0.0002]})
-    assert stats.with_interval(row, "x", 3).iloc[0] == "0.000 [-0.001, 0.000]"
+    assert stats.with_interval(row, "x", 3).iloc[0] == "-0.0001 [-0.001, 0.0002]"
+    zero = pd.DataFrame({"x": [-0.0], "x low": [-0.001], "x high": [0.0]})
+    assert stats.with_interval(zero, "x", 3).iloc[0] == "0.000 [-0.001, 0.000]"
     assert stats.significant(-0.0004, 1) == "-0.0004" and stats.significant(-0.0, 3) == "0.00"
 
 
@@ -458,3 +461,55 @@ def test_lens_agreement_says_whether_two_lenses_verdicts_agree():
     assert a.startswith("- **a**: 0.700 [0.600, 0.800] with the tuned lens's labels (supported)")
     assert a.endswith("with the logit lens's (the design could not tell): the verdicts differ.")
     assert b.endswith(": the same verdict.")
+
+
+def test_no_peak_on_either_set_still_bounds_the_rate_of_peaks_on_pivots():
+    none = pd.DataFrame(
+        [
+            {
+                "model": "m",
+                "n": 73,
+                "on pivot": 0.0,
+                "on control": 0.0,
+                "difference low": 0.0,
+                "difference high": 0.0,
+            }
+        ]  # fmt: skip
+    )
+    text = tables.peak_reading(none)
+    assert "0 peak on a pivot token and 0 on a control token" in text
+    assert "below 5% (95 % Wilson bound)" in text  # 1.96² / (73 + 1.96²) = 0.050
+
+
+def test_common_peaks_give_each_models_commonest_tokens_with_their_layers():
+    frame = pd.DataFrame(
+        {
+            "model": ["b"] * 4 + ["a"] * 3,
+            "label": ["semantic pivot"] * 6 + ["co-occurrence"],
+            "peak token": ["tikz", "tikz", "tikz", "chat", " s", " s", "x"],
+            "peak layer": [1, 1, 4, 9, 2, 3, 5],
+        }
+    )
+    table = tables.common_peaks(frame, n=1)
+    assert table.index.tolist() == [("b", "tikz"), ("a", "␣s")]  # the run's order of models
+    assert table.loc[("b", "tikz"), "items"] == 3
+    assert table.loc[("b", "tikz"), "layers (lowest, median, highest)"] == "1, 1, 4"
+
+
+def test_exposure_effects_give_the_behaviour_share_difference_and_what_it_could_detect():
+    difference = {
+        "group": "co-occurring − separated",
+        **{f"rank accuracy{s}": v for s, v in (("", 0.02), (" low", -0.02), (" high", 0.06))},
+        "rank accuracy se": 0.02,
+        **{f"log ratio{s}": v for s, v in (("", 0.1), (" low", 0.0), (" high", 0.2))},
+        **{f"co-occurrence{s}": v for s, v in (("", 0.071), (" low", -0.018), (" high", 0.16))},
+        "co-occurrence se": 0.045,
+        "n": 80,
+    }
+    text = readings.exposure_effects("m", pd.DataFrame([difference]), chance=0.1)
+    assert "log ratio difference +0.100 [0.000, +0.200]" in text
+    assert (
+        "co-occurrence behaviour, the claim's own test here, differs by +0.071 [-0.018, +0.160]"
+        in text
+    )
+    assert "no difference is detectable (the design would have detected one of 0.126)" in text

@@ -212,7 +212,7 @@ def test_the_lens_crosstab_pairs_each_items_two_labels():
     assert table.loc[("m", "co-occurrence"), "co-occurrence"] == 1
 
 
-def test_junk_shares_of_a_run_without_semantic_pivot_items_are_an_empty_table():
+def test_artefact_shares_of_a_run_without_semantic_pivot_items_are_an_empty_table():
     import pandas as pd
 
     from semantic_pivots.analyses import tracing
@@ -220,10 +220,10 @@ def test_junk_shares_of_a_run_without_semantic_pivot_items_are_an_empty_table():
 
     frame = pd.DataFrame(
         {"model": ["m"], "lens": ["logit"], "item": ["a"], "label": ["co-occurrence"],
-         "peak token": [" s"]}
+         "peak token": [" s"], "peak layer": [1]}
     )  # fmt: skip
-    junk = tracing.junk_shares(frame, ("model", "lens"))
-    assert junk.empty and "junk" in junk.columns
+    junk = tracing.artefact_shares(frame, {"m": 4}, ("model", "lens"))
+    assert junk.empty and {"junk", "early", "artefact high"} <= set(junk.columns)
     assert readings.junk_reading(junk) == "No model has semantic-pivot items."
 
 
@@ -239,3 +239,27 @@ def test_every_window_opens_with_what_the_tokenizer_puts_before_text():
     found = tuned.windows(fake, {"en": [TEXT * 20], "fr": [HELD * 20]}, 4 * tuned.SEQ_LEN)
     assert len(found) == 4 and all(len(w) == tuned.SEQ_LEN and w[0] == 1 for w in found)
     assert found[0][1:4] == [13, 15, 14]  # "the river runs": no token of the text is lost
+
+
+def test_an_artefact_is_a_junk_peak_or_one_in_the_first_quarter_of_the_layers():
+    import pandas as pd
+
+    from semantic_pivots.analyses import tracing
+    from semantic_pivots.report import readings
+
+    frame = pd.DataFrame(
+        {
+            "model": "m",
+            "lens": "tuned",
+            "item": [f"i{i}" for i in range(8)],
+            "label": "semantic pivot",
+            # a word late, a word at layer 3 of 12 (early), junk late, junk early
+            "peak token": ["chat", "chat", "tikz", "tikz", " ", " ", "!", "!"],
+            "peak layer": [8, 9, 3, 2, 8, 7, 1, 3],
+        }
+    )
+    (row,) = tracing.artefact_shares(frame, {"m": 12}, ("model", "lens")).to_dict("records")
+    assert (row["junk"], row["early"], row["artefact"]) == (0.5, 0.5, 0.75)
+    text = readings.junk_reading(pd.DataFrame([row]))
+    assert text.startswith("- **m**: semantic-pivot items whose peak is an artefact, under the ")
+    assert "tuned lens, 75% [" in text and "(junk 50% [" in text

@@ -180,7 +180,12 @@ def significant(value: float, digits: int = 3) -> str:
 
 
 def interval_text(
-    value: float, low: float, high: float, digits: int = 3, signed: bool = False
+    value: float,
+    low: float,
+    high: float,
+    digits: int = 3,
+    signed: bool = False,
+    decimals: int | None = None,
 ) -> str:
     """'value [low, high]' in one style: ``digits`` significant digits of the largest of them.
 
@@ -188,13 +193,16 @@ def interval_text(
     otherwise all are decimals, with those that give the largest ``digits`` significant digits,
     so a bound is never a power of ten beside decimals ("0.000271 [0.000026, 0.000537]"). A
     number that is not zero is never written as zero: it gets the decimals its first digit needs
-    ("0.500 [0.00002, 0.900]"), since a verdict may rest on its sign. ``signed``: a plus sign
-    before each positive number. '(no interval)' where a bound is missing or infinite.
+    ("0.500 [0.00002, 0.900]"), since a verdict may rest on its sign. ``decimals``: that many
+    decimals instead, for a measure read on a fixed scale (a correlation, an AUC), with the same
+    care for a number that is not zero. ``signed``: a plus sign before each positive number.
+    '(no interval)' where a bound is missing or infinite.
     """
     values = [v for v in (value, low, high) if v is not None and np.isfinite(v)]
     big = rounded(max((abs(v) for v in values), default=0.0), digits)
-    powers = bool(big) and big < 1e-4
+    powers = decimals is None and bool(big) and big < 1e-4
     common = digits - 1 - (int(np.floor(np.log10(big))) if big else 0)
+    common = common if decimals is None else decimals
 
     def number(v: float) -> str:
         if v is None or not np.isfinite(v):
@@ -228,17 +236,15 @@ def with_interval(
     """'mean [low, high]' strings for a table ('mean (no interval)' where there is none).
 
     ``style``: "f", ``digits`` decimals; "s", ``digits`` significant digits (for values too
-    small to show with a fixed number of decimals).
+    small to show with a fixed number of decimals). Either way a number that is not zero keeps
+    its first digit (:func:`interval_text`).
     """
     if style not in ("f", "s"):
         raise ValueError(f"style {style!r}: expected 'f' or 's'")
 
     def cell(r) -> str:
         low, high = r[f"{column} low"], r[f"{column} high"]
-        if style == "s":
-            return interval_text(r[column], low, high, digits)
-        if np.isnan(low) or np.isnan(high):
-            return f"{fixed(r[column], digits)} (no interval)"
-        return f"{fixed(r[column], digits)} [{fixed(low, digits)}, {fixed(high, digits)}]"
+        fixed_places = digits if style == "f" else None
+        return interval_text(r[column], low, high, digits, decimals=fixed_places)
 
     return summary.apply(cell, axis=1)

@@ -262,10 +262,24 @@ def junk(token: str) -> bool:
     return len(text) == 1 and script(text) not in ("han", "kana")
 
 
-def junk_shares(frame, by: tuple[str, ...] = ("model",), seed: int = 0):
-    """Per group, the share of semantic-pivot items whose peak token is junk (:func:`junk`).
+ARTEFACTS = ("junk", "early", "artefact")
 
-    With its 95 % interval resampling concepts; ``frame``: behaviour rows.
+
+def early(frame, n_layers: dict[str, int]):
+    """Whether each row's peak lies in the first quarter of its model's layers.
+
+    There a lens reads little beyond the input token's embedding: such a peak is no
+    intermediate meaning.
+    """
+    return frame["peak layer"] <= frame["model"].map(n_layers) / 4
+
+
+def artefact_shares(frame, n_layers: dict[str, int], by=("model",), seed: int = 0):
+    """Per group, the shares of semantic-pivot items whose peak is an artefact of the lens.
+
+    ``junk``: the peak token is junk (:func:`junk`); ``early``: the peak lies in the first
+    quarter of the layers (:func:`early`); ``artefact``: either. Each with its 95 % interval
+    resampling concepts; ``frame``: behaviour rows.
     """
     import pandas as pd
 
@@ -273,9 +287,12 @@ def junk_shares(frame, by: tuple[str, ...] = ("model",), seed: int = 0):
 
     chosen = frame[frame["label"] == "semantic pivot"]
     if chosen.empty:
-        return pd.DataFrame(columns=[*by, "n", "junk", "junk low", "junk high"])
-    chosen = chosen.assign(junk=chosen["peak token"].map(junk).astype(float))
-    return summarise(chosen, list(by), ["junk"], "item", seed)
+        columns = [c for a in ARTEFACTS for c in (a, f"{a} low", f"{a} high")]
+        return pd.DataFrame(columns=[*by, "n", *columns])
+    flags = {"junk": chosen["peak token"].map(junk), "early": early(chosen, n_layers)}
+    flags["artefact"] = flags["junk"] | flags["early"]
+    chosen = chosen.assign(**{k: v.astype(float) for k, v in flags.items()})
+    return summarise(chosen, list(by), list(ARTEFACTS), "item", seed)
 
 
 def pivot_shares(frame, seed: int = 0):

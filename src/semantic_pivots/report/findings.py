@@ -44,7 +44,8 @@ CLAIMS = {
         "Two behaviours",
         "We identify and distinguish two distinct behaviors in the forward pass of LLMs: "
         "co-occurrence behavior and semantic pivot behavior.",
-        "both behaviours occur, and the semantic-pivot peaks are not mostly junk tokens",
+        "both behaviours occur, and the semantic-pivot peaks are not mostly lens artefacts "
+        "(junk tokens, or peaks in the first quarter of the layers)",
         "02_layer_tracing",
         "finding-behaviours",
     ),
@@ -74,8 +75,8 @@ CLAIMS = {
         "proportion of semantic pivots. Our experiments validate the effectiveness of our "
         "approach in enhancing cross-lingual ability.",
         "the glass-box model continued on pivot-selected documents gains more than on random "
-        "documents of the same pool (the primary contrast, fixed before the runs), beside a "
-        "positive control",
+        "documents of the same pool (the primary contrast, fixed before these runs, its "
+        "measure chosen on a pilot), beside a positive control",
         "05_pivot_aware_data",
         "finding-data",
     ),
@@ -140,22 +141,23 @@ def _complete(
 
 
 def behaviours(
-    shares: pd.DataFrame, junk: pd.DataFrame, lens: str, models: list[str]
+    shares: pd.DataFrame, artefacts: pd.DataFrame, lens: str, models: list[str]
 ) -> list[Finding]:
     """Claim 1 per model: the share of semantic-pivot items among its labelled items.
 
-    ``shares``: :func:`tracing.pivot_shares` of behaviour rows read with ``lens``; ``junk``:
-    :func:`tracing.junk_shares` of the same rows. Supported where both behaviours occur (the
-    share's interval inside (0, 1)) and the interval of the share of semantic-pivot peaks that
-    are junk tokens (blank, punctuation, a byte fragment, one letter), which no reading of the
-    claim would count as pivots, lies below one half; not supported where one behaviour never
-    occurs or that interval lies above one half; else the design could not tell.
+    ``shares``: :func:`tracing.pivot_shares` of behaviour rows read with ``lens``;
+    ``artefacts``: :func:`tracing.artefact_shares` of the same rows. Supported where both
+    behaviours occur (the share's interval inside (0, 1)) and the interval of the share of
+    semantic-pivot peaks that are lens artefacts (a junk token: blank, punctuation, a byte
+    fragment, one letter; or a peak in the first quarter of the layers), which no reading of
+    the claim would count as pivots, lies below one half; not supported where one behaviour
+    never occurs or that interval lies above one half; else the design could not tell.
     """
-    junk = junk.set_index("model") if len(junk) else junk
+    artefacts = artefacts.set_index("model") if len(artefacts) else artefacts
     out = []
     for _, r in shares.iterrows():
         model, value, low, high = r["model"], r["pivot"], r["pivot low"], r["pivot high"]
-        j = junk.loc[model] if model in junk.index else None
+        j = artefacts.loc[model] if model in artefacts.index else None
         if value in (0.0, 1.0):
             verdict, reason = NOT_SUPPORTED, "one behaviour only"
         elif not (np.isfinite(low) and np.isfinite(high)):
@@ -166,15 +168,16 @@ def behaviours(
                 f"the interval reaches {0 if low <= 0 else 1}; the design would have detected "
                 f"a difference of {number(detectable(low, high))} from it"
             )
-        elif j is None or not (np.isfinite(j["junk low"]) and np.isfinite(j["junk high"])):
+        elif j is None or not (np.isfinite(j["artefact low"]) and np.isfinite(j["artefact high"])):
             verdict, reason = CANNOT_TELL, "too few semantic-pivot items to judge their peaks"
         else:
             junky = (
-                f"junk tokens: {estimate(j['junk'], j['junk low'], j['junk high'])} of the peaks"
+                "artefacts (junk tokens or peaks in the first quarter of the layers): "
+                f"{estimate(j['artefact'], j['artefact low'], j['artefact high'])} of the peaks"
             )
-            if j["junk high"] < 0.5:
+            if j["artefact high"] < 0.5:
                 verdict, reason = SUPPORTED, f"both occur; {junky}"
-            elif j["junk low"] > 0.5:
+            elif j["artefact low"] > 0.5:
                 verdict, reason = NOT_SUPPORTED, f"mostly {junky}"
             else:
                 verdict, reason = CANNOT_TELL, f"{junky}, an interval that holds one half"
@@ -352,7 +355,9 @@ LIMITATIONS = [
     "The behaviour and frequency findings read the tuned lens's labels where the run trains one "
     "({ref}`finding-behaviours`), and each lens's pivot rows group the items by that lens's "
     "labels. The tuned lens is trained on a small budget, and the layer-tracing chapter gives "
-    "the share of its semantic-pivot peaks that are still junk.",
+    "the share of its semantic-pivot peaks that are still artefacts (junk tokens, or peaks in "
+    "the first quarter of the layers); a peak on a word of no language (markup, code) in the "
+    "middle layers passes both rules.",
     "**Proxy counts.** The pretrained models' pre-training data is unknown: their counts and "
     "pivots come from the study's own corpus, a proxy. Only the glass-box model is counted "
     "exactly over what it read.",

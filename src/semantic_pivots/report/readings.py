@@ -38,7 +38,8 @@ def pivot_audit_lines(meta: dict, shares: pd.DataFrame, difference: pd.DataFrame
     ``shares``: ``pivot_audit.shares``; ``difference``: ``pivot_audit.related_difference``.
     The verdict reads the interval as it is written.
     """
-    related = shares.set_index(["collection", "set"])["related"]
+    by_set = shares.set_index(["collection", "set"])
+    related, unrelated = by_set["related"], by_set["unrelated"]
     written = stats.with_interval(difference, "difference", 3, "s")
     lines = [
         f"Sample seed {meta['sample_seed']}: {counted(shares['judged'].sum(), 'word')} of "
@@ -59,7 +60,9 @@ def pivot_audit_lines(meta: dict, shares: pd.DataFrame, difference: pd.DataFrame
             f"- **{r['collection']}**: {stats.fixed(pivot, 2)} of the pivots judged related "
             f"against {stats.fixed(control, 2)} of their controls. Item by item, the share of "
             f"pivots judged related minus that of the item's controls is {text} on average over "
-            f"{counted(r['items'], 'item')} ({counted(r['concepts'], 'concept')}): {verdict}."
+            f"{counted(r['items'], 'item')} ({counted(r['concepts'], 'concept')}): {verdict}. "
+            f"{stats.fixed(unrelated[r['collection'], 'pivot'], 2)} of the pivots are judged "
+            "content words unrelated to the concept."
         )
     return "\n".join(lines)
 
@@ -264,7 +267,9 @@ def _since_start(by_ckpt: pd.DataFrame, last: dict, start: str, seed: int) -> st
 
 def early_peaks(frame: pd.DataFrame, n_layers: dict[str, int]) -> str:
     """Per model: its semantic-pivot items, and how many peak in the first quarter of layers."""
-    early = frame.assign(early=lambda f: f["peak layer"] <= f["model"].map(n_layers) / 4)
+    from semantic_pivots.analyses.tracing import early as is_early
+
+    early = frame.assign(early=is_early(frame, n_layers))
 
     def line(m: str, g: pd.DataFrame) -> str:
         pivots = g[g.label == "semantic pivot"]
@@ -623,11 +628,31 @@ def exposure_effects(model: str, effects: pd.DataFrame, chance: float) -> str:
                 "with 80 % power; two-sided 5 %, normal approximation)"
             )
         text += (
-            f". Difference {d['rank accuracy']:+.3f} [{low:+.3f}, {high:+.3f}]: {verdict}; "
-            f"log ratio difference {d['log ratio']:+.3f} "
-            f"[{d['log ratio low']:+.3f}, {d['log ratio high']:+.3f}]"
+            f". Difference {_signed(d, 'rank accuracy')}: {verdict}; log ratio difference "
+            f"{_signed(d, 'log ratio')}"
         )
+        if "co-occurrence" in d.index and not pd.isna(d["co-occurrence low"]):
+            low, high = d["co-occurrence low"], d["co-occurrence high"]
+            behaviour = (
+                "more of it among the co-occurring items"
+                if low > 0
+                else "less of it among the co-occurring items"
+                if high < 0
+                else "no difference is detectable (the design would have detected one of "
+                f"{stats.minimum_detectable(d['co-occurrence se'], np.inf):.3f})"
+            )
+            text += (
+                "; the share of items with the co-occurrence behaviour, the claim's own test "
+                f"here, differs by {_signed(d, 'co-occurrence')}: {behaviour}"
+            )
     return text + "."
+
+
+def _signed(row: pd.Series, measure: str) -> str:
+    """A difference with its interval, signed, three decimals (no bound written as zero)."""
+    return stats.interval_text(
+        row[measure], row[f"{measure} low"], row[f"{measure} high"], signed=True, decimals=3
+    )
 
 
 def _count(value: float) -> str:
@@ -719,21 +744,29 @@ def lens_training(records: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def junk_reading(junk: pd.DataFrame) -> str:
-    """Per model, the share of semantic-pivot items whose peak is junk, under each lens."""
+def junk_reading(artefacts: pd.DataFrame) -> str:
+    """Per model and lens, the share of semantic-pivot items whose peak is a lens artefact.
+
+    ``artefacts``: :func:`tracing.artefact_shares` by model and lens.
+    """
+
+    def share(r, column: str) -> str:
+        low, high = r[f"{column} low"], r[f"{column} high"]
+        bounds = (
+            "(too few concepts for an interval)" if pd.isna(low) else f"[{low:.0%}, {high:.0%}]"
+        )
+        return f"{r[column]:.0%} {bounds}"
+
     lines = []
-    for model, group in junk.groupby("model", sort=False):
+    for model, group in artefacts.groupby("model", sort=False):
         parts = [
-            f"{r['junk']:.0%} "
-            + (
-                "(too few concepts for an interval)"
-                if pd.isna(r["junk low"])
-                else f"[{r['junk low']:.0%}, {r['junk high']:.0%}]"
-            )
-            + f" of {int(r['n'])} under the {r['lens']} lens"
+            f"under the {r['lens']} lens, {share(r, 'artefact')} of {int(r['n'])} (junk "
+            f"{share(r, 'junk')}, in the first quarter of the layers {share(r, 'early')})"
             for _, r in group.iterrows()
         ]
         lines.append(
-            f"- **{model}**: semantic-pivot items peaking on junk: " + "; ".join(parts) + "."
+            f"- **{model}**: semantic-pivot items whose peak is an artefact, "
+            + "; ".join(parts)
+            + "."
         )
     return "\n".join(lines) or "No model has semantic-pivot items."

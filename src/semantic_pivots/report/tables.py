@@ -376,6 +376,8 @@ def peak_reading(peaks: pd.DataFrame) -> str:
 
     One line per row of ``peaks``, naming its lens where the table has a ``lens`` column.
     """
+    from semantic_pivots.data.audit import wilson
+
     lines = []
     for _, r in peaks.iterrows():
         base = (
@@ -384,7 +386,11 @@ def peak_reading(peaks: pd.DataFrame) -> str:
             f"pivot token and {round(r['on control'] * r['n'])} on a control token; "
         )
         if r["on pivot"] == 0 and r["on control"] == 0:
-            lines.append(base + "the peaks land on neither set, so this test has nothing to say.")
+            bound = wilson(0, int(r["n"]))[1]
+            lines.append(
+                base + "the peaks land on neither set, so pivots and controls cannot be told "
+                f"apart; the rate of peaks on pivots is below {bound:.0%} (95 % Wilson bound)."
+            )
         elif pd.isna(r["difference low"]):
             lines.append(base + "too few concepts for an interval.")
         elif r["difference low"] > 0:
@@ -571,6 +577,37 @@ def peak_tokens(frame: pd.DataFrame, per_pair: int = 3) -> tuple[pd.DataFrame, p
     models = list(dict.fromkeys(frame["model"]))  # the run's order
     scripts = pivots.groupby(["model", "script"]).size().unstack(fill_value=0)
     return frames.in_order(scripts, models), frames.in_order(top, models)
+
+
+def common_peaks(frame: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """Per model, the ``n`` commonest peak tokens of its semantic-pivot items and their layers.
+
+    With how many items peak on each and the lowest, median and highest of their peak layers.
+    """
+    from semantic_pivots.report.plots import printable
+
+    pivots = frame[frame.label == "semantic pivot"]
+    rows = []
+    for model, group in pivots.groupby("model", sort=False):
+        for token, items in group.groupby("peak token")["peak layer"]:
+            rows.append(
+                {
+                    "model": model,
+                    "peak token": printable(token, None),
+                    "items": len(items),
+                    "layers (lowest, median, highest)": (
+                        f"{items.min()}, {items.median():g}, {items.max()}"
+                    ),
+                }
+            )
+    table = pd.DataFrame(
+        rows, columns=["model", "peak token", "items", "layers (lowest, median, highest)"]
+    )
+    table = table.sort_values("items", ascending=False, kind="stable")
+    models = list(dict.fromkeys(frame["model"]))
+    return frames.in_order(table.groupby("model", sort=False).head(n), models).set_index(
+        ["model", "peak token"]
+    )
 
 
 def exposure_table(exposure: pd.DataFrame) -> pd.DataFrame:
