@@ -213,16 +213,19 @@ def test_what_a_chapter_glues_the_page_reads(tmp_path, monkeypatch):
     assert summary.count("{ref}") == 1  # a label only where its chapter glued a finding
     # a claim's models grouped by verdict
     glued = [
-        fd.Finding("pivots", m, "x", 0.1, 0.0, 0.2, v, "y", "logit", t)
-        for m, v, t in (
-            ("a", fd.SUPPORTED, ""),
-            ("a", fd.CANNOT_TELL, fd.SPECIFIC),
-            ("b", fd.SUPPORTED, ""),
+        fd.Finding("pivots", m, "x", 0.1, 0.0, 0.2, v, "y", lens, t)
+        for m, v, lens, t in (
+            ("a", fd.SUPPORTED, "logit", ""),
+            ("a", fd.CANNOT_TELL, "logit", fd.SPECIFIC),
+            ("b", fd.SUPPORTED, "logit", ""),
+            ("a", fd.CANNOT_TELL, "tuned", ""),
+            ("a", fd.CANNOT_TELL, "tuned", fd.SPECIFIC),
         )
     ]
     monkeypatch.setattr(fd, "claimed", lambda folder: {"pivots": glued})
     line = fd.summary(tmp_path, "Built.").splitlines()[2]
+    # each model once per verdict, its lenses and tests in brackets
     assert line.startswith(
         "- **Semantic pivots in the middle layers**: supported on a (logit lens), b (logit lens); "
-        f"the design could not tell on a (logit lens, {fd.SPECIFIC})"
+        f"the design could not tell on a (logit lens, {fd.SPECIFIC}; tuned lens, both tests)"
     )

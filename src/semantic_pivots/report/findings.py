@@ -419,10 +419,24 @@ def page(folder: Path) -> str:
     return "\n".join(lines)
 
 
-def _read(f: Finding) -> str:
-    """How a finding was read, in brackets: its lens and its test, where it names them."""
-    tags = [t for t in (f"{f.lens} lens" if f.lens else "", f.test) if t]
-    return f" ({', '.join(tags)})" if tags else ""
+def _models(rows: list[Finding]) -> str:
+    """The models of ``rows``, each once, with how its rows were read in brackets.
+
+    Per lens: the lens, and which test where the claim has two ("both tests" where a lens's two
+    rows share the verdict).
+    """
+    by_model: dict[str, dict[str, list[str]]] = {}
+    for f in rows:
+        by_model.setdefault(f.model, {}).setdefault(f.lens, []).append(f.test)
+    parts = []
+    for model, lenses in by_model.items():
+        reads = []
+        for lens, tests in lenses.items():
+            test = "both tests" if len(set(tests)) > 1 else tests[0]
+            reads.append(", ".join(t for t in (f"{lens} lens" if lens else "", test) if t))
+        shown = [r for r in reads if r]
+        parts.append(model + (f" ({'; '.join(shown)})" if shown else ""))
+    return ", ".join(parts)
 
 
 def summary(folder: Path, built: str) -> str:
@@ -433,10 +447,10 @@ def summary(folder: Path, built: str) -> str:
     lines = [built, ""]
     for claim, rows in claimed(folder).items():
         c = CLAIMS[claim]
-        by_verdict: dict[str, list[str]] = {}
+        by_verdict: dict[str, list[Finding]] = {}
         for f in rows:
-            by_verdict.setdefault(f.verdict, []).append(f"{f.model}{_read(f)}")
-        verdicts = "; ".join(f"{v} on {', '.join(on)}" for v, on in by_verdict.items())
+            by_verdict.setdefault(f.verdict, []).append(f)
+        verdicts = "; ".join(f"{v} on {_models(on)}" for v, on in by_verdict.items())
         # the evidence's label exists only where its chapter ran with the finding
         evidence = f" ({{ref}}`evidence <{c.label}>`)" if rows else ""
         lines.append(f"- **{c.title}**: {verdicts or 'not measured'}{evidence}.")
