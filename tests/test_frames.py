@@ -95,3 +95,24 @@ def test_models_come_in_the_runs_order_wherever_a_table_holds_them():
     assert in_order(rows, order)["score"].tolist() == [0, 3, 2, 5, 1, 4]
     # a label the order lacks comes last
     assert in_order(rows, ["glass"])["model"].tolist()[:2] == ["glass", "glass"]
+
+
+def test_a_study_orders_models_and_pairs_as_its_run_does():
+    from types import SimpleNamespace
+
+    from semantic_pivots.prompts import ordered_pairs
+    from semantic_pivots.study import Study
+
+    study = SimpleNamespace(
+        models=[SimpleNamespace(info=SimpleNamespace(name=n)) for n in ("gemma", "glass")],
+        pairs=ordered_pairs(["en", "fr", "zh"]),
+    )
+    pair = ["zh-en", "zh-en", "en-zh", "en-zh", "fr-en", "fr-en"]
+    table = pd.DataFrame({"model": ["glass", "gemma"] * 3, "pair": pair, "v": range(6)})
+    table = table.set_index(["model", "pair"])
+    ordered = Study.ordered(study, table)
+    pairs = [str(p) for p in study.pairs]
+    assert [m for m, _ in ordered.index] == ["gemma"] * 3 + ["glass"] * 3
+    assert [p for m, p in ordered.index if m == "gemma"] == sorted(
+        ["zh-en", "en-zh", "fr-en"], key=pairs.index
+    )

@@ -88,6 +88,16 @@ class Study:
         """Each model's number of layers, by name."""
         return {lm.info.name: lm.adapter.n_layers for lm in self.models}
 
+    def ordered(self, table):
+        """``table`` with its models and ordered pairs in the run's order, not the alphabet's.
+
+        Where either is a level of its index or columns, or a column (``frames.in_order``).
+        """
+        from semantic_pivots.report import frames
+
+        table = frames.in_order(table, [lm.info.name for lm in self.models], "model")
+        return frames.in_order(table, [str(p) for p in self.pairs], "pair")
+
     def scope(self, spec: str) -> tuple[list[Item], list[Pair]]:
         """The items and ordered pairs a model is evaluated on.
 
