@@ -16,14 +16,18 @@ def test_pooled_lines_give_each_models_numbers_and_which_wins_more_pairs():
             "score low": [0.2, 0.01],
             "score high": [0.3, 0.09],
             "rank accuracy": [0.8, 0.4],
+            "rank accuracy low": [0.7, 0.3],
+            "rank accuracy high": [0.9, 0.5],
             "exact match": [0.5, 0.1],
+            "exact match low": [0.4, 0.05],
+            "exact match high": [0.6, 0.15],
         }
     )
     ma = pd.DataFrame([[None, 0.3], [0.2, None]])
     mb = pd.DataFrame([[None, 0.1], [0.4, None]])
     text = readings.pooled_lines(overall, {"a": ma, "b": mb})
-    assert "**a**: CLWTD score 0.250 (95 % interval 0.200 to 0.300" in text
-    assert "rank accuracy 0.40; greedy exact match 0.10." in text
+    assert "**a**: CLWTD score 0.250 [0.200, 0.300], rank accuracy 0.80 [0.70, 0.90]" in text
+    assert "greedy exact match 0.10 [0.05, 0.15] over 10 item-pairs (95 % intervals" in text
     assert text.endswith("a scores higher than b in 1 of 2 ordered pairs.")
 
 
@@ -73,8 +77,9 @@ def test_distractor_line_gives_shares_of_each_languages_judgments():
         {"fr": [6, 3, 1], "zh": [8, 2, 0]}, index=["close", "unrelated", "translation"]
     )
     assert readings.distractor_line(counts) == (
-        "Distractors judged, per language: **fr** 10 judged, unrelated 30%, a translation of "
-        "the item 1; **zh** 10 judged, unrelated 20%, a translation of the item 0."
+        "Distractors judged, per language: **fr** 10 judged, unrelated 30% [11%, 60%], a "
+        "translation of the item 1; **zh** 10 judged, unrelated 20% [6%, 51%], a translation "
+        "of the item 0."
     )
 
 
@@ -302,6 +307,15 @@ def test_early_peaks_say_none_for_a_model_without_pivot_items():
     )
     text = readings.early_peaks(frame, {"m": 8})
     assert "0 of 1 classified items are semantic-pivot items: none." in text and "nan" not in text
+    # with pivot items: the early share with its interval (too few concepts here for one)
+    pivots = pd.DataFrame(
+        {"model": "m", "item": ["a", "b", "c", "d"], "label": "semantic pivot",
+         "peak token": "chat", "peak layer": [1, 2, 5, 7]}
+    )  # fmt: skip
+    text = readings.early_peaks(pivots, {"m": 8})
+    assert (
+        "4 of 4 classified items are semantic-pivot items; for 0.50 (no interval) of those" in text
+    )
 
 
 def test_a_tiny_score_keeps_its_digits_in_the_tables():

@@ -122,11 +122,20 @@ def lens_agreement(first: list, second: list) -> str:
 
 
 def distractor_line(counts: pd.DataFrame) -> str:
-    """The distractor judgments per language (judgment rows, language columns)."""
+    """The distractor judgments per language (judgment rows, language columns).
+
+    The unrelated share with its 95 % Wilson interval.
+    """
+    from semantic_pivots.data.audit import wilson
+
+    def unrelated(lang: str) -> str:
+        k, n = int(counts.loc["unrelated", lang]), int(counts[lang].sum())
+        low, high = wilson(k, n)
+        return f"{k / n:.0%} [{low:.0%}, {high:.0%}]"
+
     parts = [
-        f"**{lang}** {counts[lang].sum()} judged, unrelated "
-        f"{counts.loc['unrelated', lang] / counts[lang].sum():.0%}, a translation of the item "
-        f"{counts.loc['translation', lang]}"
+        f"**{lang}** {counts[lang].sum()} judged, unrelated {unrelated(lang)}, a translation of "
+        f"the item {counts.loc['translation', lang]}"
         for lang in counts.columns
     ]
     return "Distractors judged, per language: " + "; ".join(parts) + "."
@@ -139,12 +148,15 @@ def counted(n: float, noun: str) -> str:
 
 def pooled_lines(overall: pd.DataFrame, matrices: dict[str, pd.DataFrame]) -> str:
     """Each model's pooled score, rank accuracy and exact match; which model wins more pairs."""
+
+    def at(r: pd.Series, measure: str, decimals: int | None = None) -> str:
+        low, high = r[f"{measure} low"], r[f"{measure} high"]
+        return stats.interval_text(r[measure], low, high, decimals=decimals)
+
     lines = [
-        f"- **{r['model']}**: CLWTD score {stats.significant(r['score'])} (95 % interval "
-        f"{stats.significant(r['score low'])} to {stats.significant(r['score high'])}, "
-        "resampling concepts) over "
-        f"{r['n']} item-pairs; rank accuracy {r['rank accuracy']:.2f}; greedy exact match "
-        f"{r['exact match']:.2f}."
+        f"- **{r['model']}**: CLWTD score {at(r, 'score')}, rank accuracy "
+        f"{at(r, 'rank accuracy', 2)}, greedy exact match {at(r, 'exact match', 2)} over "
+        f"{r['n']} item-pairs (95 % intervals resampling concepts)."
         for _, r in overall.iterrows()
     ]
     if len(matrices) == 2:
@@ -265,24 +277,29 @@ def _since_start(by_ckpt: pd.DataFrame, last: dict, start: str, seed: int) -> st
     )
 
 
-def early_peaks(frame: pd.DataFrame, n_layers: dict[str, int]) -> str:
-    """Per model: its semantic-pivot items, and how many peak in the first quarter of layers."""
-    from semantic_pivots.analyses.tracing import early as is_early
+def early_peaks(frame: pd.DataFrame, n_layers: dict[str, int], seed: int = 0) -> str:
+    """Per model: its semantic-pivot items, and how many peak in the first quarter of layers.
 
-    early = frame.assign(early=is_early(frame, n_layers))
+    The share with its 95 % interval resampling concepts (``tracing.artefact_shares``).
+    """
+    from semantic_pivots.analyses.tracing import artefact_shares
+
+    shares = artefact_shares(frame, n_layers, ("model",), seed).set_index("model")
 
     def line(m: str, g: pd.DataFrame) -> str:
         pivots = g[g.label == "semantic pivot"]
         head = f"- **{m}**: {len(pivots)} of {len(g[g.label != 'excluded'])} classified items"
         if pivots.empty:
             return head + " are semantic-pivot items: none."
+        r = shares.loc[m]
         return (
-            f"{head} are semantic-pivot items; for {pivots.early.mean():.0%} of those the most "
-            "confident layer lies in the first quarter of the layers, where the logit lens is "
-            "least reliable."
+            f"{head} are semantic-pivot items; for "
+            f"{stats.interval_text(r['early'], r['early low'], r['early high'], decimals=2)} of "
+            "those the most confident layer lies in the first quarter of the layers, where the "
+            "logit lens is least reliable."
         )
 
-    return "\n".join(line(m, g) for m, g in early.groupby("model", sort=False))
+    return "\n".join(line(m, g) for m, g in frame.groupby("model", sort=False))
 
 
 def excluded_lines(frame: pd.DataFrame) -> str:
