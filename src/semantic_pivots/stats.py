@@ -201,8 +201,8 @@ def interval_text(
     values = [v for v in (value, low, high) if v is not None and np.isfinite(v)]
     big = rounded(max((abs(v) for v in values), default=0.0), digits)
     powers = decimals is None and bool(big) and big < 1e-4
-    common = digits - 1 - (int(np.floor(np.log10(big))) if big else 0)
-    common = common if decimals is None else decimals
+    magnitude = int(np.floor(np.log10(big))) if big else 0
+    common = digits - 1 - magnitude if decimals is None else decimals
 
     def number(v: float) -> str:
         if v is None or not np.isfinite(v):

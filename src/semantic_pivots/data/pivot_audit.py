@@ -147,8 +147,6 @@ def packets(found: Pivots, seed: int) -> list[list[dict]]:
 
     :data:`PACKETS` packets of equal size, fewer where the sample is too small to fill them.
     """
-    rows = draw(found, seed)
-    size = math.ceil(len(rows) / PACKETS) if rows else 1
     shown = [
         {
             "row": i,
@@ -158,9 +156,15 @@ def packets(found: Pivots, seed: int) -> list[list[dict]]:
             "target": r["target"],
             "word": r["word"],
         }
-        for i, r in enumerate(rows, start=1)
+        for i, r in enumerate(draw(found, seed), start=1)
     ]
-    return [shown[start : start + size] for start in range(0, len(shown), size)]
+    return _split(shown, PACKETS)
+
+
+def _split(rows: list[dict], n: int) -> list[list[dict]]:
+    """``rows`` in ``n`` packets of equal size, fewer where there are too few rows to fill them."""
+    size = math.ceil(len(rows) / n) if rows else 1
+    return [rows[start : start + size] for start in range(0, len(rows), size)]
 
 
 def collect(
@@ -374,8 +378,7 @@ def set_packets(pivots: Sequence[str], candidates: Mapping[str, int], seed: int)
     rows = [
         {"row": i, "word": r["word"]} for i, r in enumerate(set_draw(pivots, candidates, seed), 1)
     ]
-    size = math.ceil(len(rows) / SET_PACKETS) if rows else 1
-    return [rows[start : start + size] for start in range(0, len(rows), size)]
+    return _split(rows, SET_PACKETS)
 
 
 def set_collect(

@@ -172,15 +172,13 @@ def barred_words(settings: config.Settings, collection) -> set[str]:
 def set_candidates(settings: config.Settings) -> dict[str, int]:
     """Every word of the mixture's collection the pivot set's rules admit, with its count.
 
-    Not barred (:func:`barred_words`) and content-like (``words.content_like``): the words the
-    set is the top of by weighted degree, from which its audit draws frequency-matched controls.
+    ``selection.admitted`` with :func:`barred_words`: the words the set is the top of by
+    weighted degree, from which its audit draws frequency-matched controls.
     """
-    from semantic_pivots.data.words import content_like
-
     _, collection = _mixture(settings.profile)
     counts = Counter(w for text in collection.texts for w in text.split())
     barred = barred_words(settings, collection)
-    return {w: n for w, n in counts.items() if w not in barred and content_like(w)}
+    return {w: n for w, n in counts.items() if selection.admitted(w, barred)}
 
 
 def select_arms(settings: config.Settings, tokenizer) -> Selection:
@@ -203,6 +201,7 @@ def select_arms(settings: config.Settings, tokenizer) -> Selection:
             selection.graph,
             selection.weighted_degree,
             selection.pivot_set,
+            selection.admitted,
             selection.pivot_share,
             selection.PivotShare.run,
             selection.score_documents,

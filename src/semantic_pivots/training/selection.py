@@ -75,17 +75,24 @@ def weighted_degree(weights) -> np.ndarray:
     return np.asarray(weights.sum(axis=1)).ravel()
 
 
-def pivot_set(vocab: list[str], degree: np.ndarray, size: int, dropped: set[str]) -> list[str]:
-    """The ``size`` tokens of highest weighted degree (ties in string order).
+def admitted(token: str, dropped: set[str]) -> bool:
+    """Whether the pivot set may hold ``token``: not one of ``dropped``, and content-like.
 
-    None of ``dropped``, none without a letter or with a digit, no one-letter token of an
-    alphabetic script (``words.content_like``, as for analysis 4's pivots).
+    None without a letter or with a digit, no one-letter token of an alphabetic script
+    (``words.content_like``, as for analysis 4's pivots).
     """
     from semantic_pivots.data.words import content_like
 
+    return token not in dropped and content_like(token)
+
+
+def pivot_set(vocab: list[str], degree: np.ndarray, size: int, dropped: set[str]) -> list[str]:
+    """The ``size`` tokens of highest weighted degree (ties in string order).
+
+    Only tokens the set may hold (:func:`admitted`).
+    """
     order = sorted(range(len(vocab)), key=lambda i: (-degree[i], vocab[i]))
-    chosen = [vocab[i] for i in order if vocab[i] not in dropped and content_like(vocab[i])]
-    return chosen[:size]
+    return [vocab[i] for i in order if admitted(vocab[i], dropped)][:size]
 
 
 def pivot_share(tokens: list[str], pivots: set[str]) -> float:
