@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from semantic_pivots.analyses import tracing
 from semantic_pivots.report import readings, tables
 
 
@@ -305,14 +306,14 @@ def test_early_peaks_say_none_for_a_model_without_pivot_items():
     frame = pd.DataFrame(
         {"model": ["m", "m"], "label": ["co-occurrence", "excluded"], "peak layer": [3, 1]}
     )
-    text = readings.early_peaks(frame, {"m": 8})
+    text = readings.early_peaks(frame, tracing.artefact_shares(frame, {"m": 8}))
     assert "0 of 1 classified items are semantic-pivot items: none." in text and "nan" not in text
     # with pivot items: the early share with its interval (too few concepts here for one)
     pivots = pd.DataFrame(
         {"model": "m", "item": ["a", "b", "c", "d"], "label": "semantic pivot",
          "peak token": "chat", "peak layer": [1, 2, 5, 7]}
     )  # fmt: skip
-    text = readings.early_peaks(pivots, {"m": 8})
+    text = readings.early_peaks(pivots, tracing.artefact_shares(pivots, {"m": 8}))
     assert (
         "4 of 4 classified items are semantic-pivot items; for 0.50 (no interval) of those" in text
     )
@@ -396,11 +397,31 @@ def test_label_shifts_name_the_arm_that_moves_the_share_most():
 def test_one_pair_has_no_best_and_worst_and_zero_has_no_sign():
     from semantic_pivots import stats
 
-    one = pd.DataFrame([[np.nan, 0.0], [np.nan, np.nan]], index=["en", "fr"], columns=["en", "fr"])
-    assert tables.pair_summary(one) == "0.00 on its one ordered pair, en→fr"
-    two = pd.DataFrame([[np.nan, 0.5], [0.25, np.nan]], index=["en", "fr"], columns=["en", "fr"])
-    assert "best en→fr (0.50), worst fr→en (0.25)" in tables.pair_summary(two)
-    assert tables.pair_summary(two * 0) == "0.00 on each of its 2 ordered pairs"
+    def rows(pair: str, hits: list[int]) -> pd.DataFrame:
+        return pd.DataFrame({"pair": pair, "item": range(len(hits)), "exact match": hits})
+
+    one = rows("en-fr", [0] * 8)
+    assert tables.pair_summary(one, "exact match") == (
+        "en→fr, 0 of 8 (0.00 [0.00, 0.32]), its one ordered pair"
+    )
+    two = pd.concat([rows("en-fr", [1, 0] * 4), rows("fr-en", [1, 0, 0, 0] * 2)])
+    text = tables.pair_summary(two, "exact match")
+    assert text.startswith("0.38 [") and "over 16 item-pairs in 2 ordered pairs" in text
+    assert "best en→fr, 4 of 8 (0.50 [0.22, 0.78]), worst fr→en, 2 of 8 (0.25 [" in text
+    zero = two.assign(**{"exact match": 0})
+    assert tables.pair_summary(zero, "exact match").endswith("pairs, 0.00 on each")
+    summary = pd.DataFrame(
+        {
+            "model": "m",
+            "k": [0, 5],
+            "score": [0, 0.25],
+            "score low": [0, 0.2],
+            "score high": [0, 0.3],
+        },
+    )
+    assert readings.k_lines(summary) == (
+        "- **m**: k = 0: 0.00 [0.00, 0.00], k = 5: 0.250 [0.200, 0.300]"
+    )
     # a number that is not zero keeps its first digit; zero, signed or not, reads 0.000
     row = pd.DataFrame({"x": [-0.0001], "x low": [-0.001], "x high": [0.0002]})
     assert stats.with_interval(row, "x", 3).iloc[0] == "-0.0001 [-0.001, 0.0002]"

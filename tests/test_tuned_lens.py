@@ -263,3 +263,35 @@ def test_an_artefact_is_a_junk_peak_or_one_in_the_first_quarter_of_the_layers():
     text = readings.junk_reading(pd.DataFrame([row]))
     assert text.startswith("- **m**: semantic-pivot items whose peak is an artefact, under the ")
     assert "tuned lens, 75% [" in text and "(junk 50% [" in text
+
+
+def test_artefact_shares_of_several_lenses_are_each_lens_read_alone():
+    """``Study.artefacts`` reads every lens in one table: a lens's rows in it are its own."""
+    import numpy as np
+    import pandas as pd
+
+    from semantic_pivots.analyses import tracing
+
+    rng = np.random.default_rng(0)
+
+    def rows(model: str) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "model": model,
+                "item": [f"i{i}" for i in range(30)],
+                "label": rng.choice(["semantic pivot", "co-occurrence"], 30),
+                "peak token": rng.choice(["chat", "tikz", " ", "!"], 30),
+                "peak layer": rng.integers(0, 12, 30),
+            }
+        )
+
+    logit, tuned_ = pd.concat([rows("m"), rows("n")]), pd.concat([rows("m"), rows("n")])
+    both = tracing.artefact_shares(
+        tracing.by_lens({"logit": logit, "tuned": tuned_}), {"m": 12, "n": 12}, ("model", "lens")
+    )
+    for name, frame in (("logit", logit), ("tuned", tuned_)):
+        alone = tracing.artefact_shares(frame, {"m": 12, "n": 12}, ("model",))
+        read = both[both.lens == name].drop(columns="lens").reset_index(drop=True)
+        pd.testing.assert_frame_equal(read, alone)
+    nothing = tracing.by_lens({"logit": logit.iloc[:0], "tuned": tuned_.iloc[:0]})
+    assert tracing.artefact_shares(nothing, {"m": 12}, ("model", "lens")).empty

@@ -283,6 +283,19 @@ class Study:
         return (tuned, "tuned") if len(tuned) else (self.behaviour, "logit")
 
     @cached_property
+    def artefacts(self):
+        """Per model and lens, the share of semantic-pivot peaks that are lens artefacts.
+
+        :func:`tracing.artefact_shares` of each lens's behaviour rows (the logit lens's, and the
+        tuned lens's where the profile reads one), once for every section that reads them.
+        """
+        from semantic_pivots.analyses import tracing
+
+        rows = tracing.by_lens({"logit": self.behaviour, "tuned": self.tuned_behaviour[0]})
+        by = ("model", "lens")
+        return tracing.artefact_shares(rows, self.n_layers, by, self.settings.seed)
+
+    @cached_property
     def translations(self):
         """Greedy translations of every model's planned items (a DataFrame)."""
         import pandas as pd

@@ -308,10 +308,11 @@ def pivot_shares(frame, seed: int = 0):
 
 
 def by_lens(frames: dict):
-    """Behaviour rows of several lenses in one frame, with a ``lens`` column."""
+    """Behaviour rows of several lenses in one frame, with a ``lens`` column (empty: no rows)."""
     import pandas as pd
 
-    return pd.concat([f.assign(lens=name) for name, f in frames.items() if len(f)])
+    read = [f.assign(lens=name) for name, f in frames.items() if len(f)]
+    return pd.concat(read) if read else pd.DataFrame(columns=["model", "label", "lens"])
 
 
 def lens_crosstab(logit, tuned):

@@ -201,9 +201,13 @@ def k_title(pairs: list[Pair], by_k: pd.DataFrame) -> str:
 
 
 def k_lines(summary: pd.DataFrame) -> str:
-    """Each model's mean score at each number of shots."""
+    """Each model's mean score at each number of shots, with its interval."""
+
+    def at(r: pd.Series) -> str:
+        return f"k = {r['k']}: {stats.interval_text(r['score'], r['score low'], r['score high'])}"
+
     return "\n".join(
-        f"- **{m}**: " + ", ".join(f"k = {r.k}: {r.score:.3f}" for r in g.itertuples())
+        f"- **{m}**: " + ", ".join(at(r) for _, r in g.iterrows())
         for m, g in summary.groupby("model", sort=False)
     )
 
@@ -277,14 +281,13 @@ def _since_start(by_ckpt: pd.DataFrame, last: dict, start: str, seed: int) -> st
     )
 
 
-def early_peaks(frame: pd.DataFrame, n_layers: dict[str, int], seed: int = 0) -> str:
+def early_peaks(frame: pd.DataFrame, artefacts: pd.DataFrame) -> str:
     """Per model: its semantic-pivot items, and how many peak in the first quarter of layers.
 
-    The share with its 95 % interval resampling concepts (``tracing.artefact_shares``).
+    ``artefacts``: ``tracing.artefact_shares`` of ``frame`` by model, whose early share is
+    given with its 95 % interval resampling concepts.
     """
-    from semantic_pivots.analyses.tracing import artefact_shares
-
-    shares = artefact_shares(frame, n_layers, ("model",), seed).set_index("model")
+    shares = artefacts.set_index("model")
 
     def line(m: str, g: pd.DataFrame) -> str:
         pivots = g[g.label == "semantic pivot"]

@@ -162,18 +162,32 @@ def pair_matrix(frame: pd.DataFrame, value: str, langs: list[str]) -> pd.DataFra
     )
 
 
-def pair_summary(matrix: pd.DataFrame) -> str:
-    """One sentence: mean over the ordered pairs, and the best and worst pair."""
-    values = matrix.stack().dropna()
-    best, worst = values.idxmax(), values.idxmin()
-    if len(values) == 1:  # best and worst would be the same pair
-        return f"{values.iloc[0]:.2f} on its one ordered pair, {best[0]}→{best[1]}"
-    if f"{values.max():.2f}" == f"{values.min():.2f}":  # no pair is best at this precision
-        return f"{values.iloc[0]:.2f} on each of its {len(values)} ordered pairs"
-    return (
-        f"mean {values.mean():.2f} over {len(values)} ordered pairs; best {best[0]}→{best[1]} "
-        f"({values.max():.2f}), worst {worst[0]}→{worst[1]} ({values.min():.2f})"
-    )
+def pair_summary(rows: pd.DataFrame, value: str, seed: int = 0) -> str:
+    """One sentence on a 0/1 measure of item rows: pooled, and its best and worst pair.
+
+    The pooled share with a 95 % interval resampling concepts (``item``); each pair as a count
+    with its 95 % Wilson interval.
+    """
+    from semantic_pivots.data.audit import wilson
+    from semantic_pivots.stats import bootstrap_ci
+
+    counts = rows.groupby("pair", sort=False)[value].agg(["sum", "count"])
+    shares = counts["sum"] / counts["count"]
+
+    def pair(name: str) -> str:
+        k, n = int(counts.loc[name, "sum"]), int(counts.loc[name, "count"])
+        low, high = wilson(k, n)
+        share = interval_text(k / n, low, high, decimals=2)
+        return f"{name.replace('-', '→')}, {k} of {n} ({share})"
+
+    if len(counts) == 1:  # best and worst would be the same pair
+        return f"{pair(counts.index[0])}, its one ordered pair"
+    mean, low, high = bootstrap_ci(rows[value], rows["item"], seed=seed)
+    pooled = interval_text(mean, low, high, decimals=2)
+    head = f"{pooled} over {len(rows):,} item-pairs in {len(counts)} ordered pairs"
+    if f"{shares.max():.2f}" == f"{shares.min():.2f}":  # no pair is best at this precision
+        return f"{head}, {shares.iloc[0]:.2f} on each"
+    return f"{head}; best {pair(shares.idxmax())}, worst {pair(shares.idxmin())}"
 
 
 def corpus_table(manifest: dict) -> pd.DataFrame:
