@@ -310,6 +310,11 @@ def test_function_words_come_from_the_lists_one_token_each():
     assert "人" not in function_words.function_words("ja")  # あの人 is two tokens: left out
     assert function_words.function_words("xx") == frozenset()  # no list: nothing barred
     assert function_words.of_languages(["en", "fr"]) == english | french
+    # the setting pivots.function_words: the added lists, the maintained ones alone, or none
+    assert function_words.barred(["en", "fr"], "extended") == english | french
+    maintained = function_words.barred(["en"], "maintained")
+    assert "the" in maintained and "than" not in maintained and maintained < english
+    assert function_words.barred(["en", "zh"], "none") == frozenset()
     # the measuring list is another, broader one: it holds words the filter's list does not
     measuring = function_words.measuring_words("en")
     assert "the" in measuring and measuring - english and "house" not in measuring

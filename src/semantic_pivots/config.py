@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from semantic_pivots import languages
-from semantic_pivots.data import clwtd
+from semantic_pivots.data import clwtd, function_words
 from semantic_pivots.errors import UserError
 from semantic_pivots.prompts import MODES
 
@@ -117,6 +117,9 @@ class Pivots:
     # the study corpus's documents the samples come from (pretrained models): each language's
     # own documents, as the authors drew them, or the aligned units (translations together)
     samples: str = "documents"
+    # words that are never pivots: the maintained function-word lists with the functionwords
+    # package's added ("extended"), those lists alone ("maintained"), or no filter ("none")
+    function_words: str = "extended"
 
 
 # the continued-training arms: the mixture, its bilingual documents, the pivot-aware selection,
@@ -245,6 +248,7 @@ CHOICES = {
     "primary": ("score", "rank accuracy", "log ratio"),
     "design": ("interleaved", "exposure"),
     "lens": ("logit", "tuned"),
+    "function_words": function_words.EXTENTS,
 }
 
 

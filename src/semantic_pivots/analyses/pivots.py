@@ -339,7 +339,8 @@ def cached_discover(
 
     The function words of every language of the items' words are never pivots.
     """
-    function = function_words.of_languages({lang for it in items for lang in it.words})
+    langs = {lang for it in items for lang in it.words}
+    function = function_words.barred(langs, settings.function_words)
     key = {
         "collection": collection_key,
         "pair": str(pair),

@@ -31,11 +31,21 @@ FUNCTION_WORD_SETS = {"en": "en_21c", "fr": "fr_21c", "es": "sp_21c", "it": "it_
 FUNCTION_WORD_SETS["nl"] = "nl_21c"
 # language -> the functionwords package's list, added to the language's other list
 FUNCTIONWORDS_LISTS = {"en": "english", "zh": "chinese_simplified_modern"}
+# the setting pivots.function_words: the lists with the functionwords package's added, the
+# maintained lists alone, or none (nothing barred as a function word)
+EXTENTS = ("extended", "maintained", "none")
 
 
 @cache
-def function_words(lang: str) -> frozenset[str]:
-    """The function words of ``lang`` as word tokens (empty where no list has the language)."""
+def function_words(lang: str, extent: str = "extended") -> frozenset[str]:
+    """The function words of ``lang`` as word tokens (empty where no list has the language).
+
+    ``extent``: one of :data:`EXTENTS`.
+    """
+    if extent not in EXTENTS:
+        raise ValueError(f"function words {extent!r}: expected one of {', '.join(EXTENTS)}")
+    if extent == "none":
+        return frozenset()
     if lang in FUNCTION_WORD_SETS:
         import functionwordsets
 
@@ -44,7 +54,7 @@ def function_words(lang: str) -> frozenset[str]:
         import stop_words
 
         entries = frozenset(stop_words.safe_get_stop_words(lang))
-    if lang in FUNCTIONWORDS_LISTS:
+    if extent == "extended" and lang in FUNCTIONWORDS_LISTS:
         from functionwords import FunctionWords
 
         entries |= frozenset(FunctionWords(FUNCTIONWORDS_LISTS[lang]).get_feature_names())
@@ -75,3 +85,8 @@ def measuring_words(lang: str) -> frozenset[str]:
 def of_languages(langs, lists=function_words) -> frozenset[str]:
     """The words of every language of ``langs`` in ``lists`` (the filter's, or the measuring)."""
     return frozenset().union(*(lists(lang) for lang in sorted(set(langs))))
+
+
+def barred(langs, extent: str) -> frozenset[str]:
+    """The function words of ``langs`` that the setting ``pivots.function_words`` bars."""
+    return of_languages(langs, lambda lang: function_words(lang, extent))

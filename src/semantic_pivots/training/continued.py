@@ -166,7 +166,8 @@ def barred_words(settings: config.Settings, collection) -> set[str]:
     from semantic_pivots.data import function_words
 
     barred = set(retrieval.Local(collection).frequent(settings.pivots.stop, settings.seed))
-    return barred | function_words.of_languages(settings.languages) | collection.names
+    function = function_words.barred(settings.languages, settings.pivots.function_words)
+    return barred | function | collection.names
 
 
 def set_candidates(settings: config.Settings) -> dict[str, int]:
@@ -196,7 +197,9 @@ def select_arms(settings: config.Settings, tokenizer) -> Selection:
         "seq_len": settings.training.seq_len,
         "stop": settings.pivots.stop,
         "seed": settings.seed,
-        "function words": key_digest(sorted(function_words.of_languages(settings.languages))),
+        "function words": key_digest(
+            sorted(function_words.barred(settings.languages, settings.pivots.function_words))
+        ),
         "code": source_digest(
             selection.graph,
             selection.weighted_degree,
