@@ -548,3 +548,15 @@ def test_exposure_effects_give_the_behaviour_share_difference_and_what_it_could_
         in text
     )
     assert "no difference is detectable (the design would have detected one of 0.126)" in text
+
+
+def test_the_pivot_set_is_read_against_the_most_frequent_admissible_words():
+    counts = {"eau": 50, "feu": 40, "sel": 30, "roi": 20, "lac": 10}
+    text = readings.set_frequency_line(["feu", "lac"], counts)
+    assert text.startswith("Weighted degree against frequency: 1 of the set's 2 words (50%)")
+    assert (
+        "Frequency's set alone has, first, eau (50); the pivot set alone, first, lac (10)" in text
+    )
+    everything = readings.set_frequency_line(["eau", "feu"], counts)
+    assert "2 of the set's 2 words (100%)" in everything and "first, none;" in everything
+    assert readings.set_frequency_line([], counts) == "The pivot set is empty."

@@ -99,7 +99,33 @@ def set_audit_line(
         f"of the set's words against {stats.fixed(content['control'], 2)} of the controls, a "
         f"difference of {text} (Newcombe's interval): {verdict}. The controls pass the set's own "
         "bars, so this finds only what the bars miss (function words, names, fragments); it "
-        "cannot tell whether the weighted degree picks other content words than frequency would."
+        "cannot tell whether the weighted degree picks better content words than frequency would."
+    )
+
+
+def set_frequency_line(pivots: list[str], counts: dict[str, int], n: int = 5) -> str:
+    """How far the pivot set is its collection's most frequent admissible words.
+
+    ``counts``: every word the set's rules admit, with its count (``continued.set_candidates``);
+    frequency's set is the as many most frequent of them (ties by the word). Names ``n`` words
+    that each has and the other lacks.
+    """
+    if not pivots:
+        return "The pivot set is empty."
+    by_count = sorted(counts, key=lambda w: (-counts[w], w))[: len(pivots)]
+    shared = set(pivots) & set(by_count)
+    degree_only = [w for w in pivots if w not in shared]
+    count_only = [w for w in by_count if w not in shared]
+
+    def listed(words: list[str]) -> str:
+        return ", ".join(f"{w} ({counts[w]:,})" for w in words[:n]) or "none"
+
+    return (
+        f"Weighted degree against frequency: {len(shared)} of the set's {len(pivots)} words "
+        f"({len(shared) / len(pivots):.0%}) are also among the {len(by_count)} most frequent "
+        f"words the rules admit. Frequency's set alone has, first, {listed(count_only)}; the "
+        f"pivot set alone, first, {listed(degree_only)} (counts in the collection). The audit "
+        "does not judge this difference."
     )
 
 
