@@ -310,10 +310,10 @@ def test_function_words_come_from_the_lists_one_token_each():
     assert "人" not in function_words.function_words("ja")  # あの人 is two tokens: left out
     assert function_words.function_words("xx") == frozenset()  # no list: nothing barred
     assert function_words.of_languages(["en", "fr"]) == english | french
-    # the setting pivots.function_words: the added lists, the maintained ones alone, or none
+    # the setting pivots.function_words: the added lists, the lists without them, or none
     assert function_words.barred(["en", "fr"], "extended") == english | french
-    maintained = function_words.barred(["en"], "maintained")
-    assert "the" in maintained and "than" not in maintained and maintained < english
+    base = function_words.barred(["en"], "base")
+    assert "the" in base and "than" not in base and base < english
     assert function_words.barred(["en", "zh"], "none") == frozenset()
     # the measuring list is another, broader one: it holds words the filter's list does not
     measuring = function_words.measuring_words("en")
@@ -510,3 +510,25 @@ def test_the_noise_floor_holds_against_an_empty_background():
     floored = pivots.rank(docs, docs, {}, set(), 5, n_background=(0, 0))
     assert [p.word for p in floored] == ["xylo"]
     assert {p.word for p in pivots.rank(docs, docs, {}, set(), 5)} == {"wolf", "xylo"}
+
+
+def test_the_function_word_setting_reaches_discovery_its_cache_key_and_the_settings_line(
+    monkeypatch,
+):
+    from semantic_pivots import config
+    from semantic_pivots.data import function_words
+
+    seen = []
+    monkeypatch.setattr(pivots, "discover", lambda *args: seen.append(args[-1]) or [])
+    monkeypatch.setattr(pivots, "cached_json", lambda kind, key, make: seen.append(key) or make())
+    item = Item("cat", {"en": "cat", "fr": "chat"})
+    lines = []
+    for extent in ("extended", "base", "none"):
+        p = config.settings("smoke", pivots={"function_words": extent}).pivots
+        pivots.cached_discover(None, "c", [item], Pair("en", "fr"), p, seed=0)
+        key, barred = seen[-2]["function words"], seen[-1]
+        assert barred == function_words.barred({"en", "fr"}, extent)
+        lines.append((key, tables.pivot_settings_line(p, {})))
+    assert len({key for key, _ in lines}) == 3  # each setting caches its own pivots
+    assert "function words (every list" in lines[0][1] and "without the" in lines[1][1]
+    assert "no function word as such" in lines[2][1]

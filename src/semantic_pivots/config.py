@@ -117,8 +117,8 @@ class Pivots:
     # the study corpus's documents the samples come from (pretrained models): each language's
     # own documents, as the authors drew them, or the aligned units (translations together)
     samples: str = "documents"
-    # words that are never pivots: the maintained function-word lists with the functionwords
-    # package's added ("extended"), those lists alone ("maintained"), or no filter ("none")
+    # words that are never pivots: the function-word lists with the functionwords package's
+    # added ("extended"), the lists without them ("base"), or no filter ("none")
     function_words: str = "extended"
 
 

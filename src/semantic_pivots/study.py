@@ -295,6 +295,11 @@ class Study:
         by = ("model", "lens")
         return tracing.artefact_shares(rows, self.n_layers, by, self.settings.seed)
 
+    def lens_artefacts(self, lens: str):
+        """:attr:`artefacts` of one lens ("logit" or "tuned"), a row per model."""
+        shares = self.artefacts
+        return shares[shares["lens"] == lens].drop(columns="lens")
+
     @cached_property
     def translations(self):
         """Greedy translations of every model's planned items (a DataFrame)."""

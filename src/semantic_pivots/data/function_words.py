@@ -31,16 +31,17 @@ FUNCTION_WORD_SETS = {"en": "en_21c", "fr": "fr_21c", "es": "sp_21c", "it": "it_
 FUNCTION_WORD_SETS["nl"] = "nl_21c"
 # language -> the functionwords package's list, added to the language's other list
 FUNCTIONWORDS_LISTS = {"en": "english", "zh": "chinese_simplified_modern"}
-# the setting pivots.function_words: the lists with the functionwords package's added, the
-# maintained lists alone, or none (nothing barred as a function word)
-EXTENTS = ("extended", "maintained", "none")
+# the setting pivots.function_words: these lists, those without the functionwords package's,
+# or no function word at all
+EXTENTS = ("extended", "base", "none")
 
 
 @cache
 def function_words(lang: str, extent: str = "extended") -> frozenset[str]:
     """The function words of ``lang`` as word tokens (empty where no list has the language).
 
-    ``extent``: one of :data:`EXTENTS`.
+    ``extent``: the setting ``pivots.function_words``: "extended", these lists; "base", without
+    the ``functionwords`` package's; "none", no function word at all.
     """
     if extent not in EXTENTS:
         raise ValueError(f"function words {extent!r}: expected one of {', '.join(EXTENTS)}")

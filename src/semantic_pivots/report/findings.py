@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from semantic_pivots.analyses.frequency import PRIMARY_X
+from semantic_pivots.report import frames
 from semantic_pivots.report.readings import counted
 from semantic_pivots.stats import detectable, interval_text, significant
 
@@ -153,7 +154,7 @@ def behaviours(
     the claim would count as pivots, lies below one half; not supported where one behaviour
     never occurs or that interval lies above one half; else the design could not tell.
     """
-    artefacts = artefacts.set_index("model") if len(artefacts) else artefacts
+    artefacts = frames.by_model(artefacts) if len(artefacts) else artefacts
     out = []
     for _, r in shares.iterrows():
         model, value, low, high = r["model"], r["pivot"], r["pivot low"], r["pivot high"]
@@ -364,7 +365,8 @@ LIMITATIONS = [
     "**The word list.** A list built by rules and checked by a blind audit on a sample, not "
     "the authors' list; its error rates are in the data chapter.",
     "**Pivots that are function words.** Function words of every language of the list are "
-    "removed from the pivots by maintained lists; what remains in the top pivots is measured "
+    "removed from the pivots by published lists (the setting `pivots.function_words`, which "
+    "the pivots chapter's settings line states); what remains in the top pivots is measured "
     "in the pivots chapter ({ref}`finding-pivots`). The French list lacks some adverbs, "
     "interrogatives and numerals (même, où, également, deux), which can still be pivots. A "
     "blind audit of a sample judges how many pivots are related to the concept at all, "

@@ -27,6 +27,15 @@ def _counts(values: pd.Series) -> bool:
     return len(finite) > 0 and bool((finite == np.round(finite)).all() and (abs(finite) > 1).any())
 
 
+def by_model(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` indexed by its ``model`` column, refused where a model has several rows."""
+    out = table.set_index("model")
+    if not out.index.is_unique:
+        repeated = sorted(set(out.index[out.index.duplicated()]))
+        raise ValueError(f"expected one row per model, got several for {', '.join(repeated)}")
+    return out
+
+
 def in_order(table: pd.DataFrame, order: list[str], level: str = "model") -> pd.DataFrame:
     """``table`` with ``level``'s labels in ``order`` (the run's models), not the alphabet's.
 

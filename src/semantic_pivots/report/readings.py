@@ -11,6 +11,7 @@ import pandas as pd
 
 from semantic_pivots import stats
 from semantic_pivots.prompts import Pair
+from semantic_pivots.report import frames
 from semantic_pivots.report.plots import printable
 
 
@@ -103,29 +104,37 @@ def set_audit_line(
     )
 
 
-def set_frequency_line(pivots: list[str], counts: dict[str, int], n: int = 5) -> str:
+def set_frequency_line(
+    pivots: list[str], degree: dict[str, float], counts: dict[str, int], weighting: str, n: int = 5
+) -> str:
     """How far the pivot set is its collection's most frequent admissible words.
 
-    ``counts``: every word the set's rules admit, with its count (``continued.set_candidates``);
-    frequency's set is the as many most frequent of them (ties by the word). Names ``n`` words
-    that each has and the other lacks.
+    ``degree``: each set word's weighted degree under ``weighting``; ``counts``: every word the
+    set's rules admit, with its occurrences (``continued.set_candidates``). Frequency's set is
+    the as many most frequent of them (ties by the word). Gives the overlap, the Spearman
+    correlation of degree and occurrences within the set, and ``n`` words that each set alone
+    has.
     """
     if not pivots:
         return "The pivot set is empty."
     by_count = sorted(counts, key=lambda w: (-counts[w], w))[: len(pivots)]
     shared = set(pivots) & set(by_count)
-    degree_only = [w for w in pivots if w not in shared]
-    count_only = [w for w in by_count if w not in shared]
+    rho = pd.Series([degree[w] for w in pivots]).corr(
+        pd.Series([counts[w] for w in pivots]), method="spearman"
+    )
 
     def listed(words: list[str]) -> str:
-        return ", ".join(f"{w} ({counts[w]:,})" for w in words[:n]) or "none"
+        alone = [w for w in words if w not in shared][:n]
+        return ", ".join(f"{w} ({counts[w]:,})" for w in alone) or "none"
 
     return (
-        f"Weighted degree against frequency: {len(shared)} of the set's {len(pivots)} words "
-        f"({len(shared) / len(pivots):.0%}) are also among the {len(by_count)} most frequent "
-        f"words the rules admit. Frequency's set alone has, first, {listed(count_only)}; the "
-        f"pivot set alone, first, {listed(degree_only)} (counts in the collection). The audit "
-        "does not judge this difference."
+        f"Weighted degree ({weighting} edges) against frequency: "
+        f"{len(shared)} of the set's {len(pivots)} words ({len(shared) / len(pivots):.0%}) are "
+        f"among the {len(by_count)} words the rules admit that occur most often, and within the "
+        f"set degree and occurrences have a Spearman correlation of {stats.fixed(rho, 2)}. "
+        f"Only the most frequent words hold, first, {listed(by_count)}; only the pivot set, "
+        f"first, {listed(pivots)} "
+        "(occurrences in the mixture)."
     )
 
 
@@ -313,7 +322,7 @@ def early_peaks(frame: pd.DataFrame, artefacts: pd.DataFrame) -> str:
     ``artefacts``: ``tracing.artefact_shares`` of ``frame`` by model, whose early share is
     given with its 95 % interval resampling concepts.
     """
-    shares = artefacts.set_index("model")
+    shares = frames.by_model(artefacts)  # one lens's rows
 
     def line(m: str, g: pd.DataFrame) -> str:
         pivots = g[g.label == "semantic pivot"]

@@ -165,8 +165,9 @@ def pair_matrix(frame: pd.DataFrame, value: str, langs: list[str]) -> pd.DataFra
 def pair_summary(rows: pd.DataFrame, value: str, seed: int = 0) -> str:
     """One sentence on a 0/1 measure of item rows: pooled, and its best and worst pair.
 
-    The pooled share with a 95 % interval resampling concepts (``item``); each pair as a count
-    with its 95 % Wilson interval.
+    The pooled share with a 95 % interval resampling concepts (``item``; where every row is 0,
+    or every one 1, which leaves resampling nothing to vary, a Wilson interval over the
+    concepts); each pair as a count with its 95 % Wilson interval, and how many pairs tie.
     """
     from semantic_pivots.data.audit import wilson
     from semantic_pivots.stats import bootstrap_ci
@@ -174,20 +175,33 @@ def pair_summary(rows: pd.DataFrame, value: str, seed: int = 0) -> str:
     counts = rows.groupby("pair", sort=False)[value].agg(["sum", "count"])
     shares = counts["sum"] / counts["count"]
 
-    def pair(name: str) -> str:
+    def pair(name: str, tied: int = 1) -> str:
         k, n = int(counts.loc[name, "sum"]), int(counts.loc[name, "count"])
         low, high = wilson(k, n)
+        ties = f", tied with {tied - 1} other pair{'s' if tied > 2 else ''}" if tied > 1 else ""
         share = interval_text(k / n, low, high, decimals=2)
-        return f"{name.replace('-', '→')}, {k} of {n} ({share})"
+        return f"{name.replace('-', '→')}, {k} of {n} ({share}{ties})"
 
     if len(counts) == 1:  # best and worst would be the same pair
-        return f"{pair(counts.index[0])}, its one ordered pair"
-    mean, low, high = bootstrap_ci(rows[value], rows["item"], seed=seed)
-    pooled = interval_text(mean, low, high, decimals=2)
-    head = f"{pooled} over {len(rows):,} item-pairs in {len(counts)} ordered pairs"
-    if f"{shares.max():.2f}" == f"{shares.min():.2f}":  # no pair is best at this precision
+        return f"{pair(counts.index[0])}, its one ordered pair (a 95 % Wilson interval)"
+    k, n, concepts = int(rows[value].sum()), len(rows), rows["item"].nunique()
+    if 0 < k < n:
+        mean, low, high = bootstrap_ci(rows[value], rows["item"], seed=seed)
+        how = "resampling concepts"
+    else:
+        (low, high), mean = wilson(concepts if k else 0, concepts), k / n
+        how = f"a Wilson interval over its {concepts} concepts"
+    head = (
+        f"{interval_text(mean, low, high, decimals=2)} over {n:,} item-pairs in {len(counts)} "
+        f"ordered pairs (95 %, {how})"
+    )
+    if shares.max() == shares.min():  # no pair is best
         return f"{head}, {shares.iloc[0]:.2f} on each"
-    return f"{head}; best {pair(shares.idxmax())}, worst {pair(shares.idxmin())}"
+    best, worst = shares.idxmax(), shares.idxmin()
+    return (
+        f"{head}; best {pair(best, (shares == shares.max()).sum())}, worst "
+        f"{pair(worst, (shares == shares.min()).sum())} (each pair with its 95 % Wilson interval)"
+    )
 
 
 def corpus_table(manifest: dict) -> pd.DataFrame:
@@ -265,6 +279,14 @@ def interval_table(
     )
 
 
+# what the setting pivots.function_words bars, as the settings line says it
+FUNCTION_WORDS = {
+    "extended": "function words (every list of the method chapter), ",
+    "base": "function words (the method chapter's lists without the functionwords package's), ",
+    "none": "no function word as such (pivots.function_words: none), but ",
+}
+
+
 def pivot_settings_line(p: Pivots, collections: dict[str, Collection]) -> str:
     """The pivot settings and each model's collection (by model), in a sentence or two."""
     where = "; ".join(
@@ -275,8 +297,9 @@ def pivot_settings_line(p: Pivots, collections: dict[str, Collection]) -> str:
         f"{p.n_docs} background documents matched to each sample's sources, languages and "
         f"lengths (none for an item whose source or target word is in fewer than "
         f"{p.min_docs}), the top {p.n_pivots} words by pivot score among those whose two "
-        f"excesses have a one-sided 95 % lower bound above 0, function words, proper names "
-        f"and the corpus's {p.stop} most frequent words never pivots, control words of the "
+        f"excesses have a one-sided 95 % lower bound above 0, {FUNCTION_WORDS[p.function_words]}"
+        f"proper names and the corpus's {p.stop} most frequent words never pivots, control "
+        "words of the "
         f"pivot's language within a factor {p.tolerance:g} of its frequency; documents "
         f"retrieved with {p.engine}. Collections (the study corpus's "
         f"{'documents' if p.samples == 'documents' else 'aligned units'} for a pretrained "
