@@ -5,6 +5,7 @@ import math
 
 import pytest
 
+from semantic_pivots import stats
 from semantic_pivots.data import audit, clwtd
 from semantic_pivots.data.clwtd import Item
 from semantic_pivots.data.wordnet import Nouns, Synset
@@ -13,10 +14,10 @@ from semantic_pivots.errors import UserError
 
 def test_wilson_interval_by_hand():
     # k = 0: the upper bound is z^2 / (n + z^2)
-    low, high = audit.wilson(0, 10)
+    low, high = stats.wilson(0, 10)
     assert low == 0.0 and math.isclose(high, 1.959964**2 / (10 + 1.959964**2), rel_tol=1e-9)
     # k = n/2: symmetric about 1/2, half-width z*sqrt(n/4 + z^2/4) / (n + z^2)
-    low, high = audit.wilson(50, 100)
+    low, high = stats.wilson(50, 100)
     half = 1.959964 * math.sqrt(25 + 1.959964**2 / 4) / (100 + 1.959964**2)
     assert math.isclose(low, 0.5 - half) and math.isclose(high, 0.5 + half)
 

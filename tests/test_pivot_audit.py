@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from semantic_pivots import stats
 from semantic_pivots.data import pivot_audit
 from semantic_pivots.errors import UserError
 from semantic_pivots.report import readings
@@ -89,7 +90,7 @@ def test_collected_judgments_give_shares_and_the_paired_difference(tmp_path):
     assert shares.loc[("corpus", "pivot"), "related"] == 1.0
     assert shares.loc[("corpus", "control"), "function"] == 1.0
     assert shares.loc[("corpus", "pivot"), "judged"] == pivot_audit.ITEMS * pivot_audit.PER_ITEM
-    low, high = pivot_audit.wilson(100, 100)
+    low, high = stats.wilson(100, 100)
     assert shares.loc[("corpus", "pivot"), ["related low", "related high"]].tolist() == [
         pytest.approx(low),
         high,

@@ -530,5 +530,6 @@ def test_the_function_word_setting_reaches_discovery_its_cache_key_and_the_setti
         assert barred == function_words.barred({"en", "fr"}, extent)
         lines.append((key, tables.pivot_settings_line(p, {})))
     assert len({key for key, _ in lines}) == 3  # each setting caches its own pivots
-    assert "function words (every list" in lines[0][1] and "without the" in lines[1][1]
+    assert "function_words: extended`: functionwordsets" in lines[0][1]
+    assert "function_words: base`" in lines[1][1] and "functionwords package" not in lines[1][1]
     assert "no function word as such" in lines[2][1]

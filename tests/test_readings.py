@@ -402,23 +402,21 @@ def test_one_pair_has_no_best_and_worst_and_zero_has_no_sign():
 
     one = rows("en-fr", [0] * 8)
     assert tables.pair_summary(one, "exact match") == (
-        "en→fr, 0 of 8 (0.00 [0.00, 0.32]), its one ordered pair (a 95 % Wilson interval)"
+        "en→fr, 0 of 8: 0.00 [0.00, 0.32] (Wilson), its one ordered pair"
     )
     two = pd.concat([rows("en-fr", [1, 0] * 4), rows("fr-en", [1, 0, 0, 0] * 2)])
     text = tables.pair_summary(two, "exact match")
-    assert (
-        text.startswith("0.38 [") and "16 item-pairs in 2 ordered pairs (95 %, resampling" in text
-    )
-    assert "best en→fr, 4 of 8 (0.50 [0.22, 0.78]), worst fr→en, 2 of 8 (0.25 [" in text
+    assert text.startswith("6 of 16 item-pairs in 2 ordered pairs, 0.38 [")
+    assert "best en→fr, 4 of 8: 0.50 [0.22, 0.78], worst fr→en, 2 of 8: 0.25 [" in text
     three = pd.concat([two, rows("zh-en", [1, 0] * 4)])
-    assert "best en→fr, 4 of 8 (0.50 [0.22, 0.78], tied with 1 other pair)" in (
+    assert "best en→fr, 4 of 8: 0.50 [0.22, 0.78], tied with 1 other pair, worst" in (
         tables.pair_summary(three, "exact match")
     )
-    # nothing right: no resampling can vary it, so a Wilson bound over the 8 concepts
+    # nothing right: a Wilson bound over the 8 concepts, not an interval of no width
     zero = tables.pair_summary(two.assign(**{"exact match": 0}), "exact match")
     assert zero == (
-        "0.00 [0.00, 0.32] over 16 item-pairs in 2 ordered pairs (95 %, a Wilson interval over "
-        "its 8 concepts), 0.00 on each"
+        "0 of 16 item-pairs in 2 ordered pairs, 0.00 [0.00, 0.32] (resampling concepts), 0.00 on "
+        "each"
     )
     summary = pd.DataFrame(
         {
@@ -523,7 +521,8 @@ def test_no_peak_on_either_set_still_bounds_the_rate_of_peaks_on_pivots():
     )
     text = tables.peak_reading(none)
     assert "0 peak on a pivot token and 0 on a control token" in text
-    assert "below 5% (95 % Wilson bound)" in text  # 1.96² / (73 + 1.96²) = 0.050
+    # 1.96² / (73 + 1.96²) = 0.04999
+    assert "at most 5.0 % (the 95 % Wilson bound, rounded up)" in text
 
 
 def test_common_peaks_give_each_models_commonest_tokens_with_their_layers():
@@ -566,10 +565,13 @@ def test_the_pivot_set_is_read_against_the_most_frequent_admissible_words():
     text = readings.set_frequency_line(["sel", "feu", "lac"], degree, counts, "ppmi")
     assert text.startswith("Weighted degree (ppmi edges) against frequency: 2 of the set's 3 ")
     assert "correlation of 0.50." in text  # ranks (3, 2, 1) against (2, 3, 1)
-    assert "hold, first, eau (50); only the pivot set, first, lac (10) (occurrences" in text
+    assert "not in the set, the most frequent are eau (50); in the set" in text
+    assert "those of highest degree are lac (10) (each with its occurrences" in text
     every = readings.set_frequency_line(["eau", "feu"], degree | {"eau": 1.0}, counts, "count")
-    assert "2 of the set's 2 words (100%)" in every and "first, none;" in every
+    assert "2 of the set's 2 words (100%)" in every and "most frequent are none;" in every
     assert readings.set_frequency_line([], {}, counts, "ppmi") == "The pivot set is empty."
+    flat = readings.set_frequency_line(["roi", "lac"], {"roi": 1.0, "lac": 1.0}, counts, "ppmi")
+    assert "do not both vary, so they have no rank correlation" in flat
 
 
 def test_a_reading_of_one_lens_refuses_the_rows_of_two():
@@ -582,3 +584,12 @@ def test_a_reading_of_one_lens_refuses_the_rows_of_two():
     )
     with pytest.raises(ValueError, match="one row per model, got several for m"):
         readings.early_peaks(pivots, both)
+
+
+def test_a_rate_never_seen_is_bounded_above_rounded_up():
+    peaks = pd.DataFrame(
+        {"model": ["m"], "n": [57], "on pivot": [0.0], "on control": [0.0], "difference": [0.0],
+         "difference low": [0.0], "difference high": [0.0]}
+    )  # fmt: skip
+    text = tables.peak_reading(peaks)
+    assert "0 peak on a pivot token" in text and "at most 6.4 % (the 95 % Wilson bound" in text

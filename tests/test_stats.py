@@ -108,3 +108,17 @@ def test_bootstrap_p_counts_the_samples_beyond_the_null_on_the_nearer_side():
         low, high = stats.interval(draws)
         assert (stats.bootstrap_p(draws, null) < 0.05) == (not low <= null <= high)
     assert np.isnan(stats.bootstrap_p(np.array([np.nan]), 0.0))
+
+
+def test_a_share_at_zero_or_one_gets_the_wilson_interval_of_its_clusters():
+    clusters = [c for c in range(8) for _ in range(2)]  # 16 rows of 8 concepts
+    zero, one = [0] * 16, [1] * 16
+    assert stats.bootstrap_ci(zero, clusters, share=True) == (0.0, 0.0, stats.wilson(0, 8)[1])
+    assert stats.bootstrap_ci(one, clusters, share=True) == (1.0, stats.wilson(8, 8)[0], 1.0)
+    assert 0.3 < stats.wilson(0, 8)[1] < 0.33  # not a width of zero
+    assert stats.bootstrap_ci(one, clusters) == (1.0, 1.0, 1.0)  # a difference that is 1 each time
+    mean, low, high = stats.bootstrap_ci([0, 0, 1, 1] * 4, clusters, share=True)
+    assert low < mean == 0.5 < high  # a share that varies keeps its percentile interval
+    frame = pd.DataFrame({"g": "a", "item": clusters, "x": zero, "y": zero})
+    row = stats.summarise(frame, ["g"], ["x", "y"], "item", shares=["x"]).iloc[0]
+    assert row["x high"] == stats.wilson(0, 8)[1] and row["y high"] == 0.0

@@ -7,6 +7,9 @@ every pair), not rows. With one row per cluster this is the ordinary bootstrap.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -86,19 +89,35 @@ def detectable(low: float, high: float, power: float = 0.8) -> float:
     return minimum_detectable(se, np.inf, power)
 
 
-def bootstrap_ci(values, clusters=None, n_boot: int = N_BOOT, seed: int = 0):
+def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """The Wilson score interval of a proportion k/n (95 % by default)."""
+    if n == 0:
+        return (math.nan, math.nan)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def bootstrap_ci(values, clusters=None, n_boot: int = N_BOOT, seed: int = 0, share: bool = False):
     """Mean and percentile interval, resampling clusters.
 
     (mean, low, high): percentile interval of the mean, resampling ``clusters`` (one per
     value; each value its own cluster when None); no interval (NaN) from fewer than
-    :data:`MIN_CLUSTERS` clusters.
+    :data:`MIN_CLUSTERS` clusters. ``share``: the values are 0 or 1 (a share); one that is 0 in
+    every row, or 1, leaves resampling nothing to vary (its percentile interval has no width),
+    so it gets the Wilson interval of as many draws as there are clusters, which holds a rate
+    the sample was too small to see.
     """
     x = np.asarray(values, dtype=float)
     if len(x) == 0:
         return (np.nan, np.nan, np.nan)
     clusters = range(len(x)) if clusters is None else list(clusters)
-    if len(set(clusters)) < MIN_CLUSTERS:
+    n = len(set(clusters))
+    if n < MIN_CLUSTERS:
         return (float(x.mean()), np.nan, np.nan)
+    if share and ((x == 0).all() or (x == 1).all()):
+        return (float(x[0]), *wilson(n if x[0] else 0, n))
     draws, codes = cluster_draws(clusters, n_boot, seed)
     # the mean of a resample from per-cluster sums and sizes, never a [n_boot, rows] matrix
     sums, sizes = np.bincount(codes, weights=x), np.bincount(codes)
@@ -107,13 +126,19 @@ def bootstrap_ci(values, clusters=None, n_boot: int = N_BOOT, seed: int = 0):
 
 
 def summarise(
-    frame: pd.DataFrame, by: list[str], columns: list[str], cluster: str | None, seed: int = 0
+    frame: pd.DataFrame,
+    by: list[str],
+    columns: list[str],
+    cluster: str | None,
+    seed: int = 0,
+    shares: Iterable[str] = (),
 ):
     """Mean, 95 % interval and n per group and column.
 
     Per group and column: mean, 95 % interval resampling ``cluster`` (a column naming each
-    row's concept; None: rows) and n.
+    row's concept; None: rows) and n. ``shares``: the columns of 0 and 1 (``bootstrap_ci``).
     """
+    shares = set(shares)
     rows = []
     for key, group in frame.groupby(by, sort=False):
         row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
@@ -121,7 +146,7 @@ def summarise(
         clusters = None if cluster is None else group[cluster]
         for col in columns:
             row[col], row[f"{col} low"], row[f"{col} high"] = bootstrap_ci(
-                group[col], clusters, seed=seed
+                group[col], clusters, seed=seed, share=col in shares
             )
         rows.append(row)
     return pd.DataFrame(rows)

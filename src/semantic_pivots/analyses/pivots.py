@@ -686,7 +686,8 @@ def peak_summary(peaks, seed: int = 0):
     chosen["on pivot"] = chosen["peak on a pivot"].astype(float)
     chosen["on control"] = chosen["peak on a control"].astype(float)
     chosen["difference"] = chosen["on pivot"] - chosen["on control"]
-    return summarise(chosen, ["model"], ["on pivot", "on control", "difference"], "item", seed)
+    columns, shares = ["on pivot", "on control", "difference"], ["on pivot", "on control"]
+    return summarise(chosen, ["model"], columns, "item", seed, shares=shares)
 
 
 def common_pivots(found: dict, n: int = 15, top: int = 10):

@@ -292,7 +292,7 @@ def artefact_shares(frame, n_layers: dict[str, int], by=("model",), seed: int = 
     flags = {"junk": chosen["peak token"].map(junk), "early": early(chosen, n_layers)}
     flags["artefact"] = flags["junk"] | flags["early"]
     chosen = chosen.assign(**{k: v.astype(float) for k, v in flags.items()})
-    return summarise(chosen, list(by), list(ARTEFACTS), "item", seed)
+    return summarise(chosen, list(by), list(ARTEFACTS), "item", seed, shares=ARTEFACTS)
 
 
 def pivot_shares(frame, seed: int = 0):
@@ -304,7 +304,7 @@ def pivot_shares(frame, seed: int = 0):
 
     labelled = frame[frame["label"] != behaviour.LABELS[behaviour.EXCLUDED]]
     labelled = labelled.assign(pivot=(labelled["label"] == "semantic pivot").astype(float))
-    return summarise(labelled, ["model"], ["pivot"], "item", seed)
+    return summarise(labelled, ["model"], ["pivot"], "item", seed, shares=["pivot"])
 
 
 def by_lens(frames: dict):

@@ -214,4 +214,4 @@ def label_shares(labels: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
 
     names = list(dict.fromkeys(labels["label"]))
     flags = labels.assign(**{name: (labels["label"] == name).astype(float) for name in names})
-    return summarise(flags, ["arm"], names, "item", seed)
+    return summarise(flags, ["arm"], names, "item", seed, shares=names)

@@ -25,6 +25,7 @@ from semantic_pivots.data.words import CORE, MIN_ZIPF, zipf
 from semantic_pivots.errors import UserError
 from semantic_pivots.languages import BUILT as LANGS
 from semantic_pivots.paths import CLWTD_DIR, atomic_write_text
+from semantic_pivots.stats import wilson
 
 AUDIT_PATH = CLWTD_DIR / "audit.csv"
 SAMPLE_SIZE = 200
@@ -199,16 +200,6 @@ def parse(text: str, where: str) -> tuple[dict, list[Judgment]]:
     if not rows:
         raise UserError(f"{where}: no judgments")
     return meta, rows
-
-
-def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """The Wilson score interval of a proportion k/n (95 % by default)."""
-    if n == 0:
-        return (math.nan, math.nan)
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def newcombe(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:

@@ -42,9 +42,10 @@ from typing import Protocol
 
 import pandas as pd
 
-from semantic_pivots.data.audit import newcombe, wilson
+from semantic_pivots.data.audit import newcombe
 from semantic_pivots.errors import UserError
 from semantic_pivots.paths import DATA_DIR, atomic_write_text
+from semantic_pivots.stats import wilson
 
 AUDIT_PATH = DATA_DIR / "pivots" / "audit.csv"
 ITEMS = 20  # per collection

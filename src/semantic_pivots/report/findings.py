@@ -366,7 +366,8 @@ LIMITATIONS = [
     "the authors' list; its error rates are in the data chapter.",
     "**Pivots that are function words.** Function words of every language of the list are "
     "removed from the pivots by published lists (the setting `pivots.function_words`, which "
-    "the pivots chapter's settings line states); what remains in the top pivots is measured "
+    "the settings line of {doc}`the pivots chapter <04_semantic_pivots>` states); what "
+    "remains in the top pivots is measured "
     "in the pivots chapter ({ref}`finding-pivots`). The French list lacks some adverbs, "
     "interrogatives and numerals (même, où, également, deux), which can still be pivots. A "
     "blind audit of a sample judges how many pivots are related to the concept at all, "
@@ -417,6 +418,13 @@ def page(folder: Path) -> str:
             f"Evidence: {{ref}}`{c.label}`, in the chapter {{doc}}`{c.chapter}`.",
             "",
         ]
+        if len(rows) > 1:
+            lines += [
+                f"{len(rows)} rows, each its own test at two-sided 5 %, not corrected for their "
+                f"number: with no effect anywhere, one row in twenty would read *supported* or "
+                f"*not supported* by chance.",
+                "",
+            ]
     lines += ["## Limitations", "", *(f"- {line}" for line in LIMITATIONS), ""]
     return "\n".join(lines)
 

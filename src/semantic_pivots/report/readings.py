@@ -119,9 +119,15 @@ def set_frequency_line(
         return "The pivot set is empty."
     by_count = sorted(counts, key=lambda w: (-counts[w], w))[: len(pivots)]
     shared = set(pivots) & set(by_count)
-    rho = pd.Series([degree[w] for w in pivots]).corr(
-        pd.Series([counts[w] for w in pivots]), method="spearman"
+    degrees, occurrences = (
+        pd.Series([degree[w] for w in pivots]),
+        pd.Series([counts[w] for w in pivots]),
     )
+    if degrees.nunique() > 1 and occurrences.nunique() > 1:
+        rho = degrees.corr(occurrences, method="spearman")
+        together = f"have a Spearman correlation of {stats.fixed(rho, 2)}"
+    else:  # a rank correlation needs both to vary
+        together = "do not both vary, so they have no rank correlation"
 
     def listed(words: list[str]) -> str:
         alone = [w for w in words if w not in shared][:n]
@@ -131,10 +137,10 @@ def set_frequency_line(
         f"Weighted degree ({weighting} edges) against frequency: "
         f"{len(shared)} of the set's {len(pivots)} words ({len(shared) / len(pivots):.0%}) are "
         f"among the {len(by_count)} words the rules admit that occur most often, and within the "
-        f"set degree and occurrences have a Spearman correlation of {stats.fixed(rho, 2)}. "
-        f"Only the most frequent words hold, first, {listed(by_count)}; only the pivot set, "
-        f"first, {listed(pivots)} "
-        "(occurrences in the mixture)."
+        f"set degree and occurrences {together}. "
+        f"Among the most frequent words but not in the set, the most frequent are "
+        f"{listed(by_count)}; in the set but not among the most frequent, those of highest "
+        f"degree are {listed(pivots)} (each with its occurrences in the mixture)."
     )
 
 
@@ -161,7 +167,7 @@ def distractor_line(counts: pd.DataFrame) -> str:
 
     The unrelated share with its 95 % Wilson interval.
     """
-    from semantic_pivots.data.audit import wilson
+    from semantic_pivots.stats import wilson
 
     def unrelated(lang: str) -> str:
         k, n = int(counts.loc["unrelated", lang]), int(counts[lang].sum())
@@ -259,7 +265,9 @@ def final_checkpoints(
     final = by_ckpt[
         by_ckpt.checkpoint.isin({r["checkpoint"] for r in last}) & ~by_ckpt["same string"]
     ]
-    apart = stats.summarise(final, ["model", "pair"], ["rank accuracy"], "item", seed=seed)
+    apart = stats.summarise(
+        final, ["model", "pair"], ["rank accuracy"], "item", seed=seed, shares=["rank accuracy"]
+    )
     without = {
         (a["model"], a["pair"]): (
             f"; without the same-string items, rank accuracy {a['rank accuracy']:.2f} "

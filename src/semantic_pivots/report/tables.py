@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -165,12 +166,10 @@ def pair_matrix(frame: pd.DataFrame, value: str, langs: list[str]) -> pd.DataFra
 def pair_summary(rows: pd.DataFrame, value: str, seed: int = 0) -> str:
     """One sentence on a 0/1 measure of item rows: pooled, and its best and worst pair.
 
-    The pooled share with a 95 % interval resampling concepts (``item``; where every row is 0,
-    or every one 1, which leaves resampling nothing to vary, a Wilson interval over the
-    concepts); each pair as a count with its 95 % Wilson interval, and how many pairs tie.
+    The pooled share with a 95 % interval resampling concepts (``item``; ``stats.bootstrap_ci``);
+    each pair as a count with its 95 % Wilson interval, and how many pairs tie.
     """
-    from semantic_pivots.data.audit import wilson
-    from semantic_pivots.stats import bootstrap_ci
+    from semantic_pivots.stats import bootstrap_ci, wilson
 
     counts = rows.groupby("pair", sort=False)[value].agg(["sum", "count"])
     shares = counts["sum"] / counts["count"]
@@ -180,27 +179,22 @@ def pair_summary(rows: pd.DataFrame, value: str, seed: int = 0) -> str:
         low, high = wilson(k, n)
         ties = f", tied with {tied - 1} other pair{'s' if tied > 2 else ''}" if tied > 1 else ""
         share = interval_text(k / n, low, high, decimals=2)
-        return f"{name.replace('-', '→')}, {k} of {n} ({share}{ties})"
+        return f"{name.replace('-', '→')}, {k} of {n}: {share}{ties}"
 
     if len(counts) == 1:  # best and worst would be the same pair
-        return f"{pair(counts.index[0])}, its one ordered pair (a 95 % Wilson interval)"
-    k, n, concepts = int(rows[value].sum()), len(rows), rows["item"].nunique()
-    if 0 < k < n:
-        mean, low, high = bootstrap_ci(rows[value], rows["item"], seed=seed)
-        how = "resampling concepts"
-    else:
-        (low, high), mean = wilson(concepts if k else 0, concepts), k / n
-        how = f"a Wilson interval over its {concepts} concepts"
+        return f"{pair(counts.index[0])} (Wilson), its one ordered pair"
+    mean, low, high = bootstrap_ci(rows[value], rows["item"], seed=seed, share=True)
+    k, n = int(rows[value].sum()), len(rows)
     head = (
-        f"{interval_text(mean, low, high, decimals=2)} over {n:,} item-pairs in {len(counts)} "
-        f"ordered pairs (95 %, {how})"
+        f"{k:,} of {n:,} item-pairs in {len(counts)} ordered pairs, "
+        f"{interval_text(mean, low, high, decimals=2)} (resampling concepts)"
     )
     if shares.max() == shares.min():  # no pair is best
         return f"{head}, {shares.iloc[0]:.2f} on each"
     best, worst = shares.idxmax(), shares.idxmin()
     return (
         f"{head}; best {pair(best, (shares == shares.max()).sum())}, worst "
-        f"{pair(worst, (shares == shares.min()).sum())} (each pair with its 95 % Wilson interval)"
+        f"{pair(worst, (shares == shares.min()).sum())} (Wilson intervals)"
     )
 
 
@@ -281,9 +275,12 @@ def interval_table(
 
 # what the setting pivots.function_words bars, as the settings line says it
 FUNCTION_WORDS = {
-    "extended": "function words (every list of the method chapter), ",
-    "base": "function words (the method chapter's lists without the functionwords package's), ",
-    "none": "no function word as such (pivots.function_words: none), but ",
+    "extended": "function words (`pivots.function_words: extended`: functionwordsets' "
+    "21st-century sets, stop-words' lists for the languages those lack, and the functionwords "
+    "package's English and Chinese lists), ",
+    "base": "function words (`pivots.function_words: base`: functionwordsets' 21st-century sets "
+    "and stop-words' lists for the languages those lack), ",
+    "none": "no function word as such (`pivots.function_words: none`), but ",
 }
 
 
@@ -296,14 +293,13 @@ def pivot_settings_line(p: Pivots, collections: dict[str, Collection]) -> str:
         f"Pivots: up to {p.n_docs} documents per word (those with a line of its language) and "
         f"{p.n_docs} background documents matched to each sample's sources, languages and "
         f"lengths (none for an item whose source or target word is in fewer than "
-        f"{p.min_docs}), the top {p.n_pivots} words by pivot score among those whose two "
-        f"excesses have a one-sided 95 % lower bound above 0, {FUNCTION_WORDS[p.function_words]}"
-        f"proper names and the corpus's {p.stop} most frequent words never pivots, control "
-        "words of the "
-        f"pivot's language within a factor {p.tolerance:g} of its frequency; documents "
-        f"retrieved with {p.engine}. Collections (the study corpus's "
-        f"{'documents' if p.samples == 'documents' else 'aligned units'} for a pretrained "
-        f"model): {where}."
+        f"{p.min_docs}); the top {p.n_pivots} words by pivot score among those whose two "
+        f"excesses have a one-sided 95 % lower bound above 0; never pivots: "
+        f"{FUNCTION_WORDS[p.function_words]}proper names and the corpus's {p.stop} most "
+        f"frequent words; control words of the pivot's language within a factor "
+        f"{p.tolerance:g} of its frequency; documents retrieved with {p.engine}. Collections "
+        f"(the study corpus's {'documents' if p.samples == 'documents' else 'aligned units'} "
+        f"for a pretrained model): {where}."
     )
 
 
@@ -413,7 +409,7 @@ def peak_reading(peaks: pd.DataFrame) -> str:
 
     One line per row of ``peaks``, naming its lens where the table has a ``lens`` column.
     """
-    from semantic_pivots.data.audit import wilson
+    from semantic_pivots.stats import wilson
 
     lines = []
     for _, r in peaks.iterrows():
@@ -423,10 +419,11 @@ def peak_reading(peaks: pd.DataFrame) -> str:
             f"pivot token and {round(r['on control'] * r['n'])} on a control token; "
         )
         if r["on pivot"] == 0 and r["on control"] == 0:
-            bound = wilson(0, int(r["n"]))[1]
+            bound = math.ceil(wilson(0, int(r["n"]))[1] * 1000) / 10  # in %, rounded up
             lines.append(
                 base + "the peaks land on neither set, so pivots and controls cannot be told "
-                f"apart; the rate of peaks on pivots is below {bound:.0%} (95 % Wilson bound)."
+                f"apart; the rate of peaks on pivots is at most {bound:.1f} % "
+                "(the 95 % Wilson bound, rounded up)."
             )
         elif pd.isna(r["difference low"]):
             lines.append(base + "too few concepts for an interval.")
@@ -516,6 +513,7 @@ def continuation_scale(c: Continuation, run: dict) -> str:
 
 
 MEASURES = ["score", "rank accuracy", "log ratio"]
+SHARES = ["rank accuracy", "exact match"]  # an item's 0 or 1
 
 
 # measures written to significant digits, not decimals: the CLWTD score is a difference of
@@ -540,7 +538,8 @@ def copying_table(scores: pd.DataFrame, seed: int) -> pd.DataFrame | None:
     copying = scores[scores.groupby("pair")["same string"].transform("any")]
     if copying.empty:
         return None
-    copy = summarise(copying, ["model", "pair", "same string"], MEASURES[:2], "item", seed=seed)
+    by = ["model", "pair", "same string"]
+    copy = summarise(copying, by, MEASURES[:2], "item", seed=seed, shares=SHARES)
     table = with_intervals(copy, {"score": 3, "rank accuracy": 2})
     return table.set_index(["model", "pair", "same string"]).sort_index()[["n", *MEASURES[:2]]]
 
@@ -563,7 +562,8 @@ def chance_by_model(scores: pd.DataFrame) -> pd.Series:
 
 def checkpoint_summary(by_ckpt: pd.DataFrame, seed: int) -> pd.DataFrame:
     """Means with intervals per model, checkpoint, pair and tokens seen."""
-    return summarise(by_ckpt, ["model", "checkpoint", "pair", "seen"], MEASURES, "item", seed)
+    by = ["model", "checkpoint", "pair", "seen"]
+    return summarise(by_ckpt, by, MEASURES, "item", seed, shares=SHARES)
 
 
 def checkpoint_tables(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -584,7 +584,7 @@ def checkpoint_tables(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
 def behaviour_shares(by_ckpt: pd.DataFrame, labels: list[str], seed: int) -> pd.DataFrame:
     """The share of items of each behaviour per model, pair and tokens seen, with intervals."""
     flags = by_ckpt.assign(**{label: (by_ckpt.label == label).astype(float) for label in labels})
-    return summarise(flags, ["model", "pair", "seen"], labels, "item", seed=seed)
+    return summarise(flags, ["model", "pair", "seen"], labels, "item", seed=seed, shares=labels)
 
 
 def audit_rates(rates: pd.DataFrame) -> pd.DataFrame:
