@@ -24,8 +24,12 @@ def test_a_frame_reads_as_the_book_shows_it():
     assert ">0.105<" in html and ">1.23×10⁻⁵<" in html and ">-0.500<" in html
     assert "&lt;b&gt;" in html  # text is escaped, as pandas does
     assert 'class="row_heading' not in html  # no row numbers
+    # a named index is data, and stays, its name heading its column in the one header row
     indexed = frames.html(frame.set_index("model"))
-    assert 'class="row_heading' in indexed  # a named index is data, and stays
+    head = indexed.split("</thead>")[0]
+    assert head.count("<tr>") == 1 and ">model<" in head and "&lt;b&gt;" in indexed
+    pivoted = frames.html(frame.set_index(["model", "count"])[["share"]].unstack())
+    assert pivoted.split("</thead>")[0].count("<tr>") == 3  # a table of two column levels
 
 
 def test_long_frames_keep_pandas_truncation():

@@ -355,7 +355,8 @@ LIMITATIONS = [
     "resemble; a peak there may be a blank, a letter or a byte fragment rather than a pivot. "
     "The behaviour and frequency findings read the tuned lens's labels where the run trains one "
     "({ref}`finding-behaviours`), and each lens's pivot rows group the items by that lens's "
-    "labels. The tuned lens is trained on a small budget, and the layer-tracing chapter gives "
+    "labels. The tuned lens is trained on a small budget, and the "
+    "{doc}`layer-tracing chapter <02_layer_tracing>` gives "
     "the share of its semantic-pivot peaks that are still artefacts (junk tokens, or peaks in "
     "the first quarter of the layers); a peak on a word of no language (markup, code) in the "
     "middle layers passes both rules.",
@@ -363,7 +364,7 @@ LIMITATIONS = [
     "pivots come from the study's own corpus, a proxy. Only the glass-box model is counted "
     "exactly over what it read.",
     "**The word list.** A list built by rules and checked by a blind audit on a sample, not "
-    "the authors' list; its error rates are in the data chapter.",
+    "the authors' list; its error rates are in the {doc}`data chapter <00_data_and_models>`.",
     "**Pivots that are function words.** Function words of every language of the list are "
     "removed from the pivots by published lists (the setting `pivots.function_words`, which "
     "the settings line of {doc}`the pivots chapter <04_semantic_pivots>` states); what "

@@ -80,6 +80,12 @@ def html(frame: pd.DataFrame) -> str:
     if (limit is not None and len(frame) > limit) or not frame.columns.is_unique:
         return frame._repr_html_() or ""  # long frames keep pandas' truncation
     fraction = significant if "decimals" not in frame.attrs else _fixed(frame.attrs["decimals"])
+    names = [n for n in frame.index.names if n is not None]
+    if names and frame.columns.nlevels == 1 and frame.columns.name is None:
+        if not set(names) & set(frame.columns):
+            # the index's names head its columns in the one header row, not in a row of their
+            # own below it (pandas' layout, which reads as an empty row of the table)
+            frame = frame.reset_index()
     # numbers held as objects (a concat with an empty frame) are numbers too
     frame = frame.infer_objects()
     formats = {
