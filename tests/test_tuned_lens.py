@@ -295,3 +295,29 @@ def test_artefact_shares_of_several_lenses_are_each_lens_read_alone():
         pd.testing.assert_frame_equal(read, alone)
     nothing = tracing.by_lens({"logit": logit.iloc[:0], "tuned": tuned_.iloc[:0]})
     assert tracing.artefact_shares(nothing, {"m": 12}, ("model", "lens")).empty
+
+
+def test_a_typical_example_names_why_its_peak_is_an_artefact():
+    import pandas as pd
+
+    from semantic_pivots.analyses import tracing
+
+    def frame(tokens, layers, label="semantic pivot"):
+        return pd.DataFrame(
+            {"model": "m", "pair": "en-fr", "item": ["a", "b", "c"], "label": label,
+             "peak prob": [0.1, 0.2, 0.3], "peak token": tokens, "peak layer": layers}
+        )  # fmt: skip
+
+    traces = {("m", "en-fr", i): i for i in "abc"}  # the median item is b
+
+    def why(rows) -> str:
+        ((_, example),) = tracing.examples(rows, traces, "m", [rows["label"][0]], {"m": 12})
+        assert example.traced == "b"
+        return example.artefact
+
+    assert (
+        why(frame(["chat", "chat", "chat"], [6, 2, 6])) == "peak in the first quarter of the layers"
+    )
+    assert why(frame(["chat", " ", "chat"], [6, 8, 6])) == "peak token not a word"
+    assert why(frame(["chat", "chat", "chat"], [6, 8, 6])) == ""
+    assert why(frame(["chat", " ", "chat"], [6, 2, 6], "co-occurrence")) == ""  # its own output

@@ -343,22 +343,30 @@ def script(text: str) -> str:
 
 @dataclass(frozen=True)
 class Example:
-    """An item shown as a typical one of its behaviour; ``artefact``: its peak is not a word."""
+    """An item shown as a typical one of its behaviour.
+
+    ``artefact``: why its peak is a lens artefact ("" where it is not one).
+    """
 
     label: str
     traced: ItemTrace
-    artefact: bool
+    artefact: str
 
 
 def examples(
-    frame, traces: dict[tuple[str, str, str], ItemTrace], model: str, labels: list[str]
+    frame,
+    traces: dict[tuple[str, str, str], ItemTrace],
+    model: str,
+    labels: list[str],
+    n_layers: dict[str, int],
 ) -> list[tuple[str, Example | None]]:
     """Per label, ``model``'s typical item of that behaviour (or None).
 
     Typical: the item at the median of the label's peak probabilities (the lower one of two),
     not the most confident, which on small models is most often a lens artefact. A
-    semantic-pivot item whose intermediate peak token is :func:`junk` is marked as an artefact
-    (a co-occurrence item's peak is the model's own prediction).
+    semantic-pivot item whose peak is an artefact by the rules of :func:`artefact_shares` (a
+    :func:`junk` token, or one in the first quarter of the layers) is marked as one, with its
+    reason (a co-occurrence item's peak is the model's own prediction).
     """
     own = frame[frame.model == model]
     out: list[tuple[str, Example | None]] = []
@@ -367,9 +375,15 @@ def examples(
         if hits.empty:
             out.append((label, None))
             continue
-        row = hits.iloc[(len(hits) - 1) // 2]
+        middle = hits.iloc[[(len(hits) - 1) // 2]]
+        row = middle.iloc[0]
         traced = traces[model, row["pair"], row["item"]]
-        artefact = label == behaviour.LABELS[behaviour.PIVOT] and junk(str(row["peak token"]))
+        artefact = ""
+        if label == behaviour.LABELS[behaviour.PIVOT]:
+            if junk(str(row["peak token"])):
+                artefact = "peak token not a word"
+            elif bool(early(middle, n_layers).iloc[0]):
+                artefact = "peak in the first quarter of the layers"
         out.append((label, Example(label, traced, artefact)))
     return out
 
