@@ -348,8 +348,9 @@ def read(path: Path) -> list[Finding]:
 
 
 LIMITATIONS = [
-    "**Small models.** The models run here are far smaller than the paper's (the data "
-    "chapter gives each one's size), and the glass-box model is a small Llama "
+    "**Small models.** The models run here are far smaller than the paper's (the "
+    "{doc}`data chapter <00_data_and_models>` gives each one's size), and the glass-box model "
+    "is a small Llama "
     "trained by this study: what they do is what models of their size do.",
     "**Lens artefacts.** The logit lens decodes early layers to whatever their embeddings "
     "resemble; a peak there may be a blank, a letter or a byte fragment rather than a pivot. "
