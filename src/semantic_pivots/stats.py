@@ -246,6 +246,17 @@ def interval_text(
     return f"{number(value)} [{number(low)}, {number(high)}]"
 
 
+def row_interval(
+    row, column: str, digits: int = 3, signed: bool = False, decimals: int | None = None
+) -> str:
+    """``row``'s ``column`` and its interval, as :func:`interval_text` writes them.
+
+    The interval's bounds are the row's "``column`` low" and "``column`` high".
+    """
+    low, high = row[f"{column} low"], row[f"{column} high"]
+    return interval_text(row[column], low, high, digits, signed, decimals)
+
+
 def fixed(value: float, digits: int) -> str:
     """``digits`` decimals; a number written as zero carries no sign ("0.00", not "-0.00")."""
     return _unsigned_zero(f"{value:.{digits}f}")
@@ -267,9 +278,5 @@ def with_interval(
     if style not in ("f", "s"):
         raise ValueError(f"style {style!r}: expected 'f' or 's'")
 
-    def cell(r) -> str:
-        low, high = r[f"{column} low"], r[f"{column} high"]
-        fixed_places = digits if style == "f" else None
-        return interval_text(r[column], low, high, digits, decimals=fixed_places)
-
-    return summary.apply(cell, axis=1)
+    places = digits if style == "f" else None
+    return summary.apply(lambda r: row_interval(r, column, digits, decimals=places), axis=1)

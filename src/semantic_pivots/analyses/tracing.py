@@ -274,6 +274,17 @@ def early(frame, n_layers: dict[str, int]):
     return frame["peak layer"] <= frame["model"].map(n_layers) / 4
 
 
+def artefact_flags(frame, n_layers: dict[str, int]) -> dict:
+    """Per row, whether its peak is a lens artefact: a boolean series per :data:`ARTEFACTS`.
+
+    ``junk``: its token is junk (:func:`junk`); ``early``: it lies in the first quarter of the
+    layers (:func:`early`); ``artefact``: either.
+    """
+    flags = {"junk": frame["peak token"].map(junk), "early": early(frame, n_layers)}
+    flags["artefact"] = flags["junk"] | flags["early"]
+    return flags
+
+
 def artefact_shares(frame, n_layers: dict[str, int], by=("model",), seed: int = 0):
     """Per group, the shares of semantic-pivot items whose peak is an artefact of the lens.
 
@@ -289,8 +300,7 @@ def artefact_shares(frame, n_layers: dict[str, int], by=("model",), seed: int = 
     if chosen.empty:
         columns = [c for a in ARTEFACTS for c in (a, f"{a} low", f"{a} high")]
         return pd.DataFrame(columns=[*by, "n", *columns])
-    flags = {"junk": chosen["peak token"].map(junk), "early": early(chosen, n_layers)}
-    flags["artefact"] = flags["junk"] | flags["early"]
+    flags = artefact_flags(chosen, n_layers)
     chosen = chosen.assign(**{k: v.astype(float) for k, v in flags.items()})
     return summarise(chosen, list(by), list(ARTEFACTS), "item", seed, shares=ARTEFACTS)
 
@@ -341,6 +351,10 @@ def script(text: str) -> str:
     return "other"
 
 
+# why a peak is a lens artefact, as an example's title says it
+WHY = {"junk": "peak token not a word", "early": "peak in the first quarter of the layers"}
+
+
 @dataclass(frozen=True)
 class Example:
     """An item shown as a typical one of its behaviour.
@@ -364,9 +378,9 @@ def examples(
 
     Typical: the item at the median of the label's peak probabilities (the lower one of two),
     not the most confident, which on small models is most often a lens artefact. A
-    semantic-pivot item whose peak is an artefact by the rules of :func:`artefact_shares` (a
-    :func:`junk` token, or one in the first quarter of the layers) is marked as one, with its
-    reason (a co-occurrence item's peak is the model's own prediction).
+    semantic-pivot item whose peak is an artefact (:func:`artefact_flags`: a :func:`junk` token,
+    or one in the first quarter of the layers) is marked as one, with its reason (a
+    co-occurrence item's peak is the model's own prediction).
     """
     own = frame[frame.model == model]
     out: list[tuple[str, Example | None]] = []
@@ -380,10 +394,8 @@ def examples(
         traced = traces[model, row["pair"], row["item"]]
         artefact = ""
         if label == behaviour.LABELS[behaviour.PIVOT]:
-            if junk(str(row["peak token"])):
-                artefact = "peak token not a word"
-            elif bool(early(middle, n_layers).iloc[0]):
-                artefact = "peak in the first quarter of the layers"
+            flags = {k: bool(v.iloc[0]) for k, v in artefact_flags(middle, n_layers).items()}
+            artefact = next((WHY[k] for k in ("junk", "early") if flags[k]), "")
         out.append((label, Example(label, traced, artefact)))
     return out
 

@@ -16,7 +16,7 @@ import seaborn as sns
 from matplotlib import font_manager
 
 from semantic_pivots.models.lens import layer_label
-from semantic_pivots.stats import interval_text
+from semantic_pivots.stats import row_interval
 
 
 def _use_cjk_fallback() -> None:
@@ -335,8 +335,7 @@ def scatter_grid(
             sns.scatterplot(g, x=x, y=y, hue=hue, hue_order=levels, ax=ax, s=12, alpha=0.6)
             m = means.loc[(name, x)]
             ax.set_title(
-                f"{name}\nmean r within pairs "
-                + interval_text(m["r"], m["r low"], m["r high"], decimals=2),
+                f"{name}\nmean r within pairs " + row_interval(m, "r", decimals=2),
                 fontsize=9,
             )
             handles, labels = ax.get_legend_handles_labels()

@@ -167,11 +167,10 @@ def distractor_line(counts: pd.DataFrame) -> str:
 
     The unrelated share with its 95 % Wilson interval.
     """
-    from semantic_pivots.stats import wilson
 
     def unrelated(lang: str) -> str:
         k, n = int(counts.loc["unrelated", lang]), int(counts[lang].sum())
-        low, high = wilson(k, n)
+        low, high = stats.wilson(k, n)
         return f"{k / n:.0%} [{low:.0%}, {high:.0%}]"
 
     parts = [
@@ -189,14 +188,11 @@ def counted(n: float, noun: str) -> str:
 
 def pooled_lines(overall: pd.DataFrame, matrices: dict[str, pd.DataFrame]) -> str:
     """Each model's pooled score, rank accuracy and exact match; which model wins more pairs."""
-
-    def at(r: pd.Series, measure: str, decimals: int | None = None) -> str:
-        low, high = r[f"{measure} low"], r[f"{measure} high"]
-        return stats.interval_text(r[measure], low, high, decimals=decimals)
-
+    at = stats.row_interval
     lines = [
         f"- **{r['model']}**: CLWTD score {at(r, 'score')}, rank accuracy "
-        f"{at(r, 'rank accuracy', 2)}, greedy exact match {at(r, 'exact match', 2)} over "
+        f"{at(r, 'rank accuracy', decimals=2)}, greedy exact match "
+        f"{at(r, 'exact match', decimals=2)} over "
         f"{r['n']} item-pairs (95 % intervals resampling concepts)."
         for _, r in overall.iterrows()
     ]
@@ -243,12 +239,9 @@ def k_title(pairs: list[Pair], by_k: pd.DataFrame) -> str:
 
 def k_lines(summary: pd.DataFrame) -> str:
     """Each model's mean score at each number of shots, with its interval."""
-
-    def at(r: pd.Series) -> str:
-        return f"k = {r['k']}: {stats.interval_text(r['score'], r['score low'], r['score high'])}"
-
     return "\n".join(
-        f"- **{m}**: " + ", ".join(at(r) for _, r in g.iterrows())
+        f"- **{m}**: "
+        + ", ".join(f"k = {r['k']}: {stats.row_interval(r, 'score')}" for _, r in g.iterrows())
         for m, g in summary.groupby("model", sort=False)
     )
 
@@ -340,7 +333,7 @@ def early_peaks(frame: pd.DataFrame, artefacts: pd.DataFrame) -> str:
         r = shares.loc[m]
         return (
             f"{head} are semantic-pivot items; for "
-            f"{stats.interval_text(r['early'], r['early low'], r['early high'], decimals=2)} of "
+            f"{stats.row_interval(r, 'early', decimals=2)} of "
             "those the most confident layer lies in the first quarter of the layers, where the "
             "logit lens is least reliable."
         )
@@ -587,9 +580,7 @@ def exposure_reading(exposure: pd.DataFrame) -> str:
 
 def _contrast_head(title: str, r: pd.Series, note: str) -> str:
     """A contrast's name, difference, t interval and p-value, before its verdict."""
-    difference = stats.interval_text(
-        r["difference"], r["difference low"], r["difference high"], signed=True
-    )
+    difference = stats.row_interval(r, "difference", signed=True)
     return (
         f"**{title}**, {r['contrast']} on the {r['measure']} over all pairs{note}: {difference} "
         f"(t interval, {r['df']:.1f} degrees of freedom), p = {r['p']:.2g}: "
@@ -713,9 +704,7 @@ def exposure_effects(model: str, effects: pd.DataFrame, chance: float) -> str:
 
 def _signed(row: pd.Series, measure: str) -> str:
     """A difference with its interval, signed, three decimals (no bound written as zero)."""
-    return stats.interval_text(
-        row[measure], row[f"{measure} low"], row[f"{measure} high"], signed=True, decimals=3
-    )
+    return stats.row_interval(row, measure, signed=True, decimals=3)
 
 
 def _count(value: float) -> str:

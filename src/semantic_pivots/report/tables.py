@@ -16,7 +16,14 @@ from semantic_pivots.models.encoding import encode
 from semantic_pivots.models.loading import LoadedModel
 from semantic_pivots.prompts import answer, ordered_pairs
 from semantic_pivots.report import frames
-from semantic_pivots.stats import interval_text, significant, summarise, with_interval
+from semantic_pivots.stats import (
+    bootstrap_ci,
+    interval_text,
+    significant,
+    summarise,
+    wilson,
+    with_interval,
+)
 
 if TYPE_CHECKING:
     from semantic_pivots.training.glass import Checkpoint
@@ -169,8 +176,6 @@ def pair_summary(rows: pd.DataFrame, value: str, seed: int = 0) -> str:
     The pooled share with a 95 % interval resampling concepts (``item``; ``stats.bootstrap_ci``);
     each pair as a count with its 95 % Wilson interval, and how many pairs tie.
     """
-    from semantic_pivots.stats import bootstrap_ci, wilson
-
     counts = rows.groupby("pair", sort=False)[value].agg(["sum", "count"])
     shares = counts["sum"] / counts["count"]
 
@@ -409,8 +414,6 @@ def peak_reading(peaks: pd.DataFrame) -> str:
 
     One line per row of ``peaks``, naming its lens where the table has a ``lens`` column.
     """
-    from semantic_pivots.stats import wilson
-
     lines = []
     for _, r in peaks.iterrows():
         base = (
